@@ -1,0 +1,12 @@
+package io.psip.routing;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+@SpringBootApplication
+public class RoutingApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(RoutingApplication.class, args);
+    }
+}

@@ -1,0 +1,41 @@
+package io.psip.schemas;
+
+import io.psip.events.ApplicationChanged;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.events.DomainChanged;
+import io.psip.events.NumberChanged;
+
+import java.util.List;
+import java.util.Set;
+
+/** Every topic of the platform, declared once. */
+public final class Topics {
+
+    public static final Set<String> REGIONS = Set.of("us", "eu", "ap");
+
+    public static final Topic<DomainChanged> DOMAINS = new Topic<>("psip.domains", DomainChanged.class, true);
+    public static final Topic<ApplicationChanged> APPLICATIONS =
+            new Topic<>("psip.applications", ApplicationChanged.class, true);
+    public static final Topic<NumberChanged> NUMBERS = new Topic<>("psip.numbers", NumberChanged.class, true);
+    public static final Topic<CallEvent> CALL_EVENTS = new Topic<>("psip.call-events", CallEvent.class, false);
+
+    /** Dead letters of webhook delivery; values are the raw record that failed, headers say why. */
+    public static final String WEBHOOK_DLQ = "psip.webhook-dlq";
+
+    private Topics() {
+    }
+
+    /** Commands for the routing instances of one region. */
+    public static Topic<CallCommand> callCommands(String region) {
+        if (!REGIONS.contains(region)) {
+            throw new IllegalArgumentException("unknown region: " + region);
+        }
+        return new Topic<>("psip.call-commands." + region, CallCommand.class, false);
+    }
+
+    /** The compacted configuration topics, in the order a fresh consumer should load them. */
+    public static List<Topic<?>> configurationTopics() {
+        return List.of(APPLICATIONS, NUMBERS, DOMAINS);
+    }
+}
