@@ -34,6 +34,25 @@ public final class Topics {
         return new Topic<>("psip.call-commands." + region, CallCommand.class, false);
     }
 
+    /**
+     * The topic declaration for a topic name, e.g. {@code psip.call-commands.eu} maps to {@link CallCommand}.
+     *
+     * @throws IllegalArgumentException if the name is not an Avro topic of the platform
+     */
+    public static Topic<?> forName(String topic) {
+        for (Topic<?> known : List.of(DOMAINS, APPLICATIONS, NUMBERS, CALL_EVENTS)) {
+            if (known.name().equals(topic)) {
+                return known;
+            }
+        }
+        String commandsPrefix = "psip.call-commands.";
+        if (topic != null && topic.startsWith(commandsPrefix)
+                && REGIONS.contains(topic.substring(commandsPrefix.length()))) {
+            return callCommands(topic.substring(commandsPrefix.length()));
+        }
+        throw new IllegalArgumentException("not an Avro topic of psip: " + topic);
+    }
+
     /** The compacted configuration topics, in the order a fresh consumer should load them. */
     public static List<Topic<?>> configurationTopics() {
         return List.of(APPLICATIONS, NUMBERS, DOMAINS);

@@ -1,0 +1,198 @@
+package io.psip.schemas.kafka;
+
+import io.psip.schemas.Topic;
+import io.psip.schemas.serde.AvroDeserializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * Reads every partition of one compacted topic from the beginning, without a consumer group, and hands each
+ * record to {@code onRecord(key, value)} on its own daemon thread (value null for a tombstone). Every instance
+ * sees the whole topic, which is what an in-memory table needs. {@link #caughtUp()} turns true once the reader
+ * has reached the end offsets taken when it started; it keeps following the topic after that.
+ */
+public final class CompactedTopicReader<V extends SpecificRecord> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CompactedTopicReader.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final Topic<V> topic;
+    private final Map<String, Object> kafkaConfig;
+    private final BiConsumer<String, V> onRecord;
+    private final AtomicLong skipped = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running;
+    private volatile boolean caughtUp;
+    private volatile Throwable failure;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    /**
+     * @param kafkaConfig at least {@code bootstrap.servers} and {@code schema.registry.url}; other consumer
+     *                    settings pass through (group, offsets and deserializers are set here)
+     */
+    public CompactedTopicReader(Topic<V> topic, Map<String, Object> kafkaConfig, BiConsumer<String, V> onRecord) {
+        this.topic = topic;
+        this.kafkaConfig = new HashMap<>(kafkaConfig);
+        this.onRecord = onRecord;
+        this.thread = new Thread(this::run, "compacted-reader-" + topic.name());
+        this.thread.setDaemon(true);
+    }
+
+    public synchronized void start() {
+        if (running || thread.isAlive()) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        thread.start();
+    }
+
+    /** True once every partition has been read up to the end offsets taken at start. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /** True if the reading thread died; {@link #failure()} says why. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Records skipped because they could not be deserialized or their handler threw. */
+    public long skippedRecords() {
+        return skipped.get();
+    }
+
+    public Topic<V> topic() {
+        return topic;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        Map<String, Object> config = new HashMap<>(kafkaConfig);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A broker with auto-create on would otherwise create the topic without its compaction policy.
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "compacted-reader-" + topic.name() + "-" + System.identityHashCode(this));
+        AvroDeserializer<V> deserializer = new AvroDeserializer<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            deserializer.configure(config, false);
+            consumer = c;
+            if (!running) {
+                return;
+            }
+            List<TopicPartition> partitions = partitions(c);
+            if (partitions == null) {
+                return;
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endOffsets = c.endOffsets(partitions);
+            log.info("reading {} from the beginning, {} partitions, end offsets {}", topic.name(), partitions.size(), endOffsets);
+            checkCaughtUp(c, endOffsets);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+                    handle(deserializer, record);
+                }
+                if (!caughtUp) {
+                    checkCaughtUp(c, endOffsets);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                fail(e);
+            }
+        } catch (Throwable e) {
+            fail(e);
+        } finally {
+            consumer = null;
+            deserializer.close();
+        }
+    }
+
+    /** Waits for the topic to exist (a service may start before its topics are created); null if closed meanwhile. */
+    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) throws InterruptedException {
+        boolean warned = false;
+        while (running) {
+            List<PartitionInfo> infos = c.partitionsFor(topic.name());
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            if (!warned) {
+                log.warn("topic {} does not exist yet; waiting for it", topic.name());
+                warned = true;
+            }
+            Thread.sleep(500);
+        }
+        return null;
+    }
+
+    private void handle(AvroDeserializer<V> deserializer, ConsumerRecord<String, byte[]> record) {
+        V value;
+        try {
+            value = deserializer.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            skipped.incrementAndGet();
+            log.error("skipping record {}-{}@{} that cannot be deserialized: {}",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        try {
+            onRecord.accept(record.key(), value);
+        } catch (RuntimeException e) {
+            skipped.incrementAndGet();
+            log.error("skipping record {}-{}@{} whose handler failed", record.topic(), record.partition(), record.offset(), e);
+        }
+    }
+
+    private void checkCaughtUp(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> endOffsets) {
+        for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
+            if (c.position(end.getKey()) < end.getValue()) {
+                return;
+            }
+        }
+        caughtUp = true;
+        log.info("caught up with {}", topic.name());
+    }
+
+    private void fail(Throwable e) {
+        failure = e;
+        running = false;
+        log.error("reader of {} stopped", topic.name(), e);
+    }
+}
