@@ -1,0 +1,45 @@
+package io.psip.webhook.answer;
+
+import io.psip.events.CallEvent;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The answer_url request of an inbound call (Vonage field names). */
+public record AnswerRequest(String to, String from, String uuid, String conversationUuid, String regionUrl,
+                            Map<String, String> sipHeaders) {
+
+    public AnswerRequest {
+        sipHeaders = Map.copyOf(sipHeaders);
+    }
+
+    /**
+     * Takes the offered call's custom headers that a customer may see: {@code X-} headers, never {@code X-Nexmo*}
+     * (routing already drops those; this is the second line, since they would leak platform internals).
+     */
+    public static AnswerRequest from(CallEvent offered, String regionUrl) {
+        Map<String, String> headers = new TreeMap<>();
+        offered.getCustomHeaders().forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("x-") && !lower.startsWith("x-nexmo")) {
+                headers.put(name, value);
+            }
+        });
+        return new AnswerRequest(offered.getTo(), offered.getFrom(), offered.getCallUuid(),
+                offered.getConversationUuid(), regionUrl, headers);
+    }
+
+    /** The fields in Vonage's order: GET sends them as query parameters, POST as a JSON object. */
+    public Map<String, Object> fields() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("to", to);
+        fields.put("from", from);
+        fields.put("uuid", uuid);
+        fields.put("conversation_uuid", conversationUuid);
+        fields.put("region_url", regionUrl);
+        sipHeaders.forEach((name, value) -> fields.put("SipHeader_" + name, value));
+        return fields;
+    }
+}

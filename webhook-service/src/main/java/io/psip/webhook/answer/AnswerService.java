@@ -1,0 +1,114 @@
+package io.psip.webhook.answer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.psip.webhook.application.Application;
+import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.ncco.InvalidNccoException;
+import io.psip.webhook.ncco.NccoParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Asks the application's answer_url for an NCCO, and its fallback_answer_url when answer_url fails (connect error,
+ * timeout, non-2xx status or an invalid NCCO). The fallback request carries {@code reason} and
+ * {@code original_request} ({@code {"url", "type": "answer"}}) on top of the answer fields. Never completes
+ * exceptionally: every failure becomes {@link AnswerResult.Failed}.
+ */
+public class AnswerService {
+
+    private static final Logger log = LoggerFactory.getLogger(AnswerService.class);
+
+    private final WebhookHttp http;
+    private final NccoParser parser;
+    private final MeterRegistry meters;
+
+    public AnswerService(WebhookHttp http, NccoParser parser, MeterRegistry meters) {
+        this.http = http;
+        this.parser = parser;
+        this.meters = meters;
+    }
+
+    /** One attempt's result: a decision, or why it failed. */
+    private record Attempt(AnswerResult.Answered answered, String failure) {
+    }
+
+    public CompletableFuture<AnswerResult> answer(Application application, AnswerRequest request) {
+        String callUuid = request.uuid();
+        WebhookTarget answerUrl = application.answerUrl().orElse(null);
+        if (answerUrl == null) {
+            return CompletableFuture.completedFuture(new AnswerResult.Failed("application has no answer_url"));
+        }
+        return attempt(callUuid, "answer", answerUrl, request.fields(), false).thenCompose(first -> {
+            if (first.answered() != null) {
+                return CompletableFuture.completedFuture(first.answered());
+            }
+            WebhookTarget fallback = application.fallbackAnswerUrl().orElse(null);
+            if (fallback == null) {
+                return CompletableFuture.completedFuture(new AnswerResult.Failed("answer_url: " + first.failure()));
+            }
+            Map<String, Object> fields = new LinkedHashMap<>(request.fields());
+            fields.put("reason", first.failure());
+            fields.put("original_request", Map.of("url", answerUrl.address().toString(), "type", "answer"));
+            return attempt(callUuid, "fallback", fallback, fields, true).thenApply(second -> second.answered() != null
+                    ? second.answered()
+                    : new AnswerResult.Failed("answer_url: " + first.failure()
+                            + "; fallback_answer_url: " + second.failure()));
+        });
+    }
+
+    private CompletableFuture<Attempt> attempt(String callUuid, String kind, WebhookTarget target,
+                                               Map<String, Object> fields, boolean fallback) {
+        Timer.Sample sample = Timer.start(meters);
+        return http.send(target, fields).handle((response, error) -> {
+            Attempt attempt;
+            if (error != null) {
+                attempt = new Attempt(null, describe(error));
+            } else if (!response.isSuccess()) {
+                attempt = new Attempt(null, "http_status_" + response.status());
+            } else {
+                try {
+                    attempt = new Attempt(new AnswerResult.Answered(parser.parse(response.body()), fallback), null);
+                } catch (InvalidNccoException e) {
+                    attempt = new Attempt(null, "invalid_ncco: " + e.getMessage());
+                }
+            }
+            String outcome = attempt.answered() != null ? "ok" : outcomeTag(attempt.failure());
+            sample.stop(meters.timer("psip.webhook.answer.requests", "target", kind, "outcome", outcome));
+            try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
+                if (attempt.answered() != null) {
+                    log.info("{}_url answered with {}", kind, attempt.answered().decision().getClass().getSimpleName());
+                } else {
+                    log.warn("{}_url {} failed: {}", kind, target.address(), attempt.failure());
+                }
+            }
+            return attempt;
+        });
+    }
+
+    private static String outcomeTag(String failure) {
+        int colon = failure.indexOf(':');
+        String tag = colon < 0 ? failure : failure.substring(0, colon);
+        return tag.startsWith("http_status_") ? "http_error" : tag;
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpConnectTimeoutException) {
+            return "connect_timeout";
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return "timeout";
+        }
+        return "connection_error";
+    }
+}

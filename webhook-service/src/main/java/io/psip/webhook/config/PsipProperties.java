@@ -1,0 +1,35 @@
+package io.psip.webhook.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/** Settings of webhook-service; the local defaults live in application.yml. */
+@ConfigurationProperties("psip")
+public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @DefaultValue Webhook webhook) {
+
+    public record Kafka(String bootstrapServers) {
+    }
+
+    public record SchemaRegistry(String url) {
+    }
+
+    /**
+     * @param regionUrl         the {@code region_url} sent to answer_url; {@code {region}} is replaced by the
+     *                          call's region (us, eu, ap)
+     * @param applicationWait   how long an offered call waits for its application to arrive from the topic
+     * @param threads           threads running call lanes and HTTP completions
+     */
+    public record Webhook(@DefaultValue("https://api-{region}.example.com") String regionUrl,
+                          @DefaultValue("2s") Duration applicationWait,
+                          @DefaultValue("4") int threads,
+                          @DefaultValue EventRetry eventRetry) {
+    }
+
+    /** Retries of event_url posts before they are dead-lettered. */
+    public record EventRetry(@DefaultValue("5") int maxAttempts,
+                             @DefaultValue("500ms") Duration initialBackoff,
+                             @DefaultValue("8s") Duration maxBackoff) {
+    }
+}

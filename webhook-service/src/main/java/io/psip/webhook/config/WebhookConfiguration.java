@@ -1,0 +1,73 @@
+package io.psip.webhook.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.psip.webhook.answer.AnswerService;
+import io.psip.webhook.application.ApplicationTable;
+import io.psip.webhook.events.CallCommandPublisher;
+import io.psip.webhook.events.CallEventHandler;
+import io.psip.webhook.events.CallLanes;
+import io.psip.webhook.events.DeadLetters;
+import io.psip.webhook.events.EventUrlDelivery;
+import io.psip.webhook.http.JdkWebhookHttp;
+import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.ncco.NccoParser;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Wires the framework-free call handling; Kafka adapters live in the messaging package. */
+@Configuration(proxyBeanMethods = false)
+public class WebhookConfiguration {
+
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService webhookExecutor(PsipProperties properties) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(properties.webhook().threads(), task -> {
+            Thread thread = new Thread(task, "webhook-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Bean
+    ApplicationTable applicationTable() {
+        return new ApplicationTable();
+    }
+
+    @Bean
+    WebhookHttp webhookHttp(JsonMapper json, ExecutorService webhookExecutor) {
+        return new JdkWebhookHttp(json, webhookExecutor, "psip-webhook/1.0");
+    }
+
+    @Bean
+    AnswerService answerService(WebhookHttp http, JsonMapper json, MeterRegistry meters) {
+        return new AnswerService(http, new NccoParser(json), meters);
+    }
+
+    @Bean
+    EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, JsonMapper json,
+                                      MeterRegistry meters, ExecutorService webhookExecutor,
+                                      PsipProperties properties) {
+        PsipProperties.EventRetry retry = properties.webhook().eventRetry();
+        return new EventUrlDelivery(http, deadLetters,
+                new EventUrlDelivery.RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff()),
+                json, meters, webhookExecutor);
+    }
+
+    @Bean
+    CallEventHandler callEventHandler(ApplicationTable applications, AnswerService answers,
+                                      EventUrlDelivery eventUrlDelivery, CallCommandPublisher commands,
+                                      ExecutorService webhookExecutor, PsipProperties properties,
+                                      MeterRegistry meters) {
+        CallLanes lanes = new CallLanes(webhookExecutor);
+        meters.gauge("psip.webhook.active_calls", lanes, CallLanes::activeCalls);
+        return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
+                new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait()),
+                Clock.systemUTC(), webhookExecutor);
+    }
+}

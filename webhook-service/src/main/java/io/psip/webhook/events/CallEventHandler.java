@@ -1,0 +1,238 @@
+package io.psip.webhook.events;
+
+import io.psip.events.CallAction;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.events.CallEventType;
+import io.psip.events.ConnectSip;
+import io.psip.webhook.answer.AnswerRequest;
+import io.psip.webhook.answer.AnswerResult;
+import io.psip.webhook.answer.AnswerService;
+import io.psip.webhook.application.Application;
+import io.psip.webhook.application.ApplicationTable;
+import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.ncco.NccoDecision;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns call events into webhook traffic. OFFERED: ask answer_url, then queue {@code started} and publish the
+ * CONNECT command, or publish a REJECT and queue {@code failed}. Later events become statuses on event_url. All
+ * work for one call runs in that call's lane, so event_url sees the statuses in order. Repeated events (same
+ * event id) are dropped.
+ */
+public class CallEventHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CallEventHandler.class);
+
+    /** SIP status when neither answer_url nor its fallback produced an NCCO (ARCHITECTURE.md). */
+    static final int ANSWER_FAILED = 480;
+    private static final int SEEN_EVENTS = 100_000;
+    private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
+
+    public record Settings(String regionUrlTemplate, Duration applicationWait) {
+    }
+
+    /** What later statuses of a call need; touched only from the call's lane. */
+    private static final class CallContext {
+        private final Optional<WebhookTarget> eventUrl;
+        private boolean finalStatusQueued;
+
+        private CallContext(Optional<WebhookTarget> eventUrl) {
+            this.eventUrl = eventUrl;
+        }
+    }
+
+    private final ApplicationTable applications;
+    private final AnswerService answers;
+    private final EventUrlDelivery eventUrl;
+    private final CallCommandPublisher commands;
+    private final CallLanes lanes;
+    private final Settings settings;
+    private final Clock clock;
+    private final Executor executor;
+    private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
+    private final Set<String> seenEvents = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > SEEN_EVENTS;
+                }
+            }));
+
+    public CallEventHandler(ApplicationTable applications, AnswerService answers, EventUrlDelivery eventUrl,
+                            CallCommandPublisher commands, CallLanes lanes, Settings settings, Clock clock,
+                            Executor executor) {
+        this.applications = applications;
+        this.answers = answers;
+        this.eventUrl = eventUrl;
+        this.commands = commands;
+        this.lanes = lanes;
+        this.settings = settings;
+        this.clock = clock;
+        this.executor = executor;
+    }
+
+    /** Queues the work for one event and returns at once; the returned future completes when it is done. */
+    public CompletableFuture<Void> handle(CallEvent event) {
+        String callUuid = event.getCallUuid();
+        try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
+            if (!seenEvents.add(event.getEventId())) {
+                log.info("ignoring repeated event {} ({})", event.getEventId(), event.getType());
+                return CompletableFuture.completedFuture(null);
+            }
+            log.info("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
+            if (event.getType() == CallEventType.OFFERED) {
+                return lanes.submit(callUuid, () -> offered(event));
+            }
+            String status = status(event.getType());
+            if (status == null) {
+                log.warn("ignoring call event of type {}", event.getType());
+                return CompletableFuture.completedFuture(null);
+            }
+            return lanes.submit(callUuid, () -> {
+                queueStatus(event, context(event), new CallStatus(status, callUuid, event.getConversationUuid(),
+                        event.getFrom(), event.getTo(), event.getOccurredAt(), event.getDurationSeconds(),
+                        event.getSipCode(), event.getReason()));
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+    }
+
+    private CompletableFuture<Void> offered(CallEvent offered) {
+        return application(offered.getApplicationId(), clock.instant().plus(settings.applicationWait()))
+                .thenCompose(found -> {
+                    if (found.isEmpty()) {
+                        log.warn("no application {} for the call", offered.getApplicationId());
+                        return reject(offered, new CallContext(Optional.empty()), ANSWER_FAILED,
+                                "application not found");
+                    }
+                    Application application = found.get();
+                    CallContext context = new CallContext(application.eventUrl());
+                    calls.put(offered.getCallUuid(), context);
+                    AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
+                    return answers.answer(application, request)
+                            .thenComposeAsync(result -> decided(offered, context, result), executor);
+                });
+    }
+
+    private CompletableFuture<Void> decided(CallEvent offered, CallContext context, AnswerResult result) {
+        try (var ignored = MDC.putCloseable("call_uuid", offered.getCallUuid())) {
+            if (result instanceof AnswerResult.Failed failed) {
+                return reject(offered, context, ANSWER_FAILED, failed.reason());
+            }
+            NccoDecision decision = ((AnswerResult.Answered) result).decision();
+            if (decision instanceof NccoDecision.Unsupported unsupported) {
+                return reject(offered, context, unsupported.sipCode(), unsupported.reason());
+            }
+            NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
+            queueStatus(offered, context, status(offered, "started", null, null));
+            log.info("connecting the call to {}", connect.uri());
+            return commands.publish(command(offered, CallAction.CONNECT)
+                    .setConnect(ConnectSip.newBuilder()
+                            .setUri(connect.uri())
+                            .setHeaders(Map.copyOf(connect.headers()))
+                            .setFrom(connect.from())
+                            .setTimeoutSeconds(connect.timeoutSeconds())
+                            .build())
+                    .build());
+        }
+    }
+
+    private CompletableFuture<Void> reject(CallEvent offered, CallContext context, int sipCode, String reason) {
+        log.warn("rejecting the call with {}: {}", sipCode, reason);
+        queueStatus(offered, context, status(offered, "failed", sipCode, reason));
+        return commands.publish(command(offered, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
+    }
+
+    /** Queues a status behind everything already queued for the call; at most one final status is posted. */
+    private void queueStatus(CallEvent event, CallContext context, CallStatus status) {
+        if (context.finalStatusQueued) {
+            log.info("not posting {}: the call's final status was already posted", status.status());
+            return;
+        }
+        if (status.isFinal()) {
+            context.finalStatusQueued = true;
+        }
+        String callUuid = event.getCallUuid();
+        lanes.submit(callUuid, () -> {
+            if (status.isFinal()) {
+                calls.remove(callUuid);
+            }
+            if (context.eventUrl.isEmpty()) {
+                log.info("application has no event_url, dropping {}", status.status());
+                return CompletableFuture.completedFuture(null);
+            }
+            return eventUrl.deliver(context.eventUrl.get(), status);
+        });
+    }
+
+    /** The context made at OFFERED; after a restart, rebuilt from the application the event names. */
+    private CallContext context(CallEvent event) {
+        return calls.computeIfAbsent(event.getCallUuid(), uuid -> new CallContext(
+                applications.find(event.getApplicationId()).flatMap(Application::eventUrl)));
+    }
+
+    /** An application created just before the call may still be on its way from the topic: wait a little. */
+    private CompletableFuture<Optional<Application>> application(String applicationId, java.time.Instant deadline) {
+        Optional<Application> found = applications.find(applicationId);
+        if (found.isPresent() || applicationId == null || !clock.instant().isBefore(deadline)) {
+            return CompletableFuture.completedFuture(found);
+        }
+        Executor later = CompletableFuture.delayedExecutor(APPLICATION_POLL.toMillis(), TimeUnit.MILLISECONDS,
+                executor);
+        return CompletableFuture.supplyAsync(() -> applicationId, later)
+                .thenCompose(id -> application(id, deadline));
+    }
+
+    private CallStatus status(CallEvent event, String status, Integer sipCode, String detail) {
+        return new CallStatus(status, event.getCallUuid(), event.getConversationUuid(), event.getFrom(),
+                event.getTo(), clock.instant(), null, sipCode, detail);
+    }
+
+    private CallCommand.Builder command(CallEvent offered, CallAction action) {
+        // Derived from the event id: a redelivered OFFERED yields the same command id, which routing can drop.
+        String commandId = UUID.nameUUIDFromBytes((offered.getEventId() + "/command")
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        return CallCommand.newBuilder()
+                .setCommandId(commandId)
+                .setOccurredAt(clock.instant())
+                .setCallUuid(offered.getCallUuid())
+                .setRegion(offered.getRegion())
+                .setInstanceId(offered.getInstanceId())
+                .setAction(action);
+    }
+
+    private String regionUrl(String region) {
+        return settings.regionUrlTemplate().replace("{region}", region);
+    }
+
+    private static String status(CallEventType type) {
+        return switch (type) {
+            case RINGING -> "ringing";
+            case ANSWERED -> "answered";
+            case COMPLETED -> "completed";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            case BUSY -> "busy";
+            case REJECTED -> "rejected";
+            case UNANSWERED -> "unanswered";
+            default -> null;
+        };
+    }
+}

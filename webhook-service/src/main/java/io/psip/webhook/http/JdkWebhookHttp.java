@@ -1,0 +1,132 @@
+package io.psip.webhook.http;
+
+import io.psip.webhook.application.WebhookTarget;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.stream.Collectors;
+
+/**
+ * {@link WebhookHttp} on the JDK {@link HttpClient}. The connect timeout is a client setting in the JDK, so there
+ * is one client per distinct connection_timeout (applications use a handful of values); socket_timeout becomes the
+ * request timeout, i.e. the longest wait for the response headers.
+ */
+public class JdkWebhookHttp implements WebhookHttp {
+
+    /** An NCCO or an event acknowledgement is small; a larger body is cut off rather than buffered. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final JsonMapper json;
+    private final Executor executor;
+    private final String userAgent;
+    private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+
+    public JdkWebhookHttp(JsonMapper json, Executor executor, String userAgent) {
+        this.json = json;
+        this.executor = executor;
+        this.userAgent = userAgent;
+    }
+
+    @Override
+    public CompletableFuture<WebhookResponse> send(WebhookTarget target, Map<String, ?> fields) {
+        HttpRequest.Builder request = HttpRequest.newBuilder()
+                .timeout(target.socketTimeout())
+                .header("User-Agent", userAgent);
+        if (target.isPost()) {
+            request.uri(target.address())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(fields)));
+        } else {
+            request.uri(withQuery(target.address(), fields)).GET();
+        }
+        return client(target.connectionTimeout())
+                .sendAsync(request.build(), info -> limitedBody())
+                .thenApply(response -> new WebhookResponse(response.statusCode(), response.body()));
+    }
+
+    private HttpClient client(Duration connectTimeout) {
+        return clients.computeIfAbsent(connectTimeout, timeout -> HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build());
+    }
+
+    private URI withQuery(URI address, Map<String, ?> fields) {
+        String query = fields.entrySet().stream()
+                .map(field -> encode(field.getKey()) + "=" + encode(text(field.getValue())))
+                .collect(Collectors.joining("&"));
+        String base = address.toString();
+        String separator = address.getRawQuery() == null ? "?" : "&";
+        int fragment = base.indexOf('#');
+        return URI.create(fragment < 0 ? base + separator + query
+                : base.substring(0, fragment) + separator + query + base.substring(fragment));
+    }
+
+    private String text(Object value) {
+        return value instanceof Map<?, ?> || value instanceof List<?> ? json.writeValueAsString(value)
+                : String.valueOf(value);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    /** Collects at most {@link #MAX_BODY_BYTES} of the body, as UTF-8 text. */
+    private static HttpResponse.BodySubscriber<String> limitedBody() {
+        return new HttpResponse.BodySubscriber<>() {
+            private final CompletableFuture<String> result = new CompletableFuture<>();
+            private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+            private Flow.Subscription subscription;
+
+            @Override
+            public CompletionStage<String> getBody() {
+                return result;
+            }
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                this.subscription = subscription;
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> items) {
+                for (ByteBuffer item : items) {
+                    byte[] chunk = new byte[Math.min(item.remaining(), MAX_BODY_BYTES - body.size())];
+                    item.get(chunk);
+                    body.writeBytes(chunk);
+                }
+                if (body.size() >= MAX_BODY_BYTES) {
+                    subscription.cancel();
+                    onComplete();
+                }
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                result.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {
+                result.complete(body.toString(StandardCharsets.UTF_8));
+            }
+        };
+    }
+}

@@ -1,0 +1,22 @@
+package io.psip.webhook.ncco;
+
+import java.util.Map;
+
+/** What a valid NCCO asks the platform to do with an inbound call. */
+public sealed interface NccoDecision {
+
+    /** {@code connect} to a {@code sip} endpoint; headers are sent by routing as {@code X-<name>}. */
+    record ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds)
+            implements NccoDecision {
+        public ConnectSip {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    /**
+     * A well-formed NCCO that this platform cannot carry out (yet): the call is rejected with {@code sipCode} and
+     * {@code reason} is reported to event_url. Not a reason to try fallback_answer_url: the customer's answer was valid.
+     */
+    record Unsupported(int sipCode, String reason) implements NccoDecision {
+    }
+}

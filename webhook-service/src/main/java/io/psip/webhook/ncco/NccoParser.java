@@ -1,0 +1,157 @@
+package io.psip.webhook.ncco;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Validates an NCCO (Vonage shapes, see specs/ncco-schema.json) and reduces it to the one decision this platform
+ * supports today: {@code connect} to a single {@code sip} endpoint. Everything else Vonage defines is rejected as
+ * unsupported (501 action, 488 endpoint type); anything Vonage would not accept is invalid.
+ */
+public final class NccoParser {
+
+    static final int UNSUPPORTED_ACTION = 501;
+    static final int UNSUPPORTED_ENDPOINT = 488;
+    static final int DEFAULT_TIMEOUT_SECONDS = 60;
+    static final int MAX_TIMEOUT_SECONDS = 7200;
+
+    private static final Set<String> VONAGE_ACTIONS =
+            Set.of("connect", "talk", "stream", "input", "record", "conversation", "notify", "wait", "transfer");
+    private static final Set<String> VONAGE_ENDPOINTS = Set.of("phone", "app", "websocket", "sip", "vbc");
+    /** RFC 3261 token characters: header names end up verbatim in a SIP message. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!%'*+.^_`|~-]{1,64}");
+    private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s<>\"]+");
+    private static final int MAX_VALUE_LENGTH = 1024;
+
+    private final JsonMapper json;
+
+    public NccoParser(JsonMapper json) {
+        this.json = json;
+    }
+
+    public NccoDecision parse(String body) throws InvalidNccoException {
+        JsonNode ncco;
+        try {
+            ncco = json.readTree(body == null ? "" : body);
+        } catch (JacksonException e) {
+            throw new InvalidNccoException("NCCO is not JSON");
+        }
+        if (ncco == null || !ncco.isArray() || ncco.isEmpty()) {
+            throw new InvalidNccoException("NCCO must be a non-empty JSON array of actions");
+        }
+        for (JsonNode action : ncco) {
+            if (!action.isObject() || !action.path("action").isString()) {
+                throw new InvalidNccoException("every NCCO action needs an \"action\" name");
+            }
+            String name = action.get("action").stringValue();
+            if (!VONAGE_ACTIONS.contains(name)) {
+                throw new InvalidNccoException("unknown NCCO action: " + printable(name));
+            }
+        }
+        JsonNode first = ncco.get(0);
+        String firstName = first.get("action").stringValue();
+        if (!firstName.equals("connect")) {
+            return new NccoDecision.Unsupported(UNSUPPORTED_ACTION, "unsupported NCCO action: " + firstName);
+        }
+        if (ncco.size() > 1) {
+            String next = ncco.get(1).get("action").stringValue();
+            return new NccoDecision.Unsupported(UNSUPPORTED_ACTION,
+                    "unsupported NCCO action after connect: " + next);
+        }
+        return connect(first);
+    }
+
+    private NccoDecision connect(JsonNode connect) throws InvalidNccoException {
+        JsonNode endpoints = connect.path("endpoint");
+        if (!endpoints.isArray() || endpoints.isEmpty()) {
+            throw new InvalidNccoException("connect needs a non-empty endpoint array");
+        }
+        if (endpoints.size() > 1) {
+            return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT, "connect supports one endpoint only");
+        }
+        JsonNode endpoint = endpoints.get(0);
+        if (!endpoint.isObject() || !endpoint.path("type").isString()) {
+            throw new InvalidNccoException("connect endpoint needs a \"type\"");
+        }
+        String type = endpoint.get("type").stringValue();
+        if (!VONAGE_ENDPOINTS.contains(type)) {
+            throw new InvalidNccoException("unknown endpoint type: " + printable(type));
+        }
+        if (!type.equals("sip")) {
+            return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT, "unsupported endpoint type: " + type);
+        }
+        JsonNode uri = endpoint.path("uri");
+        if (!uri.isString()) {
+            if (endpoint.has("domain") || endpoint.has("user")) {
+                return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT,
+                        "sip endpoint with domain/user is not supported, use uri");
+            }
+            throw new InvalidNccoException("sip endpoint needs a \"uri\"");
+        }
+        if (!SIP_URI.matcher(uri.stringValue()).matches() || uri.stringValue().length() > MAX_VALUE_LENGTH) {
+            throw new InvalidNccoException("sip endpoint uri must be a sip: or sips: URI");
+        }
+        return new NccoDecision.ConnectSip(uri.stringValue(), headers(endpoint.path("headers")),
+                from(connect.path("from")), timeout(connect.path("timeout")));
+    }
+
+    private static Map<String, String> headers(JsonNode headers) throws InvalidNccoException {
+        if (headers.isMissingNode() || headers.isNull()) {
+            return Map.of();
+        }
+        if (!headers.isObject()) {
+            throw new InvalidNccoException("sip endpoint headers must be an object");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> header : headers.properties()) {
+            if (!HEADER_NAME.matcher(header.getKey()).matches()) {
+                throw new InvalidNccoException("invalid SIP header name: " + printable(header.getKey()));
+            }
+            JsonNode value = header.getValue();
+            if (!value.isString() && !value.isNumber() && !value.isBoolean()) {
+                throw new InvalidNccoException("SIP header " + header.getKey() + " must have a scalar value");
+            }
+            result.put(header.getKey(), safeValue(value.asString(), "SIP header " + header.getKey()));
+        }
+        return result;
+    }
+
+    private static String from(JsonNode from) throws InvalidNccoException {
+        if (from.isMissingNode() || from.isNull()) {
+            return null;
+        }
+        if (!from.isString() || from.stringValue().isBlank()) {
+            throw new InvalidNccoException("connect from must be a non-empty string");
+        }
+        return safeValue(from.stringValue(), "connect from");
+    }
+
+    private static int timeout(JsonNode timeout) throws InvalidNccoException {
+        if (timeout.isMissingNode() || timeout.isNull()) {
+            return DEFAULT_TIMEOUT_SECONDS;
+        }
+        if (!timeout.isNumber() || timeout.asDouble() < 1 || timeout.asDouble() > MAX_TIMEOUT_SECONDS) {
+            throw new InvalidNccoException("connect timeout must be a number of seconds from 1 to " + MAX_TIMEOUT_SECONDS);
+        }
+        return (int) timeout.asDouble();
+    }
+
+    /** Values go into SIP headers: CR, LF and other controls would let a customer inject headers. */
+    private static String safeValue(String value, String what) throws InvalidNccoException {
+        if (value.length() > MAX_VALUE_LENGTH || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidNccoException(what + " has control characters or is too long");
+        }
+        return value;
+    }
+
+    private static String printable(String text) {
+        String cut = text.length() > 40 ? text.substring(0, 40) : text;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}
