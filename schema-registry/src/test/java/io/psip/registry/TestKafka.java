@@ -21,6 +21,16 @@ public final class TestKafka {
         return broker.getBrokersAsString();
     }
 
+    /** Creates topics with 3 partitions (so readers must handle several); existing ones are left alone. */
+    public static void createTopics(String... names) {
+        bootstrapServers();
+        for (String name : names) {
+            if (!broker.getTopics().contains(name)) {
+                broker.addTopicsWithResults(new org.apache.kafka.clients.admin.NewTopic(name, 3, (short) 1));
+            }
+        }
+    }
+
     /** The shared registry on {@code _schemas}, started once and ready. */
     public static synchronized DevSchemaRegistry registry() {
         if (registry == null) {

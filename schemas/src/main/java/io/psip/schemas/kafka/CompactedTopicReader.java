@@ -1,7 +1,9 @@
 package io.psip.schemas.kafka;
 
 import io.psip.schemas.Topic;
+import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
+import io.psip.schemas.serde.AvroSerdeConfig;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +36,7 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
 
     private final Topic<V> topic;
     private final Map<String, Object> kafkaConfig;
+    private final AvroDeserializer<V> deserializer;
     private final BiConsumer<String, V> onRecord;
     private final AtomicLong skipped = new AtomicLong();
     private final Thread thread;
@@ -47,7 +50,14 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
      *                    settings pass through (group, offsets and deserializers are set here)
      */
     public CompactedTopicReader(Topic<V> topic, Map<String, Object> kafkaConfig, BiConsumer<String, V> onRecord) {
+        Object registryUrl = kafkaConfig.get(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+        if (registryUrl == null || kafkaConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
+            throw new IllegalArgumentException("kafkaConfig needs " + ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG
+                    + " and " + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
+        }
         this.topic = topic;
+        // The reader type comes from the Topic itself, so any topic name works (tests use their own).
+        this.deserializer = new AvroDeserializer<>(new SchemaRegistryClient(registryUrl.toString()), topic.valueType());
         this.kafkaConfig = new HashMap<>(kafkaConfig);
         this.onRecord = onRecord;
         this.thread = new Thread(this::run, "compacted-reader-" + topic.name());
@@ -109,9 +119,8 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
         // A broker with auto-create on would otherwise create the topic without its compaction policy.
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "compacted-reader-" + topic.name() + "-" + System.identityHashCode(this));
-        AvroDeserializer<V> deserializer = new AvroDeserializer<>();
+        config.remove(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            deserializer.configure(config, false);
             consumer = c;
             if (!running) {
                 return;
@@ -127,7 +136,7 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
             checkCaughtUp(c, endOffsets);
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
-                    handle(deserializer, record);
+                    handle(record);
                 }
                 if (!caughtUp) {
                     checkCaughtUp(c, endOffsets);
@@ -141,7 +150,6 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
             fail(e);
         } finally {
             consumer = null;
-            deserializer.close();
         }
     }
 
@@ -162,7 +170,7 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
         return null;
     }
 
-    private void handle(AvroDeserializer<V> deserializer, ConsumerRecord<String, byte[]> record) {
+    private void handle(ConsumerRecord<String, byte[]> record) {
         V value;
         try {
             value = deserializer.deserialize(record.topic(), record.headers(), record.value());

@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
+    static {
+        PsipEventsTrust.install();
+    }
+
     private SchemaRegistryClient client;
     private final Class<T> fixedType;
     private final Map<ReaderKey, DatumReader<T>> readers = new ConcurrentHashMap<>();

@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
+    static {
+        PsipEventsTrust.install();
+    }
+
     private SchemaRegistryClient client;
     private boolean autoRegister = true;
     private boolean isKey;
