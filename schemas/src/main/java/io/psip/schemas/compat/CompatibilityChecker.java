@@ -35,11 +35,11 @@ public final class CompatibilityChecker {
             String which = level.transitive() ? "version " + (i + 1) : "the latest version";
             if (level.backward()) {
                 describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, previous).getResult(),
-                        "new schema cannot read data written with " + which, problems);
+                        candidate, "new schema cannot read data written with " + which, problems);
             }
             if (level.forward()) {
                 describe(SchemaCompatibility.checkReaderWriterCompatibility(previous, candidate).getResult(),
-                        which + " cannot read data written with the new schema", problems);
+                        previous, which + " cannot read data written with the new schema", problems);
             }
         }
         return problems;
@@ -49,13 +49,41 @@ public final class CompatibilityChecker {
         return check(level, candidate, earlier).isEmpty();
     }
 
-    private static void describe(SchemaCompatibilityResult result, String prefix, List<String> problems) {
+    private static void describe(SchemaCompatibilityResult result, Schema reader, String prefix, List<String> problems) {
         if (result.getCompatibility() == SchemaCompatibilityType.COMPATIBLE) {
             return;
         }
         for (Incompatibility incompatibility : result.getIncompatibilities()) {
-            problems.add(prefix + ": " + incompatibility.getType() + " at " + incompatibility.getLocation()
-                    + ": " + incompatibility.getMessage());
+            problems.add(prefix + ": " + incompatibility.getType() + " at " + fieldPath(reader, incompatibility.getLocation())
+                    + " (" + incompatibility.getLocation() + "): " + incompatibility.getMessage());
         }
+    }
+
+    /** Turns Avro's JSON-pointer location (/fields/1/type) into field names (Thing.count) for people to read. */
+    static String fieldPath(Schema reader, String location) {
+        StringBuilder path = new StringBuilder(reader.getName());
+        Schema current = reader;
+        String[] parts = location.split("/");
+        try {
+            for (int i = 1; i < parts.length; i++) {
+                switch (parts[i]) {
+                    case "fields" -> {
+                        Schema.Field field = current.getFields().get(Integer.parseInt(parts[++i]));
+                        path.append('.').append(field.name());
+                        current = field.schema();
+                    }
+                    case "items" -> current = current.getElementType();
+                    case "values" -> current = current.getValueType();
+                    default -> {
+                        if (current.getType() == Schema.Type.UNION && parts[i].chars().allMatch(Character::isDigit)) {
+                            current = current.getTypes().get(Integer.parseInt(parts[i]));
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // The location is Avro's and may point where these names cannot follow; keep what was resolved.
+        }
+        return path.toString();
     }
 }
