@@ -1,0 +1,247 @@
+package io.psip.webhook;
+
+import io.psip.events.ApplicationChanged;
+import io.psip.events.CallAction;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.events.CallEventType;
+import io.psip.events.ChangeType;
+import io.psip.events.Webhook;
+import io.psip.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The service against the real embedded broker, the dev schema registry and a real HTTP server as the customer:
+ * applications arrive on psip.applications, calls on psip.call-events, commands leave on psip.call-commands.*.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class WebhookServiceIntegrationTest {
+
+    private static final CustomerWebhooks customer = new CustomerWebhooks();
+    private static final AtomicLong versions = new AtomicLong();
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
+        registry.add("psip.schema-registry.url", TestKafka::registryUrl);
+        registry.add("psip.webhook.event-retry.max-attempts", () -> "3");
+        registry.add("psip.webhook.event-retry.initial-backoff", () -> "20ms");
+    }
+
+    @AfterAll
+    static void stopCustomer() {
+        customer.close();
+    }
+
+    @Test
+    void offeredCallIsConnectedAndEveryStatusReachesEventUrlInOrder() {
+        String app = "app-golden";
+        customer.on("/golden/answer", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"connect","from":"442079460001","timeout":25,
+                  "endpoint":[{"type":"sip","uri":"sip:agent@127.0.0.1:5090","headers":{"Customer":"42"}}]}]"""));
+        publishApplication(app, webhook("/golden/answer", "GET"), null, webhook("/golden/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(call, app, "eu", CallEventType.OFFERED, 1,
+                Map.of("X-UserId", "ABC123", "X-Nexmo-Trace", "t"), null);
+
+        ConsumerRecord<String, CallCommand> command = awaitCommand("eu", call);
+        assertThat(command.value().getAction()).isEqualTo(CallAction.CONNECT);
+        assertThat(command.value().getInstanceId()).isEqualTo("routing-eu-1");
+        assertThat(command.value().getRegion()).isEqualTo("eu");
+        assertThat(command.value().getConnect().getUri()).isEqualTo("sip:agent@127.0.0.1:5090");
+        assertThat(command.value().getConnect().getHeaders()).containsExactly(Map.entry("Customer", "42"));
+        assertThat(command.value().getConnect().getFrom()).isEqualTo("442079460001");
+        assertThat(command.value().getConnect().getTimeoutSeconds()).isEqualTo(25);
+
+        CustomerWebhooks.Request answer = customer.requests("/golden/answer").get(0);
+        assertThat(answer.method()).isEqualTo("GET");
+        assertThat(answer.fields()).containsEntry("SipHeader_X-UserId", "ABC123")
+                .containsEntry("uuid", call)
+                .containsEntry("conversation_uuid", "conv-" + call)
+                .containsEntry("to", "442079460000")
+                .containsEntry("from", "alice")
+                .containsEntry("region_url", "https://api-eu.example.com");
+        assertThat(answer.fields().keySet()).noneMatch(name -> name.toLowerCase().contains("nexmo"));
+        await().until(() -> callStatuses("/golden/event", call).size() == 1);
+
+        publishCallEvent(call, app, "eu", CallEventType.RINGING, 2, Map.of(), null);
+        publishCallEvent(call, app, "eu", CallEventType.ANSWERED, 3, Map.of(), null);
+        publishCallEvent(call, app, "eu", CallEventType.COMPLETED, 4, Map.of(), 7);
+
+        await().until(() -> callStatuses("/golden/event", call).size() == 4);
+        assertThat(callStatuses("/golden/event", call)).containsExactly("started", "ringing", "answered", "completed");
+        Map<String, Object> completed = customer.requests("/golden/event").stream()
+                .filter(r -> call.equals(r.fields().get("uuid")) && "completed".equals(r.fields().get("status")))
+                .findFirst().orElseThrow().fields();
+        assertThat(completed).containsEntry("duration", "7").containsEntry("direction", "inbound")
+                .containsEntry("conversation_uuid", "conv-" + call).containsKey("timestamp");
+    }
+
+    @Test
+    void answerUrlAndFallbackBothDownRejectsWith480AndReportsFailed() {
+        String app = "app-down";
+        customer.on("/down/fallback", request -> new CustomerWebhooks.Response(503, "busy"));
+        publishApplication(app, new Webhook("http://127.0.0.1:1/answer", "GET", 500, 1000),
+                webhook("/down/fallback", "POST"), webhook("/down/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(call, app, "us", CallEventType.OFFERED, 1, Map.of("X-UserId", "ABC123"), null);
+
+        ConsumerRecord<String, CallCommand> command = awaitCommand("us", call);
+        assertThat(command.value().getAction()).isEqualTo(CallAction.REJECT);
+        assertThat(command.value().getSipCode()).isEqualTo(480);
+        await().until(() -> callStatuses("/down/event", call).size() == 1);
+        Map<String, Object> failed = customer.requests("/down/event").get(0).fields();
+        assertThat(failed).containsEntry("status", "failed").containsEntry("sip_code", 480);
+        assertThat((String) failed.get("detail")).contains("answer_url: connection_error")
+                .contains("fallback_answer_url: http_status_503");
+        Map<String, Object> fallback = customer.requests("/down/fallback").get(0).fields();
+        assertThat(fallback).containsEntry("reason", "connection_error")
+                .containsEntry("original_request", Map.of("url", "http://127.0.0.1:1/answer", "type", "answer"))
+                .containsEntry("SipHeader_X-UserId", "ABC123");
+    }
+
+    @Test
+    void unsupportedNccoActionRejectsAndReportsTheReason() {
+        String app = "app-talk";
+        customer.on("/talk/answer", request -> new CustomerWebhooks.Response(200,
+                "[{\"action\":\"talk\",\"text\":\"Hello\"}]"));
+        publishApplication(app, webhook("/talk/answer", "POST"), null, webhook("/talk/event", "GET"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(call, app, "ap", CallEventType.OFFERED, 1, Map.of("X-UserId", "ABC123"), null);
+
+        ConsumerRecord<String, CallCommand> command = awaitCommand("ap", call);
+        assertThat(command.value().getAction()).isEqualTo(CallAction.REJECT);
+        assertThat(command.value().getSipCode()).isEqualTo(501);
+        assertThat(command.value().getReason()).isEqualTo("unsupported NCCO action: talk");
+        await().until(() -> callStatuses("/talk/event", call).size() == 1);
+        CustomerWebhooks.Request failed = customer.requests("/talk/event").get(0);
+        assertThat(failed.method()).isEqualTo("GET");
+        assertThat(failed.fields()).containsEntry("status", "failed")
+                .containsEntry("detail", "unsupported NCCO action: talk").containsEntry("sip_code", "501");
+        CustomerWebhooks.Request answer = customer.requests("/talk/answer").get(0);
+        assertThat(answer.method()).isEqualTo("POST");
+        assertThat(answer.fields()).containsEntry("SipHeader_X-UserId", "ABC123").containsEntry("uuid", call);
+    }
+
+    @Test
+    void poisonCallEventGoesToTheDeadLetterTopic() {
+        byte[] poison = "not an avro record".getBytes(StandardCharsets.UTF_8);
+
+        TestKafka.sendRaw(Topics.CALL_EVENTS.name(), "poison-1", poison);
+
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> !TestKafka.records(Topics.WEBHOOK_DLQ, "poison-1", TestKafka.bytes()).isEmpty());
+        assertThat(TestKafka.records(Topics.WEBHOOK_DLQ, "poison-1", TestKafka.bytes()).get(0).value())
+                .isEqualTo(poison);
+    }
+
+    @Test
+    void eventUrlFailingBeyondItsRetriesIsDeadLettered() {
+        String app = "app-flaky";
+        customer.on("/flaky/answer", request -> new CustomerWebhooks.Response(200,
+                "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:x@127.0.0.1\"}]}]"));
+        customer.on("/flaky/event", request -> new CustomerWebhooks.Response(500, "down"));
+        publishApplication(app, webhook("/flaky/answer", "GET"), null, webhook("/flaky/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(call, app, "eu", CallEventType.OFFERED, 1, Map.of(), null);
+
+        await().until(() -> !TestKafka.records(Topics.WEBHOOK_DLQ, call, TestKafka.bytes()).isEmpty());
+        ConsumerRecord<String, byte[]> deadLetter = TestKafka.records(Topics.WEBHOOK_DLQ, call, TestKafka.bytes()).get(0);
+        assertThat(new String(deadLetter.value(), StandardCharsets.UTF_8)).contains("\"status\":\"started\"");
+        assertThat(new String(deadLetter.headers().lastHeader("psip.dlq.failure").value(), StandardCharsets.UTF_8))
+                .isEqualTo("http_status_500");
+        assertThat(callStatuses("/flaky/event", call)).containsExactly("started", "started", "started");
+    }
+
+    @Test
+    void readinessIsUpOnceTheApplicationsTableCaughtUp() throws Exception {
+        HttpResponse<String> readiness = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"status\":\"UP\"");
+    }
+
+    private static List<Object> callStatuses(String path, String call) {
+        return customer.requests(path).stream()
+                .filter(r -> call.equals(r.fields().get("uuid")))
+                .map(r -> r.fields().get("status")).toList();
+    }
+
+    private static ConsumerRecord<String, CallCommand> awaitCommand(String region, String call) {
+        String topic = Topics.callCommands(region).name();
+        await().atMost(Duration.ofSeconds(20)).until(
+                () -> !TestKafka.records(topic, call, TestKafka.avro(CallCommand.class)).isEmpty());
+        return TestKafka.records(topic, call, TestKafka.avro(CallCommand.class)).get(0);
+    }
+
+    private static Webhook webhook(String path, String method) {
+        return new Webhook(customer.url(path), method, 1000, 5000);
+    }
+
+    private static void publishApplication(String id, Webhook answer, Webhook fallback, Webhook event) {
+        long version = versions.incrementAndGet();
+        TestKafka.send(Topics.APPLICATIONS.name(), id, ApplicationChanged.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setVersion(version)
+                .setOccurredAt(Instant.now())
+                .setChangeType(ChangeType.CREATED)
+                .setApplicationId(id)
+                .setAccountId("psiplocal")
+                .setName(id)
+                .setAnswerUrl(answer)
+                .setFallbackAnswerUrl(fallback)
+                .setEventUrl(event)
+                .build());
+    }
+
+    private static void publishCallEvent(String call, String app, String region, CallEventType type, long sequence,
+                                         Map<String, String> headers, Integer duration) {
+        TestKafka.send(Topics.CALL_EVENTS.name(), call, CallEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setSequence(sequence)
+                .setOccurredAt(Instant.now())
+                .setType(type)
+                .setCallUuid(call)
+                .setConversationUuid("conv-" + call)
+                .setRegion(region)
+                .setInstanceId("routing-" + region + "-1")
+                .setAccountId("psiplocal")
+                .setApplicationId(app)
+                .setDomain("acme")
+                .setFrom("alice")
+                .setTo("442079460000")
+                .setCustomHeaders(headers)
+                .setDurationSeconds(duration)
+                .build());
+    }
+}

@@ -1,0 +1,99 @@
+package io.psip.webhook.ncco;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NccoParserTest {
+
+    private final NccoParser parser = new NccoParser(JsonMapper.builder().build());
+
+    @Test
+    void connectToSipEndpointWithHeadersFromAndTimeout() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","from":"447700900000","timeout":30,
+                  "endpoint":[{"type":"sip","uri":"sip:alice@pbx.example.org;transport=tcp",
+                               "headers":{"Customer":"42","X-Trace":"abc","Priority":1}}]}]""");
+
+        assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sip:alice@pbx.example.org;transport=tcp",
+                Map.of("Customer", "42", "X-Trace", "abc", "Priority", "1"), "447700900000", 30));
+    }
+
+    @Test
+    void connectDefaultsToNoHeadersNoFromAndSixtySeconds() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sips:bob@example.org"}]}]""");
+
+        assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sips:bob@example.org", Map.of(), null, 60));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"talk", "stream", "input", "record", "conversation", "notify"})
+    void otherVonageActionsAreUnsupportedWith501(String action) throws Exception {
+        NccoDecision decision = parser.parse("[{\"action\":\"" + action + "\"}]");
+
+        assertThat(decision).isEqualTo(new NccoDecision.Unsupported(501, "unsupported NCCO action: " + action));
+    }
+
+    @Test
+    void anActionAfterConnectIsUnsupported() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:a@b"}]},{"action":"talk","text":"bye"}]""");
+
+        assertThat(decision).isEqualTo(new NccoDecision.Unsupported(501, "unsupported NCCO action after connect: talk"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"phone", "websocket", "app", "vbc"})
+    void otherVonageEndpointTypesAreUnsupportedWith488(String type) throws Exception {
+        NccoDecision decision = parser.parse(
+                "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"" + type + "\",\"number\":\"447700900000\"}]}]");
+
+        assertThat(decision).isEqualTo(new NccoDecision.Unsupported(488, "unsupported endpoint type: " + type));
+    }
+
+    @Test
+    void sipEndpointWithDomainAndUserIsUnsupported() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","domain":"d","user":"u"}]}]""");
+
+        assertThat(decision).isInstanceOfSatisfying(NccoDecision.Unsupported.class,
+                unsupported -> assertThat(unsupported.sipCode()).isEqualTo(488));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "",
+            "not json",
+            "{\"action\":\"connect\"}",
+            "[]",
+            "[{\"text\":\"no action\"}]",
+            "[{\"action\":\"dance\"}]",
+            "[{\"action\":\"connect\"}]",
+            "[{\"action\":\"connect\",\"endpoint\":[]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"pigeon\"}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\"}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"http://x\"}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\",\"headers\":[1]}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\",\"headers\":{\"Bad Name\":\"v\"}}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\",\"headers\":{\"K\":\"v\\r\\nVia: evil\"}}]}]",
+            "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\",\"headers\":{\"K\":{\"nested\":1}}}]}]",
+            "[{\"action\":\"connect\",\"timeout\":0,\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
+            "[{\"action\":\"connect\",\"timeout\":\"10\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
+            "[{\"action\":\"connect\",\"from\":\"\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]"
+    })
+    void malformedNccosAreInvalid(String body) {
+        assertThatThrownBy(() -> parser.parse(body)).isInstanceOf(InvalidNccoException.class);
+    }
+
+    @Test
+    void nullBodyIsInvalid() {
+        assertThatThrownBy(() -> parser.parse(null)).isInstanceOf(InvalidNccoException.class);
+    }
+}
