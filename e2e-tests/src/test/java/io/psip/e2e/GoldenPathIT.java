@@ -1,0 +1,163 @@
+package io.psip.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * One real call across the whole platform: the launcher starts Kafka, PostgreSQL, the registry and every service
+ * from this build's jars; sipp calls in and plays the far end; a real HTTP server is the customer's application.
+ * The refused calls run after the successful one on the same domain, so they cannot pass merely because the
+ * domain never reached routing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GoldenPathIT {
+
+    /** Keeps clear of a bin/psip-local running on the default ports. */
+    private static final int PORT_OFFSET = 20000;
+    private static final int PROVISIONING_PORT = 8080 + PORT_OFFSET;
+    private static final int ROUTING_US_HTTP_PORT = 8091 + PORT_OFFSET;
+    private static final String ROUTING_US_SIP = "127.0.0.1:" + (5060 + PORT_OFFSET);
+
+    private static final String DOMAIN = "acme";
+    private static final String REGIONAL_HOST = DOMAIN + ".sip-us.example.com";
+    private static final String NON_REGIONAL_HOST = DOMAIN + ".sip.example.com";
+    private static final String DIALLED = "14155550100";
+    private static final String CUSTOMER_HEADER = "acme-42";
+
+    private static final Path ROOT = ProjectDirs.root();
+    private static final Path WORK = ProjectDirs.work();
+    private static final Path DATA_DIR = WORK.resolve("psip-e2e");
+    private static final Path LAUNCHER_LOG = WORK.resolve("psip-e2e-launcher.log");
+
+    @RegisterExtension
+    static final PlatformDiagnostics DIAGNOSTICS = new PlatformDiagnostics(LAUNCHER_LOG, DATA_DIR);
+
+    private static Sipp sipp;
+    private static PlatformProcess platform;
+    private static CustomerWebhooks customer;
+    private static int farEndPort;
+    private static boolean connectedCallPassed;
+
+    @BeforeAll
+    static void startPlatformAndProvisionDomain() throws Exception {
+        sipp = Sipp.locate(WORK.resolve("sipp"));
+        farEndPort = FreePorts.udpAndTcp("127.0.0.1");
+        customer = CustomerWebhooks.start(() -> """
+                [{"action":"connect","from":"%s","endpoint":[{"type":"sip","uri":"sip:bob@127.0.0.1:%d",\
+                "headers":{"Customer":"%s"}}]}]""".formatted(DIALLED, farEndPort, CUSTOMER_HEADER));
+
+        platform = PlatformProcess.start(ROOT, DATA_DIR, PORT_OFFSET, LAUNCHER_LOG, Duration.ofMinutes(3));
+
+        ProvisioningClient api = new ProvisioningClient(URI.create("http://127.0.0.1:" + PROVISIONING_PORT),
+                "psiplocal", "psiplocalsecret");
+        String applicationId = api.createApplication("acme-voice", customer.answerUrl(), customer.eventUrl());
+        api.createDomain(DOMAIN, applicationId, List.of("127.0.0.1/32"));
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest domainInRoutingTable = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + ROUTING_US_HTTP_PORT + "/v1/tables/domains/" + DOMAIN)).build();
+        await("domain " + DOMAIN + " in routing-us's table")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> http.send(domainInRoutingTable, HttpResponse.BodyHandlers.discarding()).statusCode(),
+                        status -> status == 200);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (customer != null) {
+            customer.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void callIsConnectedToTheNccoSipEndpointAndEveryStatusReachesEventUrlInOrder() throws Exception {
+        Sipp.Running farEnd = sipp.start("far-end", scenario("uas.xml"), "127.0.0.1", farEndPort, List.of())
+                .awaitListening();
+        Sipp.Result caller = sipp.start("caller", scenario("uac.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"),
+                List.of("-s", DIALLED, "-key", "domain", REGIONAL_HOST, ROUTING_US_SIP)).awaitExit();
+        Sipp.Result far = farEnd.awaitExit();
+
+        // 100, 180, 200, ACK, BYE and its 200, as uac.xml requires.
+        assertThat(caller.exitCode()).as(caller.describe()).isZero();
+        // The far end fails the call unless the INVITE carried X-Customer from the NCCO (uas.xml).
+        assertThat(far.exitCode()).as(far.describe()).isZero();
+
+        List<CustomerWebhooks.AnswerRequest> answers = customer.answerRequests();
+        assertThat(answers).hasSize(1);
+        Map<String, String> answer = answers.get(0).params();
+        assertThat(answer).containsEntry("SipHeader_X-UserId", "ABC123")
+                .containsKeys("to", "from", "uuid", "conversation_uuid");
+        assertThat(answer.keySet()).noneMatch(name -> name.toLowerCase().contains("nexmo"));
+
+        String callUuid = answer.get("uuid");
+        await("event_url gets the final status of call " + callUuid)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> customer.statusesFor(callUuid),
+                        statuses -> statuses.contains("completed") || statuses.contains("failed"));
+        assertThat(customer.statusesFor(callUuid)).as("all events: %s", customer.events())
+                .containsExactly("started", "ringing", "answered", "completed");
+        connectedCallPassed = true;
+    }
+
+    @Test
+    @Order(2)
+    void callFromAnAddressOutsideTheAclIsRefusedWith403WithoutAskingTheApplication() throws Exception {
+        requireConnectedCall();
+        int answersBefore = customer.answerRequests().size();
+
+        Sipp.Result caller = sipp.start("outside-acl", scenario("uac-expect-403.xml"), "127.0.0.2",
+                FreePorts.udpAndTcp("127.0.0.2"),
+                List.of("-s", DIALLED, "-key", "domain", REGIONAL_HOST, ROUTING_US_SIP)).awaitExit();
+
+        assertThat(caller.exitCode()).as(caller.describe()).isZero();
+        assertThat(customer.answerRequests()).hasSize(answersBefore);
+    }
+
+    @Test
+    @Order(3)
+    void callToTheDomainWithoutItsRegionIsRefusedWith404() throws Exception {
+        requireConnectedCall();
+        int answersBefore = customer.answerRequests().size();
+
+        Sipp.Result caller = sipp.start("non-regional", scenario("uac-expect-404.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"),
+                List.of("-s", DIALLED, "-key", "domain", NON_REGIONAL_HOST, ROUTING_US_SIP)).awaitExit();
+
+        assertThat(caller.exitCode()).as(caller.describe()).isZero();
+        assertThat(customer.answerRequests()).hasSize(answersBefore);
+    }
+
+    private static void requireConnectedCall() {
+        assertThat(connectedCallPassed)
+                .as("refusals only count after a successful call on the same domain, and that call failed")
+                .isTrue();
+    }
+
+    /** The scenarios the README's walk-through uses. */
+    private static Path scenario(String file) {
+        return ROOT.resolve("docs/sipp").resolve(file);
+    }
+}

@@ -1,0 +1,68 @@
+package io.psip.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** The customer's side of the provisioning API (Vonage Application v2 and PSIP v1 shapes), over real HTTP. */
+final class ProvisioningClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI baseUrl;
+    private final String authorization;
+
+    ProvisioningClient(URI baseUrl, String apiKey, String apiSecret) {
+        this.baseUrl = baseUrl;
+        this.authorization = "Basic " + Base64.getEncoder()
+                .encodeToString((apiKey + ":" + apiSecret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Creates a voice application; returns its id. */
+    String createApplication(String name, URI answerUrl, URI eventUrl) throws IOException, InterruptedException {
+        Map<String, Object> body = Map.of(
+                "name", name,
+                "capabilities", Map.of("voice", Map.of("webhooks", Map.of(
+                        "answer_url", Map.of("address", answerUrl.toString(), "http_method", "GET"),
+                        "event_url", Map.of("address", eventUrl.toString(), "http_method", "POST")))));
+        JsonNode created = post("/v2/applications", body);
+        String id = created.path("id").asText("");
+        if (id.isEmpty()) {
+            throw new IllegalStateException("POST /v2/applications answered without an id: " + created);
+        }
+        return id;
+    }
+
+    /** Creates a SIP domain for an application, reachable from the given ACL. */
+    JsonNode createDomain(String name, String applicationId, List<String> acl)
+            throws IOException, InterruptedException {
+        return post("/v1/psip", Map.of("name", name, "application_id", applicationId, "acl", acl));
+    }
+
+    private JsonNode post(String path, Object body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        System.out.println("[e2e] POST " + path + " -> " + response.statusCode() + " " + response.body());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+}
