@@ -1,0 +1,108 @@
+package io.psip.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** One child process of the platform, its log file and how to tell it is ready. */
+final class Child {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final Readiness readiness;
+    private final long startedNanos = System.nanoTime();
+    private volatile boolean ready;
+
+    private Child(String name, Process process, Path log, Readiness readiness) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.readiness = readiness;
+    }
+
+    /** Starts the command with stdout and stderr appended to {@code log}. */
+    static Child start(String name, List<String> command, Path log, Readiness readiness) {
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            return new Child(name, process, log, readiness);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+    }
+
+    String name() { return name; }
+
+    long pid() { return process.pid(); }
+
+    Path log() { return log; }
+
+    boolean alive() { return process.isAlive(); }
+
+    int exitCode() { return process.exitValue(); }
+
+    boolean ready() { return ready; }
+
+    Duration age() { return Duration.ofNanos(System.nanoTime() - startedNanos); }
+
+    /** Probes once; remembers success. */
+    boolean probe() {
+        if (!ready) {
+            try {
+                ready = readiness.check();
+            } catch (Exception | LinkageError notYet) {
+                ready = false;
+            }
+        }
+        return ready;
+    }
+
+    /** SIGTERM, so the child runs its own shutdown hooks. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits until the child is gone, killing it when the deadline passes. */
+    void awaitExit(long deadlineNanos) {
+        try {
+            long left = deadlineNanos - System.nanoTime();
+            if (!process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last lines of the log, to show why a child failed. */
+    String tail(int lines) {
+        Deque<String> last = new ArrayDeque<>(lines);
+        try (Stream<String> all = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            all.forEach(line -> {
+                if (last.size() == lines) {
+                    last.removeFirst();
+                }
+                last.addLast(line);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+        return String.join(System.lineSeparator(), last);
+    }
+}

@@ -1,0 +1,434 @@
+package io.psip.local;
+
+import io.psip.local.Ports.Region;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+/**
+ * The one-command local platform: starts Kafka, PostgreSQL, the dev schema registry and every service as child
+ * processes on the local defaults, reports when all are ready, and stops them in reverse order.
+ *
+ * <p>Children never outlive the launcher: each child JVM carries the {@link ParentWatch} agent (it exits when the
+ * launcher's pid is gone, even after kill -9), and the pids of the children are kept in the data directory so the
+ * next start stops any that are still there. Children run in their own session (setsid) so a Ctrl-C in the
+ * terminal reaches only the launcher, which then stops them in order.
+ */
+public final class LocalPlatform {
+
+    static final String READY_LINE = "psip local platform ready";
+    static final String API_KEY = "psiplocal";
+    static final String API_SECRET = "psiplocalsecret";
+    static final String BASE_DOMAIN = "example.com";
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service");
+    private static final int TAIL_LINES = 40;
+
+    private final Options options;
+    private final Ports ports;
+    private final Path dataDir;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final String version = readVersion();
+    private final List<Child> services = new CopyOnWriteArrayList<>();
+    private final List<Child> registry = new CopyOnWriteArrayList<>();
+    private final List<Child> kafka = new CopyOnWriteArrayList<>();
+    private final List<Child> postgres = new CopyOnWriteArrayList<>();
+    private final Object lifecycle = new Object();
+    private volatile boolean stopping;
+    private FileChannel lockChannel;
+    private Path agentJar;
+
+    LocalPlatform(Options options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.ports = new Ports(options.portOffset());
+        this.dataDir = options.dataDir();
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("psip-local: " + e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        LocalPlatform platform = new LocalPlatform(options, System.out, System.err);
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "psip-local-stop"));
+        System.exit(platform.run());
+    }
+
+    /** Starts everything, then blocks while the platform runs. Returns the exit code. */
+    int run() {
+        long started = System.nanoTime();
+        try {
+            List<Path> jars = checkJars();
+            prepareDataDir();
+            checkPortsFree();
+            agentJar = ParentWatch.writeAgentJar(dataDir.resolve("run/parent-watch.jar"));
+
+            startKafka();
+            startPostgres();
+            awaitReady(List.of(kafka.get(0), postgres.get(0)));
+
+            startRegistry(jars.get(0));
+            awaitReady(registry);
+
+            startServices(jars.subList(1, jars.size()));
+            awaitReady(services);
+
+            printEndpoints(Duration.ofNanos(System.nanoTime() - started));
+            int code = watch();
+            stop();
+            return code;
+        } catch (StartupFailure e) {
+            if (!stopping) {
+                err.println("psip-local: " + e.getMessage());
+            }
+        } catch (IOException | UncheckedIOException e) {
+            err.println("psip-local: " + e);
+        }
+        stop();
+        return 1;
+    }
+
+    /** Stops services, then the registry, then Kafka, then PostgreSQL, each with a bounded wait. */
+    void stop() {
+        synchronized (lifecycle) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        if (services.isEmpty() && registry.isEmpty() && kafka.isEmpty() && postgres.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        out.println("psip-local: stopping");
+        stopGroup(services, Duration.ofSeconds(30));
+        stopGroup(registry, Duration.ofSeconds(15));
+        stopGroup(kafka, Duration.ofSeconds(30));
+        stopGroup(postgres, Duration.ofSeconds(20));
+        try {
+            Files.deleteIfExists(pidsFile());
+        } catch (IOException ignored) {
+            // the next start only checks pids that still run this data directory
+        }
+        out.printf(Locale.ROOT, "psip-local: stopped in %.1f s%n", seconds(Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    private static void stopGroup(List<Child> group, Duration bound) {
+        group.forEach(Child::terminate);
+        long deadline = System.nanoTime() + bound.toNanos();
+        group.forEach(child -> child.awaitExit(deadline));
+    }
+
+    private List<Path> checkJars() {
+        Path root = options.projectDir();
+        List<Path> jars = new ArrayList<>();
+        jars.add(root.resolve("schema-registry/target/schema-registry-" + version + "-exec.jar"));
+        SERVICES.forEach(m -> jars.add(root.resolve(m + "/target/" + m + "-" + version + ".jar")));
+        List<Path> missing = jars.stream().filter(j -> !Files.isRegularFile(j)).toList();
+        if (!missing.isEmpty()) {
+            throw new StartupFailure("missing jars (build with ./mvnw -DskipTests package, or use bin/psip-local):"
+                    + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ",
+                    missing.stream().map(Path::toString).toList()));
+        }
+        return jars;
+    }
+
+    private void prepareDataDir() throws IOException {
+        Files.createDirectories(dataDir);
+        lockChannel = FileChannel.open(dataDir.resolve("launcher.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new StartupFailure("another psip-local is already running on " + dataDir);
+        }
+        stopLeftovers();
+        if (options.fresh()) {
+            out.println("psip-local: wiping " + dataDir);
+            try (Stream<Path> entries = Files.list(dataDir)) {
+                for (Path entry : entries.filter(p -> !p.getFileName().toString().equals("launcher.lock")).toList()) {
+                    deleteTree(entry);
+                }
+            }
+        }
+        Files.createDirectories(dataDir.resolve("logs"));
+        Files.createDirectories(dataDir.resolve("run"));
+    }
+
+    /** Stops children of an earlier launcher on this data directory that was killed before it could stop them. */
+    private void stopLeftovers() throws IOException {
+        Path pids = pidsFile();
+        if (!Files.exists(pids)) {
+            return;
+        }
+        List<ProcessHandle> leftovers = new ArrayList<>();
+        for (String line : Files.readAllLines(pids)) {
+            String[] parts = line.trim().split(" ", 2);
+            if (parts[0].isEmpty()) {
+                continue;
+            }
+            ProcessHandle.of(Long.parseLong(parts[0]))
+                    .filter(p -> p.info().commandLine().orElse("").contains(dataDir.toString()))
+                    .ifPresent(leftovers::add);
+        }
+        if (!leftovers.isEmpty()) {
+            out.println("psip-local: stopping " + leftovers.size() + " leftover processes of an earlier run");
+            leftovers.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : leftovers) {
+                try {
+                    p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        Files.delete(pids);
+    }
+
+    private void checkPortsFree() {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        List<String> busy = new ArrayList<>();
+        for (int port : ports.allTcp()) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(loopback, port));
+            } catch (IOException e) {
+                busy.add(port + "/tcp");
+            }
+        }
+        for (Region region : Region.values()) {
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(loopback, ports.sip(region)))) {
+                socket.getLocalPort();
+            } catch (IOException e) {
+                busy.add(ports.sip(region) + "/udp");
+            }
+        }
+        if (!busy.isEmpty()) {
+            throw new StartupFailure("ports already in use: " + String.join(", ", busy)
+                    + " (another platform running? use --port-offset N)");
+        }
+    }
+
+    private void startKafka() throws IOException {
+        Path dir = dataDir.resolve("kafka");
+        Path properties = KafkaBroker.writeServerProperties(ports, dir);
+        if (KafkaBroker.formatIfNeeded(properties, dir.resolve("data"))) {
+            out.println("psip-local: formatted Kafka storage in " + dir.resolve("data"));
+        }
+        List<String> command = ChildJvm.onLauncherClassPath(agentJar, "512m", "kafka.Kafka", List.of(properties.toString()));
+        start(kafka, "kafka", command, Readiness.kafka(ports.kafkaBootstrap()));
+    }
+
+    private void startPostgres() {
+        // 256m: zonky unpacks the PostgreSQL archive in memory on first use
+        List<String> command = ChildJvm.onLauncherClassPath(agentJar, "256m", PostgresServer.class.getName(),
+                List.of(Integer.toString(ports.postgres()), dataDir.resolve("postgres").toString()));
+        start(postgres, "postgres", command, Readiness.postgres(ports.jdbcUrl()));
+    }
+
+    private void startRegistry(Path jar) {
+        start(registry, "schema-registry", ChildJvm.bootJar(agentJar, jar, List.of(
+                "--port=" + ports.registry(),
+                "--bootstrap-servers=" + ports.kafkaBootstrap())), Readiness.http(ports.registry()));
+    }
+
+    private void startServices(List<Path> jars) {
+        List<String> common = List.of(
+                "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(),
+                "--psip.schema-registry.url=" + ports.registryUrl());
+        start(services, "provisioning-service", ChildJvm.bootJar(agentJar, jars.get(0), concat(common,
+                "--server.port=" + ports.provisioning(),
+                "--spring.datasource.url=" + ports.jdbcUrl(),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--psip.bootstrap-account.api-key=" + API_KEY,
+                "--psip.bootstrap-account.api-secret=" + API_SECRET)), Readiness.http(ports.provisioning()));
+        start(services, "webhook-service", ChildJvm.bootJar(agentJar, jars.get(1), concat(common,
+                "--server.port=" + ports.webhook())), Readiness.http(ports.webhook()));
+        for (Region region : Region.values()) {
+            start(services, "routing-" + region.id(), ChildJvm.bootJar(agentJar, jars.get(2), concat(common,
+                    "--server.port=" + ports.routingHttp(region),
+                    "--psip.region=" + region.id(),
+                    "--psip.instance-id=routing-" + region.id() + "-1",
+                    "--psip.base-domain=" + BASE_DOMAIN,
+                    "--psip.sip.bind-address=127.0.0.1",
+                    "--psip.sip.port=" + ports.sip(region),
+                    "--psip.sip.tls-port=" + ports.sipTls(region))), Readiness.http(ports.routingHttp(region)));
+        }
+    }
+
+    private void start(List<Child> group, String name, List<String> command, Readiness readiness) {
+        synchronized (lifecycle) {
+            if (stopping) {
+                throw new StartupFailure("stopped while starting");
+            }
+            Child child = Child.start(name, command, dataDir.resolve("logs/" + name + ".log"), readiness);
+            group.add(child);
+            try {
+                Files.writeString(pidsFile(), child.pid() + " " + name + System.lineSeparator(), StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Polls every child of the group until all are ready; fails on an early exit or after the timeout. */
+    private void awaitReady(List<Child> group) {
+        List<Child> pending = new ArrayList<>(group);
+        while (!pending.isEmpty()) {
+            for (Child child : List.copyOf(pending)) {
+                if (child.probe()) {
+                    pending.remove(child);
+                    out.printf(Locale.ROOT, "psip-local: %-20s ready after %.1f s%n", child.name(), seconds(child.age()));
+                } else if (!child.alive()) {
+                    throw failure(child, "exited with code " + child.exitCode() + " before it was ready");
+                } else if (child.age().compareTo(READY_TIMEOUT) > 0) {
+                    throw failure(child, "was not ready after " + READY_TIMEOUT.toSeconds() + " s");
+                }
+            }
+            if (stopping) {
+                throw new StartupFailure("stopped while starting");
+            }
+            if (!pending.isEmpty()) {
+                pause(Duration.ofMillis(250));
+            }
+        }
+    }
+
+    /** While the platform runs: a child that exits on its own takes the platform down with it. */
+    private int watch() {
+        while (!stopping) {
+            for (Child child : allChildren()) {
+                if (!child.alive() && !stopping) {
+                    err.println("psip-local: " + describe(child, "exited with code " + child.exitCode()));
+                    return 1;
+                }
+            }
+            pause(Duration.ofSeconds(1));
+        }
+        return 0;
+    }
+
+    private void printEndpoints(Duration took) {
+        String sep = System.lineSeparator();
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "%n  %-22s %s%n", "Kafka bootstrap", ports.kafkaBootstrap()));
+        text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Schema registry", ports.registryUrl()));
+        text.append(String.format(Locale.ROOT, "  %-22s %s (user postgres, password postgres)%n", "PostgreSQL", ports.jdbcUrl()));
+        text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Provisioning API", ports.provisioning()));
+        text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Webhook service", ports.webhook()));
+        for (Region region : Region.values()) {
+            text.append(String.format(Locale.ROOT,
+                    "  %-22s SIP 127.0.0.1:%d (UDP, TCP), TLS %d, HTTP http://127.0.0.1:%d, domains <name>.sip-%s.%s%n",
+                    "Routing " + region.id(), ports.sip(region), ports.sipTls(region), ports.routingHttp(region),
+                    region.id(), BASE_DOMAIN));
+        }
+        text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API key", API_KEY));
+        text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API secret", API_SECRET));
+        text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Data and logs", dataDir));
+        text.append(String.format(Locale.ROOT, "%nstarted in %.1f s; Ctrl-C stops everything%n", seconds(took)));
+        text.append(READY_LINE).append(sep);
+        out.print(text);
+        out.flush();
+    }
+
+    private StartupFailure failure(Child child, String what) {
+        return new StartupFailure(describe(child, what));
+    }
+
+    private static String describe(Child child, String what) {
+        return child.name() + " " + what + "; last lines of " + child.log() + ":" + System.lineSeparator()
+                + child.tail(TAIL_LINES);
+    }
+
+    private List<Child> allChildren() {
+        List<Child> all = new ArrayList<>(postgres);
+        all.addAll(kafka);
+        all.addAll(registry);
+        all.addAll(services);
+        return all;
+    }
+
+    private Path pidsFile() {
+        return dataDir.resolve("run/children.pids");
+    }
+
+    private static List<String> concat(List<String> head, String... more) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailure("interrupted");
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static String readVersion() {
+        try (InputStream in = LocalPlatform.class.getResourceAsStream("/psip-local.properties")) {
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("psip-local.properties missing from the launcher jar", e);
+        }
+    }
+
+    /** Startup could not complete; the message says which child and why. */
+    static final class StartupFailure extends RuntimeException {
+        StartupFailure(String message) {
+            super(message);
+        }
+    }
+}

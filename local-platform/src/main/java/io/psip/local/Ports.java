@@ -1,0 +1,55 @@
+package io.psip.local;
+
+/** The local default ports (see docs/CONTRACTS.md), each shifted by the same offset. */
+record Ports(int offset) {
+
+    static final int HIGHEST_DEFAULT = 15432;
+
+    int kafka() { return 9092 + offset; }
+
+    int kafkaController() { return 9093 + offset; }
+
+    int postgres() { return 15432 + offset; }
+
+    int registry() { return 8081 + offset; }
+
+    int provisioning() { return 8080 + offset; }
+
+    int webhook() { return 8082 + offset; }
+
+    int routingHttp(Region region) { return region.http + offset; }
+
+    int sip(Region region) { return region.sip + offset; }
+
+    int sipTls(Region region) { return region.sipTls + offset; }
+
+    String kafkaBootstrap() { return "127.0.0.1:" + kafka(); }
+
+    String registryUrl() { return "http://127.0.0.1:" + registry(); }
+
+    String jdbcUrl() { return "jdbc:postgresql://127.0.0.1:" + postgres() + "/postgres"; }
+
+    /** Every TCP port the platform listens on, to find clashes before anything starts. */
+    int[] allTcp() {
+        return new int[] {kafka(), kafkaController(), postgres(), registry(), provisioning(), webhook(),
+                routingHttp(Region.US), routingHttp(Region.EU), routingHttp(Region.AP),
+                sip(Region.US), sip(Region.EU), sip(Region.AP),
+                sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP)};
+    }
+
+    enum Region {
+        US(5060, 5061, 8091), EU(5070, 5071, 8092), AP(5080, 5081, 8093);
+
+        final int sip;
+        final int sipTls;
+        final int http;
+
+        Region(int sip, int sipTls, int http) {
+            this.sip = sip;
+            this.sipTls = sipTls;
+            this.http = http;
+        }
+
+        String id() { return name().toLowerCase(java.util.Locale.ROOT); }
+    }
+}

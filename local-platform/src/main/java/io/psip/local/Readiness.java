@@ -1,0 +1,68 @@
+package io.psip.local;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/** One probe of whether a child is ready; false (or an exception) means "not yet". */
+@FunctionalInterface
+interface Readiness {
+
+    boolean check() throws Exception;
+
+    HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    /** Spring Boot readiness group: 200 with status UP. */
+    static Readiness http(int port) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                .timeout(Duration.ofSeconds(2)).build();
+        return () -> {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"UP\"");
+        };
+    }
+
+    /** The broker answers describeCluster and has a controller. */
+    static Readiness kafka(String bootstrap) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        String[] hostPort = bootstrap.split(":");
+        InetSocketAddress address = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        return () -> {
+            try (Socket socket = new Socket()) {
+                socket.connect(address, 1000);
+            }
+            try (Admin admin = Admin.create(config)) {
+                return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000))
+                        .controller().get(4, TimeUnit.SECONDS) != null;
+            }
+        };
+    }
+
+    /** PostgreSQL accepts a connection and runs a query (a listening port alone may still say "starting up"). */
+    static Readiness postgres(String jdbcUrl) {
+        return () -> {
+            DriverManager.setLoginTimeout(2);
+            try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        };
+    }
+}
