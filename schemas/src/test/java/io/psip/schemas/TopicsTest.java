@@ -1,0 +1,26 @@
+package io.psip.schemas;
+
+import io.psip.events.CallCommand;
+import io.psip.events.DomainChanged;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TopicsTest {
+
+    @Test
+    void findsTopicsByName() {
+        assertThat(Topics.forName("psip.domains")).isSameAs(Topics.DOMAINS);
+        assertThat(Topics.forName("psip.domains").valueType()).isEqualTo(DomainChanged.class);
+        assertThat(Topics.forName("psip.call-commands.eu").valueType()).isEqualTo(CallCommand.class);
+        assertThat(Topics.forName("psip.call-commands.ap")).isEqualTo(Topics.callCommands("ap"));
+    }
+
+    @Test
+    void rejectsUnknownNames() {
+        assertThatThrownBy(() -> Topics.forName("psip.call-commands.mars")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Topics.forName(Topics.WEBHOOK_DLQ)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Topics.forName(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
