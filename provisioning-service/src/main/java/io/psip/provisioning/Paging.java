@@ -1,0 +1,34 @@
+package io.psip.provisioning;
+
+import io.psip.provisioning.InvalidRequestException.InvalidParameter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Vonage-style paging: {@code page} starts at 1, {@code page_size} 1-100 (default 10). */
+public record Paging(int page, int pageSize) {
+
+    public static Paging of(Integer page, Integer pageSize) {
+        List<InvalidParameter> errors = new ArrayList<>();
+        int p = page == null ? 1 : page;
+        int size = pageSize == null ? 10 : pageSize;
+        if (p < 1) {
+            errors.add(new InvalidParameter("page", "must be at least 1"));
+        }
+        if (size < 1 || size > 100) {
+            errors.add(new InvalidParameter("page_size", "must be between 1 and 100"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors);
+        }
+        return new Paging(p, size);
+    }
+
+    public int offset() {
+        return (page - 1) * pageSize;
+    }
+
+    public int totalPages(long totalItems) {
+        return (int) ((totalItems + pageSize - 1) / pageSize);
+    }
+}

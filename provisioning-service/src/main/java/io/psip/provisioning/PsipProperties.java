@@ -1,0 +1,28 @@
+package io.psip.provisioning;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+import java.time.Duration;
+
+/** Every {@code psip.*} setting of the provisioning service; defaults live in application.yml. */
+@ConfigurationProperties("psip")
+public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, BootstrapAccount bootstrapAccount,
+                             Outbox outbox, Api api) {
+
+    public record Kafka(String bootstrapServers) {
+    }
+
+    public record SchemaRegistry(String url) {
+    }
+
+    /** The account created (or whose secret is reset) at start; it is the admin account. */
+    public record BootstrapAccount(String apiKey, String apiSecret) {
+    }
+
+    /** Relay pacing: how often it looks for pending rows without a wake-up, and how long one send may take. */
+    public record Outbox(Duration pollInterval, int batchSize, Duration sendTimeout) {
+    }
+
+    public record Api(int maxBodyBytes) {
+    }
+}

@@ -1,0 +1,49 @@
+package io.psip.provisioning.account;
+
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.UserDetails;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/** The authenticated tenant of a request; every query is scoped by its {@link #accountId()}. */
+public final class AccountPrincipal implements UserDetails {
+
+    private final UUID accountId;
+    private final String apiKey;
+    private final String secretHash;
+    private final boolean admin;
+
+    public AccountPrincipal(Account account) {
+        this.accountId = account.id();
+        this.apiKey = account.apiKey();
+        this.secretHash = account.secretHash();
+        this.admin = account.admin();
+    }
+
+    public UUID accountId() {
+        return accountId;
+    }
+
+    public boolean admin() {
+        return admin;
+    }
+
+    @Override
+    public Collection<? extends GrantedAuthority> getAuthorities() {
+        return admin ? List.of(new SimpleGrantedAuthority("ROLE_ADMIN"), new SimpleGrantedAuthority("ROLE_TENANT"))
+                : List.of(new SimpleGrantedAuthority("ROLE_TENANT"));
+    }
+
+    @Override
+    public String getPassword() {
+        return secretHash;
+    }
+
+    @Override
+    public String getUsername() {
+        return apiKey;
+    }
+}

@@ -1,0 +1,82 @@
+package io.psip.provisioning.application;
+
+import io.psip.events.ChangeType;
+import io.psip.provisioning.ConflictException;
+import io.psip.provisioning.NotFoundException;
+import io.psip.provisioning.Versions;
+import io.psip.provisioning.outbox.Outbox;
+import io.psip.schemas.Topics;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Application CRUD; each change and its {@code ApplicationChanged} event commit together. */
+@Service
+public class ApplicationService {
+
+    private final ApplicationRepository applications;
+    private final Outbox outbox;
+
+    public ApplicationService(ApplicationRepository applications, Outbox outbox) {
+        this.applications = applications;
+        this.outbox = outbox;
+    }
+
+    public record Page(List<Application> items, long total) {
+    }
+
+    @Transactional
+    public Application create(UUID accountId, ApplicationValidator.Spec spec) {
+        UUID id = UUID.randomUUID();
+        long version = outbox.nextVersion(Topics.APPLICATIONS, id.toString());
+        Application app = new Application(id, accountId, spec.name(), spec.answerUrl(), spec.fallbackAnswerUrl(),
+                spec.eventUrl(), spec.signedCallbacks(), version);
+        applications.insert(app);
+        outbox.append(Topics.APPLICATIONS, id.toString(), ApplicationEvents.changed(app, ChangeType.CREATED, version), version);
+        return app;
+    }
+
+    @Transactional(readOnly = true)
+    public Application get(UUID accountId, UUID id) {
+        return applications.find(accountId, id).orElseThrow(() -> notFound(id));
+    }
+
+    @Transactional(readOnly = true)
+    public Page list(UUID accountId, io.psip.provisioning.Paging paging) {
+        return new Page(applications.page(accountId, paging.offset(), paging.pageSize()), applications.count(accountId));
+    }
+
+    @Transactional
+    public Application update(UUID accountId, UUID id, ApplicationValidator.Spec spec, String ifMatch) {
+        Application current = applications.findForUpdate(accountId, id).orElseThrow(() -> notFound(id));
+        Versions.checkIfMatch(ifMatch, current.version());
+        long version = outbox.nextVersion(Topics.APPLICATIONS, id.toString());
+        Application app = new Application(id, accountId, spec.name(), spec.answerUrl(), spec.fallbackAnswerUrl(),
+                spec.eventUrl(), spec.signedCallbacks(), version);
+        applications.update(app);
+        outbox.append(Topics.APPLICATIONS, id.toString(), ApplicationEvents.changed(app, ChangeType.UPDATED, version), version);
+        return app;
+    }
+
+    /** Refused while a domain or number still links to the application. */
+    @Transactional
+    public void delete(UUID accountId, UUID id, String ifMatch) {
+        Application current = applications.findForUpdate(accountId, id).orElseThrow(() -> notFound(id));
+        Versions.checkIfMatch(ifMatch, current.version());
+        List<String> users = applications.usedBy(id);
+        if (!users.isEmpty()) {
+            throw new ConflictException("Application " + id + " is still used by " + String.join(", ", users)
+                    + "; link them to another application or delete them first");
+        }
+        applications.delete(id);
+        long version = outbox.nextVersion(Topics.APPLICATIONS, id.toString());
+        outbox.append(Topics.APPLICATIONS, id.toString(), ApplicationEvents.changed(current, ChangeType.DELETED, version), version);
+        outbox.appendTombstone(Topics.APPLICATIONS, id.toString(), version);
+    }
+
+    private static NotFoundException notFound(UUID id) {
+        return new NotFoundException("Application '" + id + "'");
+    }
+}

@@ -1,0 +1,26 @@
+package io.psip.provisioning.outbox;
+
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/** Wakes the relay right after a commit that wrote outbox rows, instead of waiting for its next poll. */
+@Component
+public class OutboxSignal {
+
+    private final Semaphore permits = new Semaphore(0);
+
+    void wake() {
+        if (permits.availablePermits() == 0) {
+            permits.release();
+        }
+    }
+
+    /** Waits until woken or until {@code timeout} passes. */
+    void await(Duration timeout) throws InterruptedException {
+        permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        permits.drainPermits();
+    }
+}
