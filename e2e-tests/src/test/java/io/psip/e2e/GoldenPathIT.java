@@ -34,7 +34,8 @@ class GoldenPathIT {
     private static final int ROUTING_US_HTTP_PORT = 8091 + PORT_OFFSET;
     private static final String ROUTING_US_SIP = "127.0.0.1:" + (5060 + PORT_OFFSET);
 
-    private static final String DOMAIN = "acme";
+    // Vonage domain names are 5 to 32 characters (psip.yml), so not just "acme".
+    private static final String DOMAIN = "acme-corp";
     private static final String REGIONAL_HOST = DOMAIN + ".sip-us.example.com";
     private static final String NON_REGIONAL_HOST = DOMAIN + ".sip.example.com";
     private static final String DIALLED = "14155550100";
