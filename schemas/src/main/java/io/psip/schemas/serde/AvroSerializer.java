@@ -32,7 +32,6 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private boolean autoRegister = true;
     private boolean isKey;
     private final Map<Schema, DatumWriter<T>> writers = new ConcurrentHashMap<>();
-    private final Map<String, Map<Schema, Integer>> ids = new ConcurrentHashMap<>();
 
     /** For Kafka's reflective instantiation; {@link #configure} supplies the registry url. */
     public AvroSerializer() {
@@ -69,7 +68,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         Schema schema = data.getSchema();
         String subject = AvroSerdeConfig.subject(topic, isKey);
         try {
-            int id = schemaId(subject, schema);
+            // the client caches ids per (subject, schema), so only the first record of a schema calls the registry
+            int id = autoRegister ? client.register(subject, schema) : client.lookup(subject, schema);
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             out.write(AvroSerdeConfig.MAGIC_BYTE);
             out.write(ByteBuffer.allocate(4).putInt(id).array());
@@ -81,16 +81,6 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic " + topic
                     + " (subject " + subject + "): " + e.getMessage(), e);
         }
-    }
-
-    private int schemaId(String subject, Schema schema) {
-        Map<Schema, Integer> bySchema = ids.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
-        Integer id = bySchema.get(schema);
-        if (id == null) {
-            id = autoRegister ? client.register(subject, schema) : client.lookup(subject, schema);
-            bySchema.put(schema, id);
-        }
-        return id;
     }
 
     private DatumWriter<T> writer(Schema schema, T data) {
