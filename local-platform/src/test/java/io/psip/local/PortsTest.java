@@ -1,0 +1,36 @@
+package io.psip.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.psip.local.Ports.Region;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class PortsTest {
+
+    @Test
+    void localDefaultsMatchTheContract() {
+        Ports ports = new Ports(0);
+
+        assertThat(ports.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
+        assertThat(ports.registryUrl()).isEqualTo("http://127.0.0.1:8081");
+        assertThat(ports.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:15432/postgres");
+        assertThat(ports.provisioning()).isEqualTo(8080);
+        assertThat(ports.webhook()).isEqualTo(8082);
+        assertThat(Arrays.stream(Region.values()).map(r -> r.id() + ":" + ports.sip(r) + "/" + ports.sipTls(r) + "/" + ports.routingHttp(r)))
+                .containsExactly("us:5060/5061/8091", "eu:5070/5071/8092", "ap:5080/5081/8093");
+    }
+
+    @Test
+    void offsetShiftsEveryPortAndNoTwoPortsClash() {
+        Ports base = new Ports(0);
+        Ports shifted = new Ports(1000);
+
+        int[] expected = Arrays.stream(base.allTcp()).map(p -> p + 1000).toArray();
+        assertThat(shifted.allTcp()).containsExactly(expected);
+        assertThat(shifted.kafkaBootstrap()).isEqualTo("127.0.0.1:10092");
+        assertThat(shifted.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:16432/postgres");
+        assertThat(Arrays.stream(base.allTcp()).distinct().count()).isEqualTo(base.allTcp().length);
+        assertThat(Arrays.stream(base.allTcp()).max().orElseThrow()).isEqualTo(Ports.HIGHEST_DEFAULT);
+    }
+}
