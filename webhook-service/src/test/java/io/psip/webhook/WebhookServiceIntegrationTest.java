@@ -40,6 +40,7 @@ class WebhookServiceIntegrationTest {
 
     private static final CustomerWebhooks customer = new CustomerWebhooks();
     private static final AtomicLong versions = new AtomicLong();
+    private static final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
@@ -182,13 +183,24 @@ class WebhookServiceIntegrationTest {
     }
 
     @Test
-    void readinessIsUpOnceTheApplicationsTableCaughtUp() throws Exception {
-        HttpResponse<String> readiness = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    void readinessIsUpOnceTheApplicationsTableCaughtUpAndMetricsAreExposed() throws Exception {
+        await().until(() -> get("/actuator/health/readiness").statusCode() == 200);
+        assertThat(get("/actuator/health/readiness").body()).contains("\"status\":\"UP\"");
 
-        assertThat(readiness.statusCode()).isEqualTo(200);
-        assertThat(readiness.body()).contains("\"status\":\"UP\"");
+        String unsupported = UUID.randomUUID().toString();
+        customer.on("/metrics/answer", request -> new CustomerWebhooks.Response(200, "[{\"action\":\"record\"}]"));
+        publishApplication("app-metrics", webhook("/metrics/answer", "GET"), null, webhook("/metrics/event", "POST"));
+        publishCallEvent(unsupported, "app-metrics", "us", CallEventType.OFFERED, 1, Map.of(), null);
+        await().until(() -> callStatuses("/metrics/event", unsupported).size() == 1);
+
+        assertThat(get("/actuator/prometheus").body())
+                .contains("psip_webhook_answer_requests_seconds_count{outcome=\"ok\",target=\"answer_url\"}")
+                .contains("psip_webhook_event_requests_seconds_count{outcome=\"ok\",status=\"failed\"}");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static List<Object> callStatuses(String path, String call) {

@@ -5,12 +5,14 @@ import io.micrometer.core.instrument.Timer;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.InvalidNccoException;
 import io.psip.webhook.ncco.NccoParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
@@ -20,7 +22,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Asks the application's answer_url for an NCCO, and its fallback_answer_url when answer_url fails (connect error,
- * timeout, non-2xx status or an invalid NCCO). The fallback request carries {@code reason} and
+ * timeout, non-2xx status or an invalid NCCO); a failed connection is tried once more first. The fallback request carries {@code reason} and
  * {@code original_request} ({@code {"url", "type": "answer"}}) on top of the answer fields. Never completes
  * exceptionally: every failure becomes {@link AnswerResult.Failed}.
  */
@@ -48,7 +50,7 @@ public class AnswerService {
         if (answerUrl == null) {
             return CompletableFuture.completedFuture(new AnswerResult.Failed("application has no answer_url"));
         }
-        return attempt(callUuid, "answer", answerUrl, request.fields(), false).thenCompose(first -> {
+        return attempt(callUuid, "answer_url", answerUrl, request.fields(), false).thenCompose(first -> {
             if (first.answered() != null) {
                 return CompletableFuture.completedFuture(first.answered());
             }
@@ -59,40 +61,44 @@ public class AnswerService {
             Map<String, Object> fields = new LinkedHashMap<>(request.fields());
             fields.put("reason", first.failure());
             fields.put("original_request", Map.of("url", answerUrl.address().toString(), "type", "answer"));
-            return attempt(callUuid, "fallback", fallback, fields, true).thenApply(second -> second.answered() != null
-                    ? second.answered()
-                    : new AnswerResult.Failed("answer_url: " + first.failure()
-                            + "; fallback_answer_url: " + second.failure()));
+            return attempt(callUuid, "fallback_answer_url", fallback, fields, true)
+                    .thenApply(second -> second.answered() != null ? second.answered()
+                            : new AnswerResult.Failed("answer_url: " + first.failure()
+                                    + "; fallback_answer_url: " + second.failure()));
         });
     }
 
     private CompletableFuture<Attempt> attempt(String callUuid, String kind, WebhookTarget target,
                                                Map<String, Object> fields, boolean fallback) {
         Timer.Sample sample = Timer.start(meters);
-        return http.send(target, fields).handle((response, error) -> {
-            Attempt attempt;
-            if (error != null) {
-                attempt = new Attempt(null, describe(error));
-            } else if (!response.isSuccess()) {
-                attempt = new Attempt(null, "http_status_" + response.status());
-            } else {
-                try {
-                    attempt = new Attempt(new AnswerResult.Answered(parser.parse(response.body()), fallback), null);
-                } catch (InvalidNccoException e) {
-                    attempt = new Attempt(null, "invalid_ncco: " + e.getMessage());
-                }
-            }
-            String outcome = attempt.answered() != null ? "ok" : outcomeTag(attempt.failure());
-            sample.stop(meters.timer("psip.webhook.answer.requests", "target", kind, "outcome", outcome));
-            try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
-                if (attempt.answered() != null) {
-                    log.info("{}_url answered with {}", kind, attempt.answered().decision().getClass().getSimpleName());
-                } else {
-                    log.warn("{}_url {} failed: {}", kind, target.address(), attempt.failure());
-                }
-            }
-            return attempt;
-        });
+        return http.send(target, fields)
+                .exceptionallyCompose(error -> isConnectFailure(error) ? http.send(target, fields)
+                        : CompletableFuture.failedFuture(error))
+                .handle((response, error) -> {
+                    Attempt attempt = error != null ? new Attempt(null, describe(error)) : evaluate(response, fallback);
+                    String outcome = attempt.answered() != null ? "ok" : outcomeTag(attempt.failure());
+                    sample.stop(meters.timer("psip.webhook.answer.requests", "target", kind, "outcome", outcome));
+                    try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
+                        if (attempt.answered() != null) {
+                            log.info("{} answered with {}", kind,
+                                    attempt.answered().decision().getClass().getSimpleName());
+                        } else {
+                            log.warn("{} {} failed: {}", kind, target.address(), attempt.failure());
+                        }
+                    }
+                    return attempt;
+                });
+    }
+
+    private Attempt evaluate(WebhookResponse response, boolean fallback) {
+        if (!response.isSuccess()) {
+            return new Attempt(null, "http_status_" + response.status());
+        }
+        try {
+            return new Attempt(new AnswerResult.Answered(parser.parse(response.body()), fallback), null);
+        } catch (InvalidNccoException e) {
+            return new Attempt(null, "invalid_ncco: " + e.getMessage());
+        }
     }
 
     private static String outcomeTag(String failure) {
@@ -101,8 +107,18 @@ public class AnswerService {
         return tag.startsWith("http_status_") ? "http_error" : tag;
     }
 
+    /** Like Vonage, one more attempt when the connection could not be made: cheap, and often a passing glitch. */
+    private static boolean isConnectFailure(Throwable error) {
+        Throwable cause = unwrap(error);
+        return cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         if (cause instanceof HttpConnectTimeoutException) {
             return "connect_timeout";
         }

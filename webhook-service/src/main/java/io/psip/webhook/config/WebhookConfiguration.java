@@ -67,7 +67,8 @@ public class WebhookConfiguration {
         CallLanes lanes = new CallLanes(webhookExecutor);
         meters.gauge("psip.webhook.active_calls", lanes, CallLanes::activeCalls);
         return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
-                new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait()),
+                new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait(),
+                        properties.webhook().offerMaxAge(), properties.webhook().callStateTtl()),
                 Clock.systemUTC(), webhookExecutor);
     }
 }

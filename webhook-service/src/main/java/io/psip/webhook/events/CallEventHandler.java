@@ -19,6 +19,7 @@ import org.slf4j.MDC;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns call events into webhook traffic. OFFERED: ask answer_url, then queue {@code started} and publish the
@@ -45,16 +47,24 @@ public class CallEventHandler {
     private static final int SEEN_EVENTS = 100_000;
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
 
-    public record Settings(String regionUrlTemplate, Duration applicationWait) {
+    /**
+     * @param offerMaxAge  an OFFERED older than this is dropped: routing has given up on the call by then, and a
+     *                     consumer group starting from the beginning of the topic must not call old answer_urls
+     * @param callStateTtl how long a call without a final event keeps its context
+     */
+    public record Settings(String regionUrlTemplate, Duration applicationWait, Duration offerMaxAge,
+                           Duration callStateTtl) {
     }
 
     /** What later statuses of a call need; touched only from the call's lane. */
     private static final class CallContext {
         private final Optional<WebhookTarget> eventUrl;
+        private final Instant createdAt;
         private boolean finalStatusQueued;
 
-        private CallContext(Optional<WebhookTarget> eventUrl) {
+        private CallContext(Optional<WebhookTarget> eventUrl, Instant createdAt) {
             this.eventUrl = eventUrl;
+            this.createdAt = createdAt;
         }
     }
 
@@ -67,6 +77,7 @@ public class CallEventHandler {
     private final Clock clock;
     private final Executor executor;
     private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.EPOCH);
     private final Set<String> seenEvents = Collections.newSetFromMap(Collections.synchronizedMap(
             new LinkedHashMap<>(1024, 0.75f, false) {
                 @Override
@@ -98,6 +109,12 @@ public class CallEventHandler {
             }
             log.info("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
             if (event.getType() == CallEventType.OFFERED) {
+                Duration age = Duration.between(event.getOccurredAt(), clock.instant());
+                if (age.compareTo(settings.offerMaxAge()) > 0) {
+                    log.warn("dropping an offer made {} s ago: too old to answer", age.toSeconds());
+                    return CompletableFuture.completedFuture(null);
+                }
+                forgetAbandonedCalls();
                 return lanes.submit(callUuid, () -> offered(event));
             }
             String status = status(event.getType());
@@ -119,11 +136,11 @@ public class CallEventHandler {
                 .thenCompose(found -> {
                     if (found.isEmpty()) {
                         log.warn("no application {} for the call", offered.getApplicationId());
-                        return reject(offered, new CallContext(Optional.empty()), ANSWER_FAILED,
+                        return reject(offered, new CallContext(Optional.empty(), clock.instant()), ANSWER_FAILED,
                                 "application not found");
                     }
                     Application application = found.get();
-                    CallContext context = new CallContext(application.eventUrl());
+                    CallContext context = new CallContext(application.eventUrl(), clock.instant());
                     calls.put(offered.getCallUuid(), context);
                     AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
                     return answers.answer(application, request)
@@ -182,14 +199,24 @@ public class CallEventHandler {
         });
     }
 
+    /** Drops the context of calls whose final event never came (lost instance), at most once a minute. */
+    private void forgetAbandonedCalls() {
+        Instant now = clock.instant();
+        Instant last = lastSweep.get();
+        if (Duration.between(last, now).toMinutes() >= 1 && lastSweep.compareAndSet(last, now)) {
+            Instant cutoff = now.minus(settings.callStateTtl());
+            calls.values().removeIf(context -> context.createdAt.isBefore(cutoff));
+        }
+    }
+
     /** The context made at OFFERED; after a restart, rebuilt from the application the event names. */
     private CallContext context(CallEvent event) {
         return calls.computeIfAbsent(event.getCallUuid(), uuid -> new CallContext(
-                applications.find(event.getApplicationId()).flatMap(Application::eventUrl)));
+                applications.find(event.getApplicationId()).flatMap(Application::eventUrl), clock.instant()));
     }
 
     /** An application created just before the call may still be on its way from the topic: wait a little. */
-    private CompletableFuture<Optional<Application>> application(String applicationId, java.time.Instant deadline) {
+    private CompletableFuture<Optional<Application>> application(String applicationId, Instant deadline) {
         Optional<Application> found = applications.find(applicationId);
         if (found.isPresent() || applicationId == null || !clock.instant().isBefore(deadline)) {
             return CompletableFuture.completedFuture(found);

@@ -1,0 +1,176 @@
+package io.psip.webhook.events;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.psip.events.ApplicationChanged;
+import io.psip.events.CallAction;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.events.CallEventType;
+import io.psip.events.ChangeType;
+import io.psip.events.Webhook;
+import io.psip.webhook.answer.AnswerService;
+import io.psip.webhook.application.ApplicationTable;
+import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookResponse;
+import io.psip.webhook.ncco.NccoParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The call handling without Kafka or a network: the ports are in-memory fakes. */
+class CallEventHandlerTest {
+
+    private static final String CONNECT = "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]";
+
+    /** Answers each webhook address with a programmable response and remembers every request. */
+    private static final class FakeHttp implements WebhookHttp {
+        final List<Map.Entry<String, Map<String, ?>>> requests = new CopyOnWriteArrayList<>();
+        final Map<String, Function<Map<String, ?>, CompletableFuture<WebhookResponse>>> answers =
+                new ConcurrentHashMap<>();
+
+        @Override
+        public CompletableFuture<WebhookResponse> send(WebhookTarget target, Map<String, ?> fields) {
+            String address = target.address().toString();
+            requests.add(Map.entry(address, fields));
+            return answers.getOrDefault(address, f -> CompletableFuture.completedFuture(new WebhookResponse(204, "")))
+                    .apply(fields);
+        }
+
+        List<Object> statuses() {
+            return requests.stream().filter(r -> r.getKey().endsWith("/event"))
+                    .map(r -> (Object) r.getValue().get("status")).toList();
+        }
+
+        long answerRequests() {
+            return requests.stream().filter(r -> r.getKey().endsWith("/answer")).count();
+        }
+    }
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    private final FakeHttp http = new FakeHttp();
+    private final List<CallCommand> commands = new CopyOnWriteArrayList<>();
+    private final ApplicationTable applications = new ApplicationTable();
+    private CallEventHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        JsonMapper json = JsonMapper.builder().build();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        DeadLetters deadLetters = (call, payload, details) -> CompletableFuture.completedFuture(null);
+        EventUrlDelivery delivery = new EventUrlDelivery(http, deadLetters,
+                new EventUrlDelivery.RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), json, meters,
+                executor);
+        CallCommandPublisher publisher = command -> {
+            commands.add(command);
+            return CompletableFuture.completedFuture(null);
+        };
+        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters), delivery,
+                publisher, new CallLanes(executor),
+                new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
+                        Duration.ofSeconds(60), Duration.ofHours(1)),
+                Clock.systemUTC(), executor);
+        applications.apply("app", ApplicationChanged.newBuilder()
+                .setEventId("e").setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
+                .setApplicationId("app").setAccountId("acc").setName("app")
+                .setAnswerUrl(new Webhook("http://customer.test/answer", "GET", 1000, 5000))
+                .setEventUrl(new Webhook("http://customer.test/event", "POST", 1000, 5000))
+                .build());
+    }
+
+    @AfterEach
+    void tearDown() {
+        executor.shutdownNow();
+    }
+
+    @Test
+    void aRepeatedOfferIsAnsweredOnce() {
+        http.answers.put("http://customer.test/answer", f -> ok(CONNECT));
+        CallEvent offered = event("call-1", CallEventType.OFFERED, Instant.now());
+
+        handler.handle(offered).join();
+        handler.handle(offered).join();
+
+        await().until(() -> http.statuses().size() == 1);
+        assertThat(http.answerRequests()).isEqualTo(1);
+        assertThat(commands).hasSize(1);
+    }
+
+    @Test
+    void anOfferTooOldToAnswerIsDropped() {
+        handler.handle(event("call-2", CallEventType.OFFERED, Instant.now().minus(Duration.ofMinutes(5)))).join();
+
+        assertThat(http.requests).isEmpty();
+        assertThat(commands).isEmpty();
+    }
+
+    @Test
+    void aHangUpDuringASlowAnswerIsPostedAfterStartedAndOnlyOnce() {
+        CompletableFuture<WebhookResponse> slowAnswer = new CompletableFuture<>();
+        http.answers.put("http://customer.test/answer", f -> slowAnswer);
+        handler.handle(event("call-3", CallEventType.OFFERED, Instant.now()));
+        await().until(() -> http.answerRequests() == 1);
+
+        handler.handle(event("call-3", CallEventType.CANCELLED, Instant.now()));
+        handler.handle(event("call-3", CallEventType.FAILED, Instant.now()));
+        slowAnswer.complete(new WebhookResponse(200, CONNECT));
+
+        await().until(() -> http.statuses().size() == 2);
+        assertThat(http.statuses()).containsExactly("started", "cancelled");
+        assertThat(commands).extracting(CallCommand::getAction).containsExactly(CallAction.CONNECT);
+    }
+
+    @Test
+    void aRejectedCallGetsOneFailedStatusEvenWhenRoutingReportsItToo() {
+        http.answers.put("http://customer.test/answer", f -> ok("[{\"action\":\"input\"}]"));
+        handler.handle(event("call-4", CallEventType.OFFERED, Instant.now()));
+        handler.handle(event("call-4", CallEventType.REJECTED, Instant.now()));
+
+        await().until(() -> commands.size() == 1 && http.statuses().size() == 1);
+        assertThat(commands.get(0).getSipCode()).isEqualTo(501);
+        assertThat(http.statuses()).containsExactly("failed");
+    }
+
+    @Test
+    void anUnknownApplicationIsRejectedWith480WithoutCallingAnyone() {
+        CallEvent offered = event("call-5", CallEventType.OFFERED, Instant.now());
+        offered.setApplicationId("nobody");
+
+        handler.handle(offered).join();
+
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(480);
+        });
+        assertThat(http.requests).isEmpty();
+    }
+
+    private static CompletableFuture<WebhookResponse> ok(String body) {
+        return CompletableFuture.completedFuture(new WebhookResponse(200, body));
+    }
+
+    private static CallEvent event(String call, CallEventType type, Instant at) {
+        return CallEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setSequence(1).setOccurredAt(at).setType(type)
+                .setCallUuid(call).setConversationUuid("conv-" + call).setRegion("eu").setInstanceId("routing-eu-1")
+                .setApplicationId("app").setFrom("alice").setTo("bob")
+                .build();
+    }
+}
