@@ -63,7 +63,8 @@ class GoldenPathIT {
                 [{"action":"connect","from":"%s","endpoint":[{"type":"sip","uri":"sip:bob@127.0.0.1:%d",\
                 "headers":{"Customer":"%s"}}]}]""".formatted(DIALLED, farEndPort, CUSTOMER_HEADER));
 
-        platform = PlatformProcess.start(ROOT, DATA_DIR, PORT_OFFSET, LAUNCHER_LOG, Duration.ofMinutes(3));
+        // Longer than the launcher's own limit per service, so a stuck service is named by the launcher itself.
+        platform = PlatformProcess.start(ROOT, DATA_DIR, PORT_OFFSET, LAUNCHER_LOG, Duration.ofMinutes(5));
 
         ProvisioningClient api = new ProvisioningClient(URI.create("http://127.0.0.1:" + PROVISIONING_PORT),
                 "psiplocal", "psiplocalsecret");
