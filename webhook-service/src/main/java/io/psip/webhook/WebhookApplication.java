@@ -9,6 +9,12 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WebhookApplication {
 
     public static void main(String[] args) {
+        // The JDK HttpClient completes every response on the common pool; on 2 cores that pool has parallelism 1,
+        // and CompletableFuture then starts a new thread per completion. Must be set before the pool exists.
+        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+                    Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+        }
         SpringApplication.run(WebhookApplication.class, args);
     }
 }
