@@ -21,12 +21,14 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
      * @param applicationWait   how long an offered call waits for its application to arrive from the topic
      * @param offerMaxAge       an offered call older than this is not answered any more
      * @param callStateTtl      how long a call whose final event never comes keeps its state
+     * @param maxActiveCalls    calls in progress beyond which new offers are rejected with 503
      * @param threads           threads running call lanes and HTTP completions
      */
     public record Webhook(@DefaultValue("https://api-{region}.example.com") String regionUrl,
                           @DefaultValue("2s") Duration applicationWait,
                           @DefaultValue("60s") Duration offerMaxAge,
                           @DefaultValue("12h") Duration callStateTtl,
+                          @DefaultValue("5000") int maxActiveCalls,
                           @DefaultValue("4") int threads,
                           @DefaultValue EventRetry eventRetry) {
     }

@@ -68,7 +68,8 @@ public class WebhookConfiguration {
         meters.gauge("psip.webhook.active_calls", lanes, CallLanes::activeCalls);
         return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
                 new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait(),
-                        properties.webhook().offerMaxAge(), properties.webhook().callStateTtl()),
+                        properties.webhook().offerMaxAge(), properties.webhook().callStateTtl(),
+                        properties.webhook().maxActiveCalls()),
                 Clock.systemUTC(), webhookExecutor);
     }
 }

@@ -44,6 +44,7 @@ public class CallEventHandler {
 
     /** SIP status when neither answer_url nor its fallback produced an NCCO (ARCHITECTURE.md). */
     static final int ANSWER_FAILED = 480;
+    static final int OVERLOADED = 503;
     private static final int SEEN_EVENTS = 100_000;
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
 
@@ -51,9 +52,10 @@ public class CallEventHandler {
      * @param offerMaxAge  an OFFERED older than this is dropped: routing has given up on the call by then, and a
      *                     consumer group starting from the beginning of the topic must not call old answer_urls
      * @param callStateTtl how long a call without a final event keeps its context
+     * @param maxActiveCalls calls with queued or running work beyond which new offers are rejected with 503
      */
     public record Settings(String regionUrlTemplate, Duration applicationWait, Duration offerMaxAge,
-                           Duration callStateTtl) {
+                           Duration callStateTtl, int maxActiveCalls) {
     }
 
     /** What later statuses of a call need; touched only from the call's lane. */
@@ -115,6 +117,11 @@ public class CallEventHandler {
                     return CompletableFuture.completedFuture(null);
                 }
                 forgetAbandonedCalls();
+                if (lanes.activeCalls() >= settings.maxActiveCalls()) {
+                    // Shed load at the door: queued offers would only reach answer_url after the caller gave up.
+                    return reject(event, new CallContext(Optional.empty(), clock.instant()), OVERLOADED,
+                            "webhook service overloaded");
+                }
                 return lanes.submit(callUuid, () -> offered(event));
             }
             String status = status(event.getType());

@@ -85,7 +85,7 @@ class CallEventHandlerTest {
         handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters), delivery,
                 publisher, new CallLanes(executor),
                 new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
-                        Duration.ofSeconds(60), Duration.ofHours(1)),
+                        Duration.ofSeconds(60), Duration.ofHours(1), 2),
                 Clock.systemUTC(), executor);
         applications.apply("app", ApplicationChanged.newBuilder()
                 .setEventId("e").setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
@@ -160,6 +160,24 @@ class CallEventHandlerTest {
             assertThat(command.getSipCode()).isEqualTo(480);
         });
         assertThat(http.requests).isEmpty();
+    }
+
+    @Test
+    void offersBeyondTheActiveCallLimitAreRejectedWith503() {
+        CompletableFuture<WebhookResponse> slowAnswer = new CompletableFuture<>();
+        http.answers.put("http://customer.test/answer", f -> slowAnswer);
+        handler.handle(event("call-6", CallEventType.OFFERED, Instant.now()));
+        handler.handle(event("call-7", CallEventType.OFFERED, Instant.now()));
+        await().until(() -> http.answerRequests() == 2);
+
+        handler.handle(event("call-8", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getCallUuid()).isEqualTo("call-8");
+            assertThat(command.getSipCode()).isEqualTo(503);
+        });
+        slowAnswer.complete(new WebhookResponse(200, CONNECT));
+        await().until(() -> commands.size() == 3);
     }
 
     private static CompletableFuture<WebhookResponse> ok(String body) {
