@@ -1,0 +1,112 @@
+package io.psip.routing;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.psip.routing.call.AdmissionPolicy;
+import io.psip.routing.call.Call;
+import io.psip.routing.call.CallEventPublisher;
+import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DigestAuthenticator;
+import io.psip.routing.call.RegionalHost;
+import io.psip.routing.messaging.CallCommandListener;
+import io.psip.routing.messaging.StreamCallEventPublisher;
+import io.psip.routing.sip.SipEdge;
+import io.psip.routing.sip.SipSettings;
+import io.psip.routing.table.RoutingTables;
+import io.psip.routing.table.TableReaders;
+import io.psip.routing.table.TableUpdates;
+import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.serde.AvroSerdeConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Map;
+
+@Configuration(proxyBeanMethods = false)
+class RoutingConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    RoutingTables routingTables() {
+        return new RoutingTables();
+    }
+
+    /** Creates the topics routing uses (if missing) before anything reads or writes them. */
+    @Bean
+    TopicsReady topicsReady(RoutingProperties properties) {
+        new TopicCreator(properties.kafka().bootstrapServers()).create(Topics.DOMAINS.name(),
+                Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.CALL_EVENTS.name(),
+                Topics.callCommands(properties.region()).name());
+        return new TopicsReady();
+    }
+
+    record TopicsReady() {
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    TableReaders tableReaders(RoutingProperties properties, RoutingTables tables, TopicsReady topicsReady) {
+        return new TableReaders(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "tables-" + properties.instanceId()), new TableUpdates(tables));
+    }
+
+    @Bean
+    CallMetrics callMetrics(MeterRegistry registry) {
+        return new CallMetrics(registry);
+    }
+
+    @Bean
+    DigestAuthenticator digestAuthenticator(RoutingProperties properties, Clock clock) {
+        String configured = properties.calls().digestSecret();
+        byte[] secret;
+        if (configured == null || configured.isBlank()) {
+            secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+        } else {
+            secret = configured.getBytes(StandardCharsets.UTF_8);
+        }
+        return new DigestAuthenticator(secret, clock, properties.calls().nonceLifetime());
+    }
+
+    @Bean
+    AdmissionPolicy admissionPolicy(RoutingProperties properties, RoutingTables tables, DigestAuthenticator digest,
+                                    TableReaders readers) {
+        return new AdmissionPolicy(new RegionalHost(properties.region(), properties.baseDomain()), tables, digest,
+                properties.baseDomain(), readers::caughtUp);
+    }
+
+    @Bean
+    CallEventPublisher callEventPublisher(StreamBridge bridge, TopicsReady topicsReady) {
+        return new StreamCallEventPublisher(bridge);
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "stop")
+    SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
+                    CallMetrics metrics, Clock clock) {
+        RoutingProperties.Sip sip = properties.sip();
+        return new SipEdge(new SipSettings(sip.bindAddress(), sip.port(), sip.maxMessageSize(), sip.lanes(),
+                sip.laneQueue(), properties.calls().commandTimeout()), admission, events, metrics, clock,
+                new Call.CallOrigin(properties.region(), properties.instanceId()));
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    CallCommandListener callCommandListener(RoutingProperties properties, SipEdge sipEdge, TopicsReady topicsReady) {
+        return new CallCommandListener(Topics.callCommands(properties.region()), properties.instanceId(),
+                properties.kafka().bootstrapServers(), properties.schemaRegistry().url(), sipEdge);
+    }
+
+    @Bean
+    RoutingReadiness routingHealthIndicator(TableReaders readers, SipEdge sipEdge, CallCommandListener commands) {
+        return new RoutingReadiness(readers, sipEdge, commands);
+    }
+}

@@ -1,0 +1,54 @@
+package io.psip.routing;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * Settings of one routing instance (keys in docs/CONTRACTS.md). {@code instanceId} defaults to
+ * {@code routing-<region>-1}.
+ */
+@ConfigurationProperties("psip")
+public record RoutingProperties(
+        @DefaultValue("us") String region,
+        String instanceId,
+        @DefaultValue("example.com") String baseDomain,
+        @DefaultValue Sip sip,
+        @DefaultValue Kafka kafka,
+        @DefaultValue SchemaRegistry schemaRegistry,
+        @DefaultValue Calls calls) {
+
+    public RoutingProperties {
+        if (instanceId == null || instanceId.isBlank()) {
+            instanceId = "routing-" + region + "-1";
+        }
+    }
+
+    /**
+     * @param tlsPort        reserved for SIP over TLS; not listened on yet
+     * @param maxMessageSize bytes per SIP message; bounds the memory every queued packet holds
+     * @param lanes          worker lanes that take call work off the SIP thread
+     * @param laneQueue      queued tasks per lane before new calls are refused with 503
+     */
+    public record Sip(@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("5060") int port,
+                      @DefaultValue("5061") int tlsPort, @DefaultValue("16384") int maxMessageSize,
+                      @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue) {
+    }
+
+    public record Kafka(@DefaultValue("127.0.0.1:9092") String bootstrapServers) {
+    }
+
+    public record SchemaRegistry(@DefaultValue("http://127.0.0.1:8081") String url) {
+    }
+
+    /**
+     * @param commandTimeout how long an offered call waits for its command before it fails with 480
+     * @param nonceLifetime  how long a digest nonce stays valid
+     * @param digestSecret   HMAC key for digest nonces; random per process when unset (then a nonce is only
+     *                       valid at the instance that issued it, which is where the caller retries anyway)
+     */
+    public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
+                        String digestSecret) {
+    }
+}

@@ -1,0 +1,34 @@
+package io.psip.routing;
+
+import io.psip.routing.messaging.CallCommandListener;
+import io.psip.routing.sip.SipEdge;
+import io.psip.routing.table.TableReaders;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * Ready means: every table has reached the end offsets read at start, the SIP listeners are up, and the command
+ * listener sits at the end of this region's command topic. Member of the readiness group.
+ */
+public final class RoutingReadiness implements HealthIndicator {
+
+    private final TableReaders tables;
+    private final SipEdge sip;
+    private final CallCommandListener commands;
+
+    RoutingReadiness(TableReaders tables, SipEdge sip, CallCommandListener commands) {
+        this.tables = tables;
+        this.sip = sip;
+        this.commands = commands;
+    }
+
+    @Override
+    public Health health() {
+        boolean ready = tables.caughtUp() && sip.listening() && commands.positioned();
+        return (ready ? Health.up() : Health.outOfService())
+                .withDetail("tables", tables.status())
+                .withDetail("sip", sip.listening() ? "listening" : "down")
+                .withDetail("commands", commands.positioned() ? "positioned" : "starting")
+                .build();
+    }
+}

@@ -1,0 +1,83 @@
+package io.psip.routing.call;
+
+import io.psip.routing.table.Application;
+import io.psip.routing.table.Domain;
+import io.psip.routing.table.RoutingTables;
+
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** Decides whether an inbound INVITE may become a call, in the order documented in ARCHITECTURE.md. */
+public final class AdmissionPolicy {
+
+    private final RegionalHost regionalHost;
+    private final RoutingTables tables;
+    private final DigestAuthenticator digest;
+    private final String baseDomain;
+    private final BooleanSupplier tablesLoaded;
+
+    /** {@code tablesLoaded}: false while the tables are still being read; calls then get 503, not a wrong 404. */
+    public AdmissionPolicy(RegionalHost regionalHost, RoutingTables tables, DigestAuthenticator digest,
+                           String baseDomain, BooleanSupplier tablesLoaded) {
+        this.regionalHost = regionalHost;
+        this.tables = tables;
+        this.digest = digest;
+        this.baseDomain = baseDomain;
+        this.tablesLoaded = tablesLoaded;
+    }
+
+    public Admission admit(InboundInvite invite) {
+        if (invite.maxForwards() != null && invite.maxForwards() <= 0) {
+            return new Admission.Rejected(483, "Too Many Hops");
+        }
+        Optional<String> name = regionalHost.domainName(invite.requestUriHost());
+        if (name.isEmpty()) {
+            return new Admission.Rejected(404, "Not Found");
+        }
+        if (!tablesLoaded.getAsBoolean()) {
+            return new Admission.Rejected(503, "Service Unavailable");
+        }
+        Optional<Domain> found = tables.domain(name.get());
+        if (found.isEmpty()) {
+            return new Admission.Rejected(404, "Not Found");
+        }
+        Domain domain = found.get();
+        if (!domain.allows(invite.sourceAddress())) {
+            return new Admission.Rejected(403, "Forbidden");
+        }
+        if (domain.digestAuth()) {
+            String realm = digestRealm(domain.name());
+            DigestAuthenticator.Outcome outcome = digest.verify("INVITE", invite.requestUri(),
+                    invite.authorization(), realm, domain::digestUser);
+            switch (outcome) {
+                case ACCEPTED -> { }
+                case MISSING -> {
+                    return new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, false));
+                }
+                case STALE -> {
+                    return new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, true));
+                }
+                case REJECTED -> {
+                    return new Admission.Rejected(403, "Forbidden");
+                }
+            }
+        }
+        if (domain.applicationId() == null) {
+            return new Admission.Rejected(404, "Not Found");
+        }
+        Optional<Application> application = tables.application(domain.applicationId());
+        if (application.isEmpty()) {
+            // Linked, but the application has not reached this region yet (or was deleted): try again later.
+            return new Admission.Rejected(480, "Temporarily Unavailable");
+        }
+        return new Admission.Accepted(domain, application.get());
+    }
+
+    /**
+     * The digest realm of a domain. It is region-independent, because provisioning computes the HA1 values once
+     * for every region: {@code <name>.sip.<base-domain>}.
+     */
+    public String digestRealm(String domainName) {
+        return domainName + ".sip." + baseDomain;
+    }
+}

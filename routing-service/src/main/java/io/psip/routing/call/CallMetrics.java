@@ -1,0 +1,37 @@
+package io.psip.routing.call;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Call and SIP counters exposed at /actuator/prometheus. */
+public final class CallMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter offered;
+    private final Counter answered;
+
+    public CallMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.offered = Counter.builder("psip.calls.offered").description("Calls admitted and offered").register(registry);
+        this.answered = Counter.builder("psip.calls.answered").description("Calls answered by the far end")
+                .register(registry);
+    }
+
+    public void offered() {
+        offered.increment();
+    }
+
+    public void answered() {
+        answered.increment();
+    }
+
+    /** A call refused or failed with a final SIP status. */
+    public void rejected(int sipCode) {
+        registry.counter("psip.calls.rejected", "code", Integer.toString(sipCode)).increment();
+    }
+
+    /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */
+    public void malformed(String reason) {
+        registry.counter("psip.sip.malformed", "reason", reason).increment();
+    }
+}

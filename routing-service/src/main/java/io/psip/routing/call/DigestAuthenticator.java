@@ -1,0 +1,216 @@
+package io.psip.routing.call;
+
+import io.psip.routing.table.Domain.DigestCredentials;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * SIP digest verification (RFC 3261 / RFC 8760) with qop=auth, MD5 and SHA-256. Nonces are stateless and
+ * HMAC-signed with an issue time and the realm, so only nonces this server issued, for this realm and not yet
+ * expired, are accepted; each nonce-count is accepted once, so a captured Authorization header cannot be replayed.
+ */
+public final class DigestAuthenticator {
+
+    public enum Outcome { ACCEPTED, MISSING, STALE, REJECTED }
+
+    private static final int MAX_TRACKED_NONCES = 100_000;
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+    private final SecretKeySpec key;
+    private final Clock clock;
+    private final Duration nonceLifetime;
+    private final SecureRandom random = new SecureRandom();
+    /** nonce → highest nonce-count accepted; entries leave when their nonce expires. */
+    private final Map<String, Long> usedCounts = new ConcurrentHashMap<>();
+
+    public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime) {
+        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.clock = clock;
+        this.nonceLifetime = nonceLifetime;
+    }
+
+    /** WWW-Authenticate values, SHA-256 first (preferred, RFC 8760), then MD5 for older clients. */
+    public List<String> challenges(String realm, boolean stale) {
+        String nonce = newNonce(realm);
+        String common = "realm=\"" + realm + "\", nonce=\"" + nonce + "\", qop=\"auth\"" + (stale ? ", stale=true" : "");
+        return List.of("Digest " + common + ", algorithm=SHA-256", "Digest " + common + ", algorithm=MD5");
+    }
+
+    public Outcome verify(String method, String requestUri, String authorization, String realm,
+                          Function<String, Optional<DigestCredentials>> users) {
+        if (authorization == null || authorization.isBlank()) {
+            return Outcome.MISSING;
+        }
+        Map<String, String> p = DigestParameters.parse(authorization);
+        if (p == null) {
+            return Outcome.REJECTED;
+        }
+        String username = p.get("username");
+        String nonce = p.get("nonce");
+        String uri = p.get("uri");
+        String response = p.get("response");
+        String cnonce = p.get("cnonce");
+        String nc = p.get("nc");
+        String algorithm = p.getOrDefault("algorithm", "MD5").toUpperCase(Locale.ROOT);
+        if (username == null || nonce == null || uri == null || response == null || cnonce == null || nc == null
+                || !realm.equals(p.get("realm")) || !"auth".equalsIgnoreCase(p.get("qop"))) {
+            return Outcome.REJECTED;
+        }
+        if (!sameUri(uri, requestUri)) {
+            return Outcome.REJECTED;
+        }
+        NonceState nonceState = checkNonce(nonce, realm);
+        if (nonceState == NonceState.FORGED) {
+            return Outcome.REJECTED;
+        }
+        Optional<DigestCredentials> user = users.apply(username);
+        if (user.isEmpty()) {
+            return Outcome.REJECTED;
+        }
+        String hashAlgorithm;
+        String ha1;
+        switch (algorithm) {
+            case "MD5" -> { hashAlgorithm = "MD5"; ha1 = user.get().ha1Md5(); }
+            case "SHA-256" -> { hashAlgorithm = "SHA-256"; ha1 = user.get().ha1Sha256(); }
+            default -> { return Outcome.REJECTED; }
+        }
+        if (ha1 == null) {
+            return Outcome.REJECTED;
+        }
+        String ha2 = hex(hashAlgorithm, method + ":" + uri);
+        String expected = hex(hashAlgorithm, ha1.toLowerCase(Locale.ROOT) + ":" + nonce + ":" + nc + ":" + cnonce
+                + ":" + p.get("qop").toLowerCase(Locale.ROOT) + ":" + ha2);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
+            return Outcome.REJECTED;
+        }
+        // Correct credentials on an expired nonce: ask again with a fresh nonce (stale=true) rather than refuse.
+        if (nonceState == NonceState.EXPIRED) {
+            return Outcome.STALE;
+        }
+        return acceptOnce(nonce, nc) ? Outcome.ACCEPTED : Outcome.REJECTED;
+    }
+
+    private enum NonceState { VALID, EXPIRED, FORGED }
+
+    String newNonce(String realm) {
+        byte[] body = ByteBuffer.allocate(16).putLong(clock.millis()).putLong(random.nextLong()).array();
+        return B64.encodeToString(body) + "." + B64.encodeToString(mac(body, realm));
+    }
+
+    private NonceState checkNonce(String nonce, String realm) {
+        int dot = nonce.indexOf('.');
+        if (dot < 0) {
+            return NonceState.FORGED;
+        }
+        byte[] body;
+        byte[] signature;
+        try {
+            body = B64D.decode(nonce.substring(0, dot));
+            signature = B64D.decode(nonce.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            return NonceState.FORGED;
+        }
+        if (body.length != 16 || !MessageDigest.isEqual(signature, mac(body, realm))) {
+            return NonceState.FORGED;
+        }
+        long issuedAt = ByteBuffer.wrap(body).getLong();
+        long age = clock.millis() - issuedAt;
+        return age < 0 || age > nonceLifetime.toMillis() ? NonceState.EXPIRED : NonceState.VALID;
+    }
+
+    private boolean acceptOnce(String nonce, String ncHex) {
+        long nc;
+        try {
+            nc = Long.parseLong(ncHex, 16);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (usedCounts.size() >= MAX_TRACKED_NONCES) {
+            usedCounts.keySet().removeIf(n -> checkNonceAge(n));
+            if (usedCounts.size() >= MAX_TRACKED_NONCES) {
+                return false;
+            }
+        }
+        boolean[] accepted = {false};
+        usedCounts.compute(nonce, (n, last) -> {
+            if (last != null && nc <= last) {
+                return last;
+            }
+            accepted[0] = true;
+            return nc;
+        });
+        return accepted[0];
+    }
+
+    /** True when a tracked nonce has expired and can be forgotten (an expired nonce is refused anyway). */
+    private boolean checkNonceAge(String nonce) {
+        try {
+            long issuedAt = ByteBuffer.wrap(B64D.decode(nonce.substring(0, nonce.indexOf('.')))).getLong();
+            return clock.millis() - issuedAt > nonceLifetime.toMillis();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private byte[] mac(byte[] body, String realm) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(body);
+            return mac.doFinal(realm.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Digest {@code uri} must name the Request-URI; compared without scheme case, parameters or headers. */
+    static boolean sameUri(String digestUri, String requestUri) {
+        return normaliseUri(digestUri).equals(normaliseUri(requestUri));
+    }
+
+    private static String normaliseUri(String uri) {
+        String u = uri.trim();
+        int cut = u.length();
+        for (char c : new char[] {';', '?'}) {
+            int i = u.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        u = u.substring(0, cut);
+        int colon = u.indexOf(':');
+        if (colon > 0) {
+            u = u.substring(0, colon).toLowerCase(Locale.ROOT) + u.substring(colon);
+        }
+        int at = u.lastIndexOf('@');
+        return at < 0 ? u.toLowerCase(Locale.ROOT) : u.substring(0, at) + u.substring(at).toLowerCase(Locale.ROOT);
+    }
+
+    public static String hex(String algorithm, String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm)
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.psip.routing.call;
+
+/**
+ * What admission needs to know about an INVITE, free of any SIP stack types.
+ *
+ * @param requestUri    the Request-URI as received, for digest {@code uri} matching
+ * @param maxForwards   null when the header is absent
+ * @param sourceAddress the packet's source IP (never Via)
+ * @param authorization the Authorization header value, or null
+ */
+public record InboundInvite(String requestUri, String requestUriUser, String requestUriHost, Integer maxForwards,
+                            String sourceAddress, String authorization) {
+}

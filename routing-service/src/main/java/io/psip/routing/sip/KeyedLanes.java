@@ -1,0 +1,65 @@
+package io.psip.routing.sip;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Worker lanes that take call work off the single SIP thread. Work for one key (a call) always runs on the same
+ * lane, in submission order, so a call's state needs no locks. Queues are bounded: when a lane is full the work is
+ * refused and the caller answers 503 instead of queueing without limit.
+ */
+final class KeyedLanes implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KeyedLanes.class);
+
+    private final ThreadPoolExecutor[] lanes;
+
+    KeyedLanes(int count, int queueCapacity) {
+        lanes = new ThreadPoolExecutor[count];
+        AtomicInteger ids = new AtomicInteger();
+        for (int i = 0; i < count; i++) {
+            lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity),
+                    r -> {
+                        Thread t = new Thread(r, "sip-lane-" + ids.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+        }
+    }
+
+    /** Queues {@code task} on the lane of {@code key}; false when that lane is full or closed. */
+    boolean execute(String key, Runnable task) {
+        try {
+            lanes[Math.floorMod(key.hashCode(), lanes.length)].execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    log.error("call work failed", e);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ThreadPoolExecutor lane : lanes) {
+            lane.shutdown();
+        }
+        for (ThreadPoolExecutor lane : lanes) {
+            try {
+                lane.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,454 @@
+package io.psip.routing.sip;
+
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.RequestEventExt;
+import gov.nist.javax.sip.SipListenerExt;
+import gov.nist.javax.sip.message.SIPRequest;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.routing.call.Admission;
+import io.psip.routing.call.AdmissionPolicy;
+import io.psip.routing.call.Call;
+import io.psip.routing.call.CallControl;
+import io.psip.routing.call.CallEventPublisher;
+import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.CustomHeaders;
+import io.psip.routing.call.InboundInvite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ListeningPoint;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipException;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.address.TelURL;
+import javax.sip.address.URI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SIP edge on the JAIN-SIP RI: UDP and TCP listening points, admission of inbound INVITEs, and the B2BUA
+ * calls. The stack's single thread only parses, looks up and queues; call work runs on {@link KeyedLanes} keyed by
+ * the inbound Call-ID. Nothing outside this package sees a JAIN-SIP type.
+ */
+public final class SipEdge implements SipListenerExt, CallControl {
+
+    private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
+    /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
+    private static final Duration LINGER = Duration.ofSeconds(32);
+
+    private final SipSettings settings;
+    private final AdmissionPolicy admission;
+    private final CallEventPublisher events;
+    private final CallMetrics metrics;
+    private final Clock clock;
+    private final Call.CallOrigin origin;
+
+    private final Map<String, B2buaCall> byInboundCallId = new ConcurrentHashMap<>();
+    private final Map<String, B2buaCall> byOutboundCallId = new ConcurrentHashMap<>();
+    private final Map<String, B2buaCall> byUuid = new ConcurrentHashMap<>();
+
+    private SipStack stack;
+    private SipProvider provider;
+    private AddressFactory addressFactory;
+    private HeaderFactory headerFactory;
+    private MessageFactory messageFactory;
+    private KeyedLanes lanes;
+    private ScheduledExecutorService timers;
+    private volatile boolean running;
+
+    public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
+                   Clock clock, Call.CallOrigin origin) {
+        this.settings = settings;
+        this.admission = admission;
+        this.events = events;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.origin = origin;
+    }
+
+    public synchronized void start() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "psip-" + origin.instanceId() + "-" + settings.port());
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "2048");
+        p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        stack = factory.createSipStack(p);
+        addressFactory = factory.createAddressFactory();
+        headerFactory = factory.createHeaderFactory();
+        messageFactory = factory.createMessageFactory();
+        ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
+        ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
+        provider = stack.createSipProvider(udp);
+        provider.addListeningPoint(tcp);
+        provider.addSipListener(this);
+        lanes = new KeyedLanes(settings.lanes(), settings.laneQueue());
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        stack.start();
+        running = true;
+        log.info("SIP listening on {}:{} (udp, tcp) for region {}", settings.bindAddress(), settings.port(),
+                origin.region());
+    }
+
+    public synchronized void stop() {
+        running = false;
+        if (stack != null) {
+            stack.stop();
+            lanes.close();
+            timers.shutdownNow();
+            stack = null;
+        }
+    }
+
+    public boolean listening() {
+        return running;
+    }
+
+    // ---- JAIN-SIP callbacks: on the stack's single thread, so they only look up and queue ----
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        try {
+            String callId = callId(request);
+            switch (request.getMethod()) {
+                case Request.INVITE -> inviteReceived((RequestEventExt) event, callId);
+                case Request.ACK, Request.BYE, Request.CANCEL -> {
+                    String key = laneKey(callId);
+                    if (!lanes.execute(key, () -> inDialogRequest(event, callId))) {
+                        log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
+                    }
+                }
+                case Request.OPTIONS -> respondStateless(request, Response.OK);
+                default -> {
+                    Response allow = messageFactory.createResponse(Response.METHOD_NOT_ALLOWED, request);
+                    allow.addHeader(headerFactory.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS"));
+                    provider.sendResponse(allow);
+                }
+            }
+        } catch (Exception e) {
+            metrics.malformed("unhandled_request");
+            log.warn("could not handle {} request: {}", request.getMethod(), e.toString());
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        String callId = callId(response);
+        B2buaCall call = byOutboundCallId.get(callId);
+        if (call == null) {
+            return; // responses on the caller's leg (to our BYE) need no action
+        }
+        lanes.execute(call.key(), () -> inCall(call, () -> call.onOutboundResponse(event)));
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        ClientTransaction ct = event.getClientTransaction();
+        B2buaCall call = byOutboundCallId.get(callId(ct.getRequest()));
+        if (call != null) {
+            lanes.execute(call.key(), () -> inCall(call, () -> call.onOutboundTimeout(ct)));
+        }
+    }
+
+    @Override
+    public void processDialogTimeout(DialogTimeoutEvent event) {
+        if (event.getReason() != DialogTimeoutEvent.Reason.AckNotReceived) {
+            return;
+        }
+        B2buaCall call = byInboundCallId.get(event.getDialog().getCallId().getCallId());
+        if (call != null) {
+            lanes.execute(call.key(), () -> inCall(call, call::onAckTimeout));
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        log.debug("SIP I/O error towards {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    // ---- work on the lanes ----
+
+    private void inviteReceived(RequestEventExt event, String callId) throws Exception {
+        Request request = event.getRequest();
+        if (event.getDialog() != null && event.getDialog().getState() != null) {
+            // A re-INVITE in an established dialog: media changes are not relayed yet, the call itself stays up.
+            respond(serverTransaction(event), Response.NOT_ACCEPTABLE_HERE, request);
+            return;
+        }
+        if (!"SIP/2.0".equalsIgnoreCase(((SIPRequest) request).getRequestLine().getSipVersion())) {
+            metrics.malformed("sip_version");
+            respondStateless(request, Response.VERSION_NOT_SUPPORTED);
+            return;
+        }
+        ServerTransaction st;
+        try {
+            st = serverTransaction(event);
+        } catch (TransactionAlreadyExistsException retransmission) {
+            return;
+        }
+        String source = event.getRemoteIpAddress();
+        if (!lanes.execute(callId, () -> admit(st, request, callId, source))) {
+            Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
+            busy.addHeader(headerFactory.createRetryAfterHeader(5));
+            st.sendResponse(busy);
+            metrics.rejected(Response.SERVICE_UNAVAILABLE);
+        }
+    }
+
+    private void admit(ServerTransaction st, Request request, String callId, String source) {
+        try {
+            URI requestUri = request.getRequestURI();
+            if (!(requestUri instanceof SipURI sipUri)) {
+                metrics.malformed("request_uri");
+                respond(st, Response.UNSUPPORTED_URI_SCHEME, request);
+                return;
+            }
+            MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+            Header authorization = request.getHeader("Authorization");
+            InboundInvite invite = new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
+                    maxForwards == null ? null : maxForwards.getMaxForwards(), source,
+                    authorization == null ? null : headerValue(authorization));
+            Admission decision = admission.admit(invite);
+            if (decision instanceof Admission.Rejected rejected) {
+                Response response = messageFactory.createResponse(rejected.sipCode(), request);
+                response.setReasonPhrase(rejected.reason());
+                for (String challenge : rejected.challenges()) {
+                    response.addHeader(headerFactory.createHeader("WWW-Authenticate", challenge));
+                }
+                st.sendResponse(response);
+                metrics.rejected(rejected.sipCode());
+                log.info("INVITE Call-ID {} to {} from {} rejected with {}", callId, sipUri.getHost(), source,
+                        rejected.sipCode());
+                return;
+            }
+            Admission.Accepted accepted = (Admission.Accepted) decision;
+            Call call = new Call(origin, accepted.domain().name(), accepted.domain().accountId(),
+                    accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
+                    .getAddress().getURI()), sipUri.getUser() == null ? "" : sipUri.getUser(), callId,
+                    customHeaders(request), clock);
+            B2buaCall b2bua = new B2buaCall(this, call, st, request);
+            byInboundCallId.put(callId, b2bua);
+            byUuid.put(call.uuid(), b2bua);
+            inCall(b2bua, b2bua::offer);
+        } catch (Exception e) {
+            metrics.malformed("invite");
+            log.warn("could not admit INVITE Call-ID {}: {}", callId, e.toString());
+            respond(st, Response.SERVER_INTERNAL_ERROR, request);
+        }
+    }
+
+    private void inDialogRequest(RequestEvent event, String callId) {
+        Request request = event.getRequest();
+        B2buaCall fromCaller = byInboundCallId.get(callId);
+        B2buaCall call = fromCaller != null ? fromCaller : byOutboundCallId.get(callId);
+        if (call == null) {
+            if (!Request.ACK.equals(request.getMethod())) {
+                respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+            }
+            return;
+        }
+        inCall(call, () -> call.onRequest(event, fromCaller != null));
+    }
+
+    @Override
+    public boolean execute(CallCommand command) {
+        if (!origin.instanceId().equals(command.getInstanceId())) {
+            return false;
+        }
+        B2buaCall call = byUuid.get(command.getCallUuid());
+        if (call == null) {
+            return false;
+        }
+        return lanes.execute(call.key(), () -> inCall(call, () -> call.onCommand(command)));
+    }
+
+    // ---- services for B2buaCall ----
+
+    void publish(CallEvent event) {
+        events.publish(event);
+    }
+
+    CallMetrics metrics() {
+        return metrics;
+    }
+
+    Duration commandTimeout() {
+        return settings.commandTimeout();
+    }
+
+    SipProvider provider() {
+        return provider;
+    }
+
+    AddressFactory addressFactory() {
+        return addressFactory;
+    }
+
+    HeaderFactory headerFactory() {
+        return headerFactory;
+    }
+
+    MessageFactory messageFactory() {
+        return messageFactory;
+    }
+
+    String bindAddress() {
+        return settings.bindAddress();
+    }
+
+    int port() {
+        return settings.port();
+    }
+
+    void registerOutbound(String outboundCallId, B2buaCall call) {
+        byOutboundCallId.put(outboundCallId, call);
+    }
+
+    /** Forget an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */
+    void ended(B2buaCall call, String outboundCallId) {
+        timers.schedule(() -> {
+            byInboundCallId.remove(call.key(), call);
+            byUuid.remove(call.uuid(), call);
+            if (outboundCallId != null) {
+                byOutboundCallId.remove(outboundCallId, call);
+            }
+        }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the call's lane after {@code delay}. */
+    ScheduledFuture<?> schedule(B2buaCall call, Duration delay, Runnable task) {
+        return timers.schedule(() -> lanes.execute(call.key(), () -> inCall(call, task)), delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    ContactHeader contact(String transport) throws ParseException {
+        SipURI uri = addressFactory.createSipURI("psip", settings.bindAddress());
+        uri.setPort(settings.port());
+        uri.setTransportParam(transport.toLowerCase());
+        return headerFactory.createContactHeader(addressFactory.createAddress(uri));
+    }
+
+    void respond(ServerTransaction st, int code, Request request) {
+        try {
+            st.sendResponse(messageFactory.createResponse(code, request));
+        } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+            log.debug("could not send {}: {}", code, e.toString());
+        }
+    }
+
+    ServerTransaction serverTransaction(RequestEvent event) throws SipException {
+        ServerTransaction st = event.getServerTransaction();
+        return st != null ? st : provider.getNewServerTransaction(event.getRequest());
+    }
+
+    private void respondStateless(Request request, int code) {
+        try {
+            provider.sendResponse(messageFactory.createResponse(code, request));
+        } catch (ParseException | SipException | RuntimeException e) {
+            log.debug("could not send {}: {}", code, e.toString());
+        }
+    }
+
+    private String laneKey(String callId) {
+        B2buaCall outbound = byOutboundCallId.get(callId);
+        return outbound != null ? outbound.key() : callId;
+    }
+
+    private static void inCall(B2buaCall call, Runnable task) {
+        MDC.put("call_uuid", call.uuid());
+        try {
+            task.run();
+        } finally {
+            MDC.remove("call_uuid");
+        }
+    }
+
+    private static String callId(javax.sip.message.Message message) {
+        return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    static String userOf(URI uri) {
+        if (uri instanceof SipURI sip) {
+            return sip.getUser() == null ? sip.getHost() : sip.getUser();
+        }
+        if (uri instanceof TelURL tel) {
+            return tel.getPhoneNumber();
+        }
+        return uri.toString();
+    }
+
+    /** A header's value without its name, whatever class the stack parsed it into. */
+    static String headerValue(Header header) {
+        String encoded = header.toString();
+        int colon = encoded.indexOf(':');
+        return encoded.substring(colon + 1).trim();
+    }
+
+    private static Map<String, String> customHeaders(Request request) {
+        Map<String, String> custom = new LinkedHashMap<>();
+        ListIterator<String> names = request.getHeaderNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (CustomHeaders.isCustom(name) && !custom.containsKey(name)) {
+                custom.put(name, headerValue(request.getHeader(name)));
+            }
+        }
+        return custom;
+    }
+}

@@ -1,0 +1,36 @@
+package io.psip.routing.table;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The three in-memory tables a routing instance routes with. Domain names are case-insensitive. */
+public final class RoutingTables {
+
+    private final VersionedTable<Domain> domains = new VersionedTable<>();
+    private final VersionedTable<Application> applications = new VersionedTable<>();
+    private final VersionedTable<NumberRoute> numbers = new VersionedTable<>();
+
+    public VersionedTable<Domain> domains() {
+        return domains;
+    }
+
+    public VersionedTable<Application> applications() {
+        return applications;
+    }
+
+    public VersionedTable<NumberRoute> numbers() {
+        return numbers;
+    }
+
+    public Optional<Domain> domain(String name) {
+        return domains.get(domainKey(name));
+    }
+
+    public Optional<Application> application(String id) {
+        return id == null ? Optional.empty() : applications.get(id);
+    }
+
+    public static String domainKey(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+}

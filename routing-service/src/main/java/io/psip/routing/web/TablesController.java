@@ -1,0 +1,38 @@
+package io.psip.routing.web;
+
+import io.psip.routing.table.Cidr;
+import io.psip.routing.table.Domain;
+import io.psip.routing.table.RoutingTables;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Read-only view of the routing tables, so tests and operators can see a change arrive. */
+@RestController
+class TablesController {
+
+    private final RoutingTables tables;
+
+    TablesController(RoutingTables tables) {
+        this.tables = tables;
+    }
+
+    @GetMapping("/v1/tables/domains/{name}")
+    ResponseEntity<Map<String, Object>> domain(@PathVariable String name) {
+        return tables.domain(name).map(TablesController::view).map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.notFound().build());
+    }
+
+    private static Map<String, Object> view(Domain domain) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", domain.name());
+        body.put("version", domain.version());
+        body.put("application_id", domain.applicationId());
+        body.put("acl", domain.acl().stream().map(Cidr::toString).toList());
+        return body;
+    }
+}

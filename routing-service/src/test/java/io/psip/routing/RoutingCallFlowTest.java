@@ -1,0 +1,278 @@
+package io.psip.routing;
+
+import io.psip.events.ApplicationChanged;
+import io.psip.events.CallAction;
+import io.psip.events.CallCommand;
+import io.psip.events.CallEvent;
+import io.psip.events.CallEventType;
+import io.psip.events.ChangeType;
+import io.psip.events.ConnectSip;
+import io.psip.events.DomainChanged;
+import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.registry.SchemaRegistryClient;
+import io.psip.schemas.serde.AvroDeserializer;
+import io.psip.schemas.serde.AvroSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The routing service end to end on a real broker and registry, with sipp as caller and far end: tables read
+ * from the compacted topics, admission (ACL, regional host), OFFERED with custom headers, and a CONNECT command
+ * carried out as a B2BUA with ringing / answered / completed events.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RoutingCallFlowTest {
+
+    private static final int SIP_PORT = TestInfra.freeSipPort();
+    private static final String INSTANCE = "routing-us-test";
+    private static final String APPLICATION = "app-" + UUID.randomUUID();
+    private static final String ACCOUNT = "acct-1";
+
+    private static KafkaProducer<String, SpecificRecord> producer;
+    private static KafkaConsumer<String, CallEvent> eventConsumer;
+    private static final List<CallEvent> events = new CopyOnWriteArrayList<>();
+
+    @LocalServerPort
+    int httpPort;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("psip.kafka.bootstrap-servers", TestInfra::bootstrapServers);
+        registry.add("psip.schema-registry.url", TestInfra::registryUrl);
+        registry.add("psip.sip.port", () -> SIP_PORT);
+        registry.add("psip.instance-id", () -> INSTANCE);
+        registry.add("psip.region", () -> "us");
+        registry.add("psip.calls.command-timeout", () -> "20s");
+    }
+
+    /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */
+    @BeforeAll
+    static void seedTables() throws Exception {
+        new TopicCreator(TestInfra.bootstrapServers()).createAll();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()),
+                new StringSerializer(), new AvroSerializer<>(new SchemaRegistryClient(TestInfra.registryUrl())));
+        send(Topics.APPLICATIONS.name(), APPLICATION, ApplicationChanged.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setVersion(1).setOccurredAt(Instant.now())
+                .setChangeType(ChangeType.CREATED).setApplicationId(APPLICATION).setAccountId(ACCOUNT)
+                .setName("test app").build());
+        send(Topics.DOMAINS.name(), "acme", domain("acme", 1, List.of("127.0.0.1/32", "2001:db8::/32")));
+
+        eventConsumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfra.bootstrapServers()), new StringDeserializer(),
+                new AvroDeserializer<>(new SchemaRegistryClient(TestInfra.registryUrl()), CallEvent.class));
+        List<TopicPartition> partitions = eventConsumer.partitionsFor(Topics.CALL_EVENTS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        eventConsumer.assign(partitions);
+        eventConsumer.seekToBeginning(partitions);
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+        eventConsumer.close();
+    }
+
+    @Test
+    @Order(1)
+    void readyOnceTablesAreLoadedAndServesDomainView() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> readiness = get("/actuator/health/readiness");
+            assertThat(readiness.statusCode()).isEqualTo(200);
+            assertThat(readiness.body()).contains("\"status\":\"UP\"");
+        });
+        HttpResponse<String> acme = get("/v1/tables/domains/acme");
+        assertThat(acme.statusCode()).isEqualTo(200);
+        assertThat(acme.body()).contains("\"name\":\"acme\"", "\"version\":1", "\"application_id\":\"" + APPLICATION,
+                "127.0.0.1/32");
+        assertThat(get("/v1/tables/domains/nobody").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(2)
+    void callIsOfferedThenConnectedAnsweredAndCompleted() {
+        int farEndPort = TestInfra.freeSipPort();
+        Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "123",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "123".equals(e.getTo()), caller);
+        assertThat(offered.getSequence()).isEqualTo(1);
+        assertThat(offered.getInstanceId()).isEqualTo(INSTANCE);
+        assertThat(offered.getRegion()).isEqualTo("us");
+        assertThat(offered.getDomain()).isEqualTo("acme");
+        assertThat(offered.getApplicationId()).isEqualTo(APPLICATION);
+        assertThat(offered.getAccountId()).isEqualTo(ACCOUNT);
+        assertThat(offered.getFrom()).isEqualTo("alice");
+        assertThat(offered.getCustomHeaders()).containsEntry("X-UserId", "ABC123")
+                .doesNotContainKey("X-Nexmo-Trace");
+
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.CONNECT)
+                .setConnect(ConnectSip.newBuilder().setUri("sip:bob@127.0.0.1:" + farEndPort)
+                        .setHeaders(Map.of("Customer", "acme-42")).setFrom(null).setTimeoutSeconds(30).build())
+                .build());
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+
+        CallEvent completed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.COMPLETED);
+        assertThat(completed.getDurationSeconds()).isNotNull();
+        assertThat(eventsOf(offered.getCallUuid())).extracting(CallEvent::getType).containsExactly(
+                CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED, CallEventType.COMPLETED);
+        assertThat(eventsOf(offered.getCallUuid())).extracting(CallEvent::getSequence).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    @Order(3)
+    void callFromOutsideTheAclIsRefusedWith403() {
+        assertRejected(403, "127.0.0.2", "acme.sip-us.example.com");
+    }
+
+    @Test
+    @Order(4)
+    void nonRegionalOrOtherRegionHostIsRefusedWith404() {
+        assertRejected(404, "127.0.0.1", "acme.sip.example.com");
+        assertRejected(404, "127.0.0.1", "acme.sip-eu.example.com");
+        assertRejected(404, "127.0.0.1", "acme.example.com");
+    }
+
+    @Test
+    @Order(5)
+    void unknownDomainIsRefusedWith404() {
+        assertRejected(404, "127.0.0.1", "nobody.sip-us.example.com");
+    }
+
+    @Test
+    @Order(6)
+    void rejectCommandEndsTheCallWithItsCode() {
+        Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "456",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "456".equals(e.getTo()), caller);
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.REJECT).setSipCode(486).setReason("busy").build());
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent failed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.FAILED);
+        assertThat(failed.getSipCode()).isEqualTo(486);
+        assertThat(failed.getSequence()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(7)
+    void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
+        send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":2", "10.0.0.0/8"));
+        send(Topics.DOMAINS.name(), "beta", domain("beta", 1, List.of("192.0.2.0/24")));
+        send(Topics.DOMAINS.name(), "beta", domain("beta", 3, List.of("198.51.100.0/24")));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":3", "198.51.100.0/24"));
+        assertThat(get("/v1/tables/domains/beta").body()).doesNotContain("192.0.2.0/24");
+
+        producer.send(new ProducerRecord<>(Topics.DOMAINS.name(), "beta", null)).get();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(get("/v1/tables/domains/beta").statusCode()).isEqualTo(404));
+    }
+
+    @Test
+    @Order(8)
+    void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
+        String metrics = get("/actuator/prometheus").body();
+        assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",
+                "psip_calls_rejected_total{code=\"403\"}", "psip_calls_rejected_total{code=\"404\"}");
+    }
+
+    private void assertRejected(int code, String sourceAddress, String host) {
+        Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", Integer.toString(code)),
+                "-i", sourceAddress, "-p", Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "789",
+                "-key", "domain", host, "127.0.0.1:" + SIP_PORT);
+        assertThat(caller.exitCode()).as(() -> host + " from " + sourceAddress + "\n" + caller.logs()).isZero();
+    }
+
+    private static DomainChanged domain(String name, long version, List<String> acl) {
+        return DomainChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(version == 1 ? ChangeType.CREATED : ChangeType.UPDATED)
+                .setName(name).setAccountId(ACCOUNT).setApplicationId(APPLICATION).setAcl(acl)
+                .setDigestAuth(false).setDigestUsers(List.of()).build();
+    }
+
+    private static void send(String topic, String key, SpecificRecord value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits for a matching event; on timeout the failure shows what the given sipp instances saw. */
+    private static CallEvent awaitEvent(Predicate<CallEvent> matching, Sipp... sipps) {
+        try {
+            return await().atMost(Duration.ofSeconds(30)).until(() -> {
+                eventConsumer.poll(Duration.ofMillis(200)).forEach(r -> events.add(r.value()));
+                return events.stream().filter(matching).findFirst();
+            }, Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            StringBuilder logs = new StringBuilder("no matching event; events so far: " + events);
+            for (Sipp sipp : sipps) {
+                logs.append('\n').append(sipp.logs());
+            }
+            throw new AssertionError(logs.toString(), e);
+        }
+    }
+
+    private static List<CallEvent> eventsOf(String callUuid) {
+        eventConsumer.poll(Duration.ofMillis(200)).forEach(r -> events.add(r.value()));
+        return events.stream().filter(e -> e.getCallUuid().equals(callUuid)).toList();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
