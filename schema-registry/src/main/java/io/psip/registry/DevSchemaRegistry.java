@@ -35,6 +35,12 @@ public final class DevSchemaRegistry implements AutoCloseable {
     }
 
     public static DevSchemaRegistry start(String bootstrapServers, String bindAddress, int port, String topic) {
+        // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK:
+        // every request on a kept-alive connection took about 45 ms instead of 2 ms (measured with curl).
+        // The JDK reads this once, when its HTTP server classes load.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         SchemaStore store = new SchemaStore(bootstrapServers, topic);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "schema-registry-http");

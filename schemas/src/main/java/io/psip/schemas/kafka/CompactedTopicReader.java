@@ -153,17 +153,21 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
         }
     }
 
-    /** Waits for the topic to exist (a service may start before its topics are created); null if closed meanwhile. */
+    /** Waits for Kafka and the topic (a service may start before its topics are created); null if closed meanwhile. */
     private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) throws InterruptedException {
         boolean warned = false;
         while (running) {
-            List<PartitionInfo> infos = c.partitionsFor(topic.name());
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            if (!warned) {
-                log.warn("topic {} does not exist yet; waiting for it", topic.name());
-                warned = true;
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(topic.name(), Duration.ofSeconds(10));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+                if (!warned) {
+                    log.warn("topic {} does not exist yet; waiting for it", topic.name());
+                    warned = true;
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                log.warn("no metadata for {} from Kafka yet ({}); retrying", topic.name(), e.getMessage());
             }
             Thread.sleep(500);
         }
