@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,6 +127,38 @@ class WebhookServiceIntegrationTest {
         assertThat(fallback).containsEntry("reason", "connection_error")
                 .containsEntry("original_request", Map.of("url", "http://127.0.0.1:1/answer", "type", "answer"))
                 .containsEntry("SipHeader_X-UserId", "ABC123");
+    }
+
+    @Test
+    void answerUrlSlowerThanItsSocketTimeoutFallsBackToFallbackAnswerUrl() throws Exception {
+        String app = "app-slow";
+        CountDownLatch release = new CountDownLatch(1);
+        customer.on("/slow/answer", request -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new CustomerWebhooks.Response(200, "[]");
+        });
+        customer.on("/slow/fallback", request -> new CustomerWebhooks.Response(200,
+                "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:backup@127.0.0.1\"}]}]"));
+        publishApplication(app, new Webhook(customer.url("/slow/answer"), "GET", 1000, 300),
+                webhook("/slow/fallback", "GET"), webhook("/slow/event", "POST"));
+        String call = UUID.randomUUID().toString();
+        try {
+            publishCallEvent(call, app, "eu", CallEventType.OFFERED, 1, Map.of(), null);
+
+            ConsumerRecord<String, CallCommand> command = awaitCommand("eu", call);
+            assertThat(command.value().getAction()).isEqualTo(CallAction.CONNECT);
+            assertThat(command.value().getConnect().getUri()).isEqualTo("sip:backup@127.0.0.1");
+            assertThat(customer.requests("/slow/fallback").get(0).fields()).containsEntry("reason", "timeout")
+                    .containsEntry("uuid", call);
+            await().until(() -> callStatuses("/slow/event", call).size() == 1);
+            assertThat(callStatuses("/slow/event", call)).containsExactly("started");
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
