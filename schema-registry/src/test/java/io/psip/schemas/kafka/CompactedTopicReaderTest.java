@@ -112,6 +112,19 @@ class CompactedTopicReaderTest {
         }
     }
 
+    @Test
+    void aReaderWhoseThreadDiesReportsFailed() {
+        Topic<DomainChanged> topic = new Topic<>("reader.failing", DomainChanged.class, true);
+        Map<String, Object> broken = new java.util.HashMap<>(config);
+        broken.put("max.poll.records", "many");
+        try (CompactedTopicReader<DomainChanged> reader = new CompactedTopicReader<>(topic, broken, (k, v) -> { })) {
+            reader.start();
+            await().atMost(Duration.ofSeconds(30)).until(reader::failed);
+            assertThat(reader.caughtUp()).isFalse();
+            assertThat(reader.failure()).hasMessageContaining("max.poll.records");
+        }
+    }
+
     private static KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer());

@@ -10,7 +10,12 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The build's compatibility gate: every schema must be BACKWARD_TRANSITIVE with all its earlier versions. */
+/**
+ * The build's compatibility gate: every schema must be BACKWARD_TRANSITIVE with all its earlier versions.
+ * To evolve a schema: copy the registered form of the current one (the generated class's {@code SCHEMA$},
+ * pretty-printed, self-contained) to {@code src/main/avro-history/<Name>/v<N+1>.avsc}, then edit
+ * {@code src/main/avro/<Name>.avsc}; add only optional fields with defaults, and give enums a default symbol.
+ */
 class SchemaHistoryCompatibilityTest {
 
     private static final Path AVRO = Path.of("src/main/avro");
