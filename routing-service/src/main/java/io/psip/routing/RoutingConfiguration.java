@@ -82,7 +82,7 @@ class RoutingConfiguration {
     AdmissionPolicy admissionPolicy(RoutingProperties properties, RoutingTables tables, DigestAuthenticator digest,
                                     TableReaders readers) {
         return new AdmissionPolicy(new RegionalHost(properties.region(), properties.baseDomain()), tables, digest,
-                properties.baseDomain(), readers::caughtUp);
+                readers::caughtUp);
     }
 
     @Bean

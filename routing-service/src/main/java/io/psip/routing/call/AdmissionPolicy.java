@@ -13,16 +13,14 @@ public final class AdmissionPolicy {
     private final RegionalHost regionalHost;
     private final RoutingTables tables;
     private final DigestAuthenticator digest;
-    private final String baseDomain;
     private final BooleanSupplier tablesLoaded;
 
     /** {@code tablesLoaded}: false while the tables are still being read; calls then get 503, not a wrong 404. */
     public AdmissionPolicy(RegionalHost regionalHost, RoutingTables tables, DigestAuthenticator digest,
-                           String baseDomain, BooleanSupplier tablesLoaded) {
+                           BooleanSupplier tablesLoaded) {
         this.regionalHost = regionalHost;
         this.tables = tables;
         this.digest = digest;
-        this.baseDomain = baseDomain;
         this.tablesLoaded = tablesLoaded;
     }
 
@@ -74,10 +72,10 @@ public final class AdmissionPolicy {
     }
 
     /**
-     * The digest realm of a domain. It is region-independent, because provisioning computes the HA1 values once
-     * for every region: {@code <name>.sip.<base-domain>}.
+     * The digest realm of a domain: the domain name itself. It must not name a region, because provisioning
+     * computes the HA1 values once for every region (see provisioning's DigestUser).
      */
-    public String digestRealm(String domainName) {
-        return domainName + ".sip." + baseDomain;
+    public static String digestRealm(String domainName) {
+        return domainName;
     }
 }

@@ -1,0 +1,90 @@
+package io.psip.routing.call;
+
+import io.psip.routing.table.Application;
+import io.psip.routing.table.Cidr;
+import io.psip.routing.table.Domain;
+import io.psip.routing.table.RoutingTables;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AdmissionPolicyTest {
+
+    private final RoutingTables tables = new RoutingTables();
+    private final AtomicBoolean loaded = new AtomicBoolean(true);
+    private final AdmissionPolicy policy = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
+            new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5)), loaded::get);
+
+    AdmissionPolicyTest() {
+        tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
+        put(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1/32")), false, Map.of(), null));
+    }
+
+    @Test
+    void callFromTheAclToALinkedDomainIsAccepted() {
+        Admission admission = policy.admit(invite("acme.sip-us.example.com", 70, "127.0.0.1", null));
+        assertThat(admission).isInstanceOfSatisfying(Admission.Accepted.class, a -> {
+            assertThat(a.domain().name()).isEqualTo("acme");
+            assertThat(a.application().id()).isEqualTo("app-1");
+        });
+    }
+
+    @Test
+    void checksRunInTheDocumentedOrder() {
+        // Max-Forwards 0 wins over everything else, even a host that is not ours.
+        assertThat(code(invite("acme.sip.example.com", 0, "10.9.9.9", null))).isEqualTo(483);
+        // A foreign host is 404 before the source address is even looked at.
+        assertThat(code(invite("acme.sip.example.com", 70, "10.9.9.9", null))).isEqualTo(404);
+        assertThat(code(invite("acme.sip-eu.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
+        assertThat(code(invite("nobody.sip-us.example.com", 70, "10.9.9.9", null))).isEqualTo(404);
+        assertThat(code(invite("acme.sip-us.example.com", 70, "10.9.9.9", null))).isEqualTo(403);
+    }
+
+    @Test
+    void digestDomainChallengesAfterTheAclCheck() {
+        put(new Domain("secure", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), true,
+                Map.of("alice", new Domain.DigestCredentials("alice", "x", "y")), null));
+        Admission outsideAcl = policy.admit(invite("secure.sip-us.example.com", 70, "10.0.0.1", null));
+        assertThat(outsideAcl).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+        Admission challenge = policy.admit(invite("secure.sip-us.example.com", 70, "127.0.0.1", null));
+        assertThat(challenge).isInstanceOfSatisfying(Admission.Rejected.class, r -> {
+            assertThat(r.sipCode()).isEqualTo(401);
+            assertThat(r.challenges()).allSatisfy(c -> assertThat(c).contains("realm=\"secure\""));
+        });
+        assertThat(code(invite("secure.sip-us.example.com", 70, "127.0.0.1", "Digest username=\"alice\"")))
+                .isEqualTo(403);
+    }
+
+    @Test
+    void domainWithoutApplicationIs404AndWithAMissingApplication480() {
+        put(new Domain("lonely", 1, "acct", null, List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null));
+        put(new Domain("early", 1, "acct", "app-not-yet", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null));
+        assertThat(code(invite("lonely.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
+        assertThat(code(invite("early.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(480);
+    }
+
+    @Test
+    void whileTablesLoadOurCallsGet503NotAWrong404() {
+        loaded.set(false);
+        assertThat(code(invite("acme.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(503);
+        assertThat(code(invite("acme.sip.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
+    }
+
+    private void put(Domain domain) {
+        tables.domains().upsert(domain.name(), domain.version(), domain);
+    }
+
+    private int code(InboundInvite invite) {
+        return ((Admission.Rejected) policy.admit(invite)).sipCode();
+    }
+
+    private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
+        return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization);
+    }
+}

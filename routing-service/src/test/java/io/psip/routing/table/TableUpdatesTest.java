@@ -1,0 +1,86 @@
+package io.psip.routing.table;
+
+import io.psip.events.ApplicationChanged;
+import io.psip.events.ChangeType;
+import io.psip.events.DigestUser;
+import io.psip.events.DomainChanged;
+import io.psip.events.NumberChanged;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TableUpdatesTest {
+
+    private final RoutingTables tables = new RoutingTables();
+    private final TableUpdates updates = new TableUpdates(tables);
+
+    @Test
+    void replayingTheSameLogGivesTheSameTables() {
+        List<DomainChanged> log = List.of(domain("Acme", 1, ChangeType.CREATED, "10.0.0.0/8"),
+                domain("acme", 2, ChangeType.UPDATED, "192.0.2.0/24"),
+                domain("gone", 1, ChangeType.CREATED, "10.0.0.0/8"),
+                domain("gone", 2, ChangeType.DELETED, "10.0.0.0/8"));
+        log.forEach(e -> updates.onDomain(e.getName(), e));
+        Domain first = tables.domain("ACME").orElseThrow();
+
+        log.forEach(e -> updates.onDomain(e.getName(), e));
+
+        assertThat(tables.domain("acme")).contains(first);
+        assertThat(first.version()).isEqualTo(2);
+        assertThat(first.allows("192.0.2.7")).isTrue();
+        assertThat(first.allows("10.1.1.1")).isFalse();
+        assertThat(tables.domain("gone")).isEmpty();
+    }
+
+    @Test
+    void unreadableAclEntryIsSkippedWithoutWideningTheAcl() {
+        updates.onDomain("acme", domain("acme", 1, ChangeType.CREATED, "not-an-ip", "127.0.0.1/32"));
+        Domain acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.acl()).hasSize(1);
+        assertThat(acme.allows("127.0.0.1")).isTrue();
+        assertThat(acme.allows("127.0.0.2")).isFalse();
+    }
+
+    @Test
+    void digestUsersCarryOnlyTheirHa1Values() {
+        DomainChanged event = domain("acme", 1, ChangeType.CREATED, "127.0.0.1");
+        event.setDigestAuth(true);
+        event.setDigestUsers(List.of(new DigestUser("alice", "md5hex", "sha256hex")));
+        updates.onDomain("acme", event);
+        Domain acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.digestAuth()).isTrue();
+        assertThat(acme.digestUser("alice")).hasValueSatisfying(u -> {
+            assertThat(u.ha1Md5()).isEqualTo("md5hex");
+            assertThat(u.ha1Sha256()).isEqualTo("sha256hex");
+        });
+    }
+
+    @Test
+    void tombstonesRemoveApplicationsAndNumbers() {
+        updates.onApplication("app-1", ApplicationChanged.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
+                .setApplicationId("app-1").setAccountId("acct").setName("app").build());
+        updates.onNumber("14155550100", NumberChanged.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
+                .setNumber("14155550100").setAccountId("acct").setApplicationId("app-1").build());
+        assertThat(tables.application("app-1")).isPresent();
+        assertThat(tables.numbers().get("14155550100")).isPresent();
+
+        updates.onApplication("app-1", null);
+        updates.onNumber("14155550100", null);
+
+        assertThat(tables.application("app-1")).isEmpty();
+        assertThat(tables.numbers().get("14155550100")).isEmpty();
+    }
+
+    static DomainChanged domain(String name, long version, ChangeType type, String... acl) {
+        return DomainChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(type).setName(name).setAccountId("acct")
+                .setApplicationId("app-1").setAcl(List.of(acl)).setDigestAuth(false).setDigestUsers(List.of())
+                .build();
+    }
+}
