@@ -53,6 +53,8 @@ class WebhookServiceIntegrationTest {
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.webhook.event-retry.max-attempts", () -> "3");
         registry.add("psip.webhook.event-retry.initial-backoff", () -> "20ms");
+        // Deadline cutting is unit-tested; here a loaded machine must not make offers stale.
+        registry.add("psip.webhook.answer-deadline", () -> "60s");
     }
 
     @AfterAll
@@ -220,6 +222,7 @@ class WebhookServiceIntegrationTest {
     void readinessIsUpOnceTheApplicationsTableCaughtUpAndMetricsAreExposed() throws Exception {
         await().until(() -> get("/actuator/health/readiness").statusCode() == 200);
         assertThat(get("/actuator/health/readiness").body()).contains("\"status\":\"UP\"");
+        assertThat(get("/actuator/health").body()).contains("callEventsConsumer", "applicationTable");
 
         String unsupported = UUID.randomUUID().toString();
         customer.on("/metrics/answer", request -> new CustomerWebhooks.Response(200, "[{\"action\":\"record\"}]"));

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
@@ -29,28 +32,36 @@ import java.util.concurrent.CompletionException;
 public class AnswerService {
 
     private static final Logger log = LoggerFactory.getLogger(AnswerService.class);
+    /** Below this, a request has no real chance; failing at once leaves routing time to reject cleanly. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(200);
 
     private final WebhookHttp http;
     private final NccoParser parser;
     private final MeterRegistry meters;
+    private final Clock clock;
 
-    public AnswerService(WebhookHttp http, NccoParser parser, MeterRegistry meters) {
+    public AnswerService(WebhookHttp http, NccoParser parser, MeterRegistry meters, Clock clock) {
         this.http = http;
         this.parser = parser;
         this.meters = meters;
+        this.clock = clock;
     }
 
     /** One attempt's result: a decision, or why it failed. */
     private record Attempt(AnswerResult.Answered answered, String failure) {
     }
 
-    public CompletableFuture<AnswerResult> answer(Application application, AnswerRequest request) {
+    /**
+     * @param deadline when routing gives up on the call; the webhooks' timeouts are shortened to fit before it,
+     *                 and the fallback is not tried once it has passed
+     */
+    public CompletableFuture<AnswerResult> answer(Application application, AnswerRequest request, Instant deadline) {
         String callUuid = request.uuid();
         WebhookTarget answerUrl = application.answerUrl().orElse(null);
         if (answerUrl == null) {
             return CompletableFuture.completedFuture(new AnswerResult.Failed("application has no answer_url"));
         }
-        return attempt(callUuid, "answer_url", answerUrl, request.fields(), false).thenCompose(first -> {
+        return attempt(callUuid, "answer_url", answerUrl, request.fields(), false, deadline).thenCompose(first -> {
             if (first.answered() != null) {
                 return CompletableFuture.completedFuture(first.answered());
             }
@@ -61,7 +72,7 @@ public class AnswerService {
             Map<String, Object> fields = new LinkedHashMap<>(request.fields());
             fields.put("reason", first.failure());
             fields.put("original_request", Map.of("url", answerUrl.address().toString(), "type", "answer"));
-            return attempt(callUuid, "fallback_answer_url", fallback, fields, true)
+            return attempt(callUuid, "fallback_answer_url", fallback, fields, true, deadline)
                     .thenApply(second -> second.answered() != null ? second.answered()
                             : new AnswerResult.Failed("answer_url: " + first.failure()
                                     + "; fallback_answer_url: " + second.failure()));
@@ -69,10 +80,10 @@ public class AnswerService {
     }
 
     private CompletableFuture<Attempt> attempt(String callUuid, String kind, WebhookTarget target,
-                                               Map<String, Object> fields, boolean fallback) {
+                                               Map<String, Object> fields, boolean fallback, Instant deadline) {
         Timer.Sample sample = Timer.start(meters);
-        return http.send(target, fields)
-                .exceptionallyCompose(error -> isConnectFailure(error) ? http.send(target, fields)
+        return send(target, fields, deadline)
+                .exceptionallyCompose(error -> isConnectFailure(error) ? send(target, fields, deadline)
                         : CompletableFuture.failedFuture(error))
                 .handle((response, error) -> {
                     Attempt attempt = error != null ? new Attempt(null, describe(error)) : evaluate(response, fallback);
@@ -88,6 +99,22 @@ public class AnswerService {
                     }
                     return attempt;
                 });
+    }
+
+    private CompletableFuture<WebhookResponse> send(WebhookTarget target, Map<String, Object> fields,
+                                                    Instant deadline) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        if (left.compareTo(MIN_ATTEMPT) < 0) {
+            return CompletableFuture.failedFuture(new DeadlinePassedException());
+        }
+        return http.send(target.within(left), fields);
+    }
+
+    /** No time left before routing gives up on the call. */
+    private static final class DeadlinePassedException extends Exception {
+        DeadlinePassedException() {
+            super(null, null, false, false);
+        }
     }
 
     private Attempt evaluate(WebhookResponse response, boolean fallback) {
@@ -119,6 +146,9 @@ public class AnswerService {
 
     static String describe(Throwable error) {
         Throwable cause = unwrap(error);
+        if (cause instanceof DeadlinePassedException) {
+            return "deadline_passed";
+        }
         if (cause instanceof HttpConnectTimeoutException) {
             return "connect_timeout";
         }

@@ -23,6 +23,15 @@ public record WebhookTarget(URI address, String httpMethod, Duration connectionT
                 Duration.ofMillis(webhook.getConnectionTimeoutMs()), Duration.ofMillis(webhook.getSocketTimeoutMs()));
     }
 
+    /** This webhook with its timeouts shortened to at most {@code limit}. */
+    public WebhookTarget within(Duration limit) {
+        return new WebhookTarget(address, httpMethod, min(connectionTimeout, limit), min(socketTimeout, limit));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     public boolean isPost() {
         return httpMethod.equals("POST");
     }

@@ -19,14 +19,15 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
      * @param regionUrl         the {@code region_url} sent to answer_url; {@code {region}} is replaced by the
      *                          call's region (us, eu, ap)
      * @param applicationWait   how long an offered call waits for its application to arrive from the topic
-     * @param offerMaxAge       an offered call older than this is not answered any more
+     * @param answerDeadline    time from an offer within which answer_url (and fallback) must have produced the
+     *                          command; keep it below routing's command timeout (10 s)
      * @param callStateTtl      how long a call whose final event never comes keeps its state
      * @param maxActiveCalls    calls in progress beyond which new offers are rejected with 503
      * @param threads           threads running call lanes and HTTP completions
      */
     public record Webhook(@DefaultValue("https://api-{region}.example.com") String regionUrl,
                           @DefaultValue("2s") Duration applicationWait,
-                          @DefaultValue("60s") Duration offerMaxAge,
+                          @DefaultValue("9s") Duration answerDeadline,
                           @DefaultValue("12h") Duration callStateTtl,
                           @DefaultValue("5000") int maxActiveCalls,
                           @DefaultValue("4") int threads,

@@ -46,7 +46,7 @@ public class WebhookConfiguration {
 
     @Bean
     AnswerService answerService(WebhookHttp http, JsonMapper json, MeterRegistry meters) {
-        return new AnswerService(http, new NccoParser(json), meters);
+        return new AnswerService(http, new NccoParser(json), meters, Clock.systemUTC());
     }
 
     @Bean
@@ -68,7 +68,7 @@ public class WebhookConfiguration {
         meters.gauge("psip.webhook.active_calls", lanes, CallLanes::activeCalls);
         return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
                 new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait(),
-                        properties.webhook().offerMaxAge(), properties.webhook().callStateTtl(),
+                        properties.webhook().answerDeadline(), properties.webhook().callStateTtl(),
                         properties.webhook().maxActiveCalls()),
                 Clock.systemUTC(), webhookExecutor);
     }

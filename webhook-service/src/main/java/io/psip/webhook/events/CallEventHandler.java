@@ -49,12 +49,13 @@ public class CallEventHandler {
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
 
     /**
-     * @param offerMaxAge  an OFFERED older than this is dropped: routing has given up on the call by then, and a
-     *                     consumer group starting from the beginning of the topic must not call old answer_urls
+     * @param answerDeadline time from the offer (its occurred_at) within which the command must be out: a little
+     *                     less than routing's command timeout. Webhook timeouts are cut to fit, and an offer past
+     *                     it is dropped (so a consumer group reading old events never calls stale answer_urls)
      * @param callStateTtl how long a call without a final event keeps its context
      * @param maxActiveCalls calls with queued or running work beyond which new offers are rejected with 503
      */
-    public record Settings(String regionUrlTemplate, Duration applicationWait, Duration offerMaxAge,
+    public record Settings(String regionUrlTemplate, Duration applicationWait, Duration answerDeadline,
                            Duration callStateTtl, int maxActiveCalls) {
     }
 
@@ -111,9 +112,8 @@ public class CallEventHandler {
             }
             log.info("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
             if (event.getType() == CallEventType.OFFERED) {
-                Duration age = Duration.between(event.getOccurredAt(), clock.instant());
-                if (age.compareTo(settings.offerMaxAge()) > 0) {
-                    log.warn("dropping an offer made {} s ago: too old to answer", age.toSeconds());
+                if (!clock.instant().isBefore(deadline(event))) {
+                    log.warn("dropping an offer made at {}: too old to answer", event.getOccurredAt());
                     return CompletableFuture.completedFuture(null);
                 }
                 forgetAbandonedCalls();
@@ -139,7 +139,9 @@ public class CallEventHandler {
     }
 
     private CompletableFuture<Void> offered(CallEvent offered) {
-        return application(offered.getApplicationId(), clock.instant().plus(settings.applicationWait()))
+        Instant deadline = deadline(offered);
+        Instant waitUntil = clock.instant().plus(settings.applicationWait());
+        return application(offered.getApplicationId(), waitUntil.isBefore(deadline) ? waitUntil : deadline)
                 .thenCompose(found -> {
                     if (found.isEmpty()) {
                         log.warn("no application {} for the call", offered.getApplicationId());
@@ -150,7 +152,7 @@ public class CallEventHandler {
                     CallContext context = new CallContext(application.eventUrl(), clock.instant());
                     calls.put(offered.getCallUuid(), context);
                     AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
-                    return answers.answer(application, request)
+                    return answers.answer(application, request, deadline)
                             .thenComposeAsync(result -> decided(offered, context, result), executor);
                 });
     }
@@ -250,6 +252,10 @@ public class CallEventHandler {
                 .setRegion(offered.getRegion())
                 .setInstanceId(offered.getInstanceId())
                 .setAction(action);
+    }
+
+    private Instant deadline(CallEvent offered) {
+        return offered.getOccurredAt().plus(settings.answerDeadline());
     }
 
     private String regionUrl(String region) {

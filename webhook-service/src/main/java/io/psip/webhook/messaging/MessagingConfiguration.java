@@ -61,6 +61,11 @@ public class MessagingConfiguration {
         return new ApplicationTableHealthIndicator(applicationsReader, table);
     }
 
+    @Bean
+    CallEventsConsumerHealthIndicator callEventsConsumerHealthIndicator() {
+        return new CallEventsConsumerHealthIndicator();
+    }
+
     /** The binding {@code callEvents-in-0}: thin, the handler queues the work and returns. */
     @Bean
     Consumer<CallEvent> callEvents(CallEventHandler handler) {

@@ -82,7 +82,7 @@ class CallEventHandlerTest {
             commands.add(command);
             return CompletableFuture.completedFuture(null);
         };
-        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters), delivery,
+        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters, Clock.systemUTC()), delivery,
                 publisher, new CallLanes(executor),
                 new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
                         Duration.ofSeconds(60), Duration.ofHours(1), 2),
