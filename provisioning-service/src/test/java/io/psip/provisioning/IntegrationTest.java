@@ -1,9 +1,17 @@
 package io.psip.provisioning;
 
+import io.psip.provisioning.outbox.OutboxRelay;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Base of the tests that run the whole service over real HTTP against {@link TestPlatform}. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -14,6 +22,12 @@ public abstract class IntegrationTest {
 
     @LocalServerPort
     protected int port;
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    protected OutboxRelay relay;
 
     @DynamicPropertySource
     static void platform(DynamicPropertyRegistry registry) {
@@ -36,5 +50,36 @@ public abstract class IntegrationTest {
 
     protected Http as(String apiKey, String secret) {
         return new Http(port, apiKey, secret);
+    }
+
+    /** A fresh tenant, created through the admin API. */
+    protected Http newTenant() {
+        Http.Response created = admin().post("/v1/admin/accounts", "{}");
+        assertThat(created.status()).isEqualTo(201);
+        return as(created.json().get("api_key").asString(), created.json().get("api_secret").asString());
+    }
+
+    /** Creates an application for {@code client} and returns its id. */
+    protected static String createApplication(Http client) {
+        Http.Response app = client.post("/v2/applications", Fixtures.application("app"));
+        assertThat(app.status()).isEqualTo(201);
+        return app.json().get("id").asString();
+    }
+
+    /** Creates a domain with a unique name for {@code client} and returns the name. */
+    protected static String createDomain(Http client, String applicationId) {
+        String name = Fixtures.uniqueDomain("dom");
+        Http.Response domain = client.post("/v1/psip", Fixtures.domain(name, applicationId, "192.0.2.1"));
+        assertThat(domain.status()).isEqualTo(201);
+        return name;
+    }
+
+    /** Waits until the relay has published everything written so far. */
+    protected void awaitOutboxDrained() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.pending() == 0);
+    }
+
+    protected long outboxRows(String key) {
+        return jdbc.queryForObject("select count(*) from outbox where message_key = ?", Long.class, key);
     }
 }

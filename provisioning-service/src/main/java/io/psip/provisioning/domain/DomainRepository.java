@@ -45,8 +45,8 @@ public class DomainRepository {
         return jdbc.queryForObject("select count(*) from domains where account_id = ?", Long.class, accountId);
     }
 
-    public List<String> allNames() {
-        return jdbc.queryForList("select name from domains order by name", String.class);
+    public List<SipDomain> all() {
+        return jdbc.query("select * from domains order by name", ROW);
     }
 
     /** False when the name is taken (by any tenant). */

@@ -1,0 +1,66 @@
+package io.psip.provisioning;
+
+import io.psip.events.ChangeType;
+import io.psip.provisioning.application.Application;
+import io.psip.provisioning.application.ApplicationEvents;
+import io.psip.provisioning.application.ApplicationRepository;
+import io.psip.provisioning.domain.DomainEvents;
+import io.psip.provisioning.domain.DomainRepository;
+import io.psip.provisioning.domain.SipDomain;
+import io.psip.provisioning.number.NumberEvents;
+import io.psip.provisioning.number.NumberRepository;
+import io.psip.provisioning.number.PhoneNumber;
+import io.psip.provisioning.outbox.Outbox;
+import io.psip.schemas.Topics;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Re-publishes the current state of every application, number and domain as {@code SNAPSHOT} events with their
+ * current versions (nothing changes), through the outbox so they queue behind any pending change of the same
+ * key. For a new region or a damaged topic. Applications go first so a consumer never sees a domain whose
+ * application it does not know yet.
+ */
+@Service
+public class Repair {
+
+    private final ApplicationRepository applications;
+    private final NumberRepository numbers;
+    private final DomainRepository domains;
+    private final Outbox outbox;
+
+    public Repair(ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox) {
+        this.applications = applications;
+        this.numbers = numbers;
+        this.domains = domains;
+        this.outbox = outbox;
+    }
+
+    public record Result(int applications, int numbers, int domains) {
+    }
+
+    /** Runs in one repeatable-read snapshot, so what is published is one consistent state. */
+    @Transactional(isolation = org.springframework.transaction.annotation.Isolation.REPEATABLE_READ)
+    public Result republishAll() {
+        int apps = 0;
+        for (Application app : applications.all()) {
+            outbox.append(Topics.APPLICATIONS, app.id().toString(),
+                    ApplicationEvents.changed(app, ChangeType.SNAPSHOT, app.version()), app.version());
+            apps++;
+        }
+        int nums = 0;
+        for (PhoneNumber number : numbers.all()) {
+            outbox.append(Topics.NUMBERS, number.number(), NumberEvents.changed(number, ChangeType.SNAPSHOT, number.version()),
+                    number.version());
+            nums++;
+        }
+        int doms = 0;
+        for (SipDomain domain : domains.all()) {
+            outbox.append(Topics.DOMAINS, domain.name(),
+                    DomainEvents.changed(domain, domains.users(domain.name()), ChangeType.SNAPSHOT, domain.version()),
+                    domain.version());
+            doms++;
+        }
+        return new Result(apps, nums, doms);
+    }
+}

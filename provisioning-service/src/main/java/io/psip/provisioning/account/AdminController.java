@@ -1,0 +1,81 @@
+package io.psip.provisioning.account;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.psip.provisioning.Repair;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Operator endpoints, for admin accounts only (see SecurityConfig): create accounts, rotate their secrets,
+ * re-publish all state. Secrets appear in a response exactly once and are never logged.
+ */
+@RestController
+@RequestMapping("/v1/admin")
+public class AdminController {
+
+    private final AccountService accounts;
+    private final AccountRepository repository;
+    private final Repair repair;
+
+    public AdminController(AccountService accounts, AccountRepository repository, Repair repair) {
+        this.accounts = accounts;
+        this.repository = repository;
+        this.repair = repair;
+    }
+
+    public record CreateAccount(String apiKey, Boolean admin) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AccountJson(String id, String apiKey, boolean admin, String apiSecret, String signatureSecret) {
+
+        static AccountJson of(Account account) {
+            return new AccountJson(account.id().toString(), account.apiKey(), account.admin(), null, null);
+        }
+
+        static AccountJson of(AccountService.IssuedCredentials issued) {
+            Account a = issued.account();
+            return new AccountJson(a.id().toString(), a.apiKey(), a.admin(), issued.apiSecret(), issued.signatureSecret());
+        }
+    }
+
+    @PostMapping("/accounts")
+    public ResponseEntity<AccountJson> create(@RequestBody(required = false) CreateAccount request) {
+        CreateAccount body = request == null ? new CreateAccount(null, null) : request;
+        AccountService.IssuedCredentials issued = accounts.create(body.apiKey(), Boolean.TRUE.equals(body.admin()));
+        return ResponseEntity.created(URI.create("/v1/admin/accounts/" + issued.account().id())).body(AccountJson.of(issued));
+    }
+
+    @GetMapping("/accounts")
+    public List<AccountJson> list() {
+        return repository.findAll().stream().map(AccountJson::of).toList();
+    }
+
+    /** A new API secret; the old one stops working at once. */
+    @PostMapping("/accounts/{id}/secret")
+    public AccountJson rotateSecret(@PathVariable("id") UUID id) {
+        return AccountJson.of(accounts.rotateSecret(id));
+    }
+
+    /** A new webhook signature secret. */
+    @PostMapping("/accounts/{id}/signature-secret")
+    public AccountJson rotateSignatureSecret(@PathVariable("id") UUID id) {
+        return AccountJson.of(accounts.rotateSignatureSecret(id));
+    }
+
+    /** Re-publishes every application, number and domain with its current version. */
+    @PostMapping("/repair")
+    public ResponseEntity<Repair.Result> repair() {
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(repair.republishAll());
+    }
+}

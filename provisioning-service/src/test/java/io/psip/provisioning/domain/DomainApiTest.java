@@ -1,0 +1,136 @@
+package io.psip.provisioning.domain;
+
+import io.psip.events.ChangeType;
+import io.psip.events.DomainChanged;
+import io.psip.provisioning.Fixtures;
+import io.psip.provisioning.Http;
+import io.psip.provisioning.IntegrationTest;
+import io.psip.provisioning.TopicProbe;
+import io.psip.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Issue 3 item 2: the /v1/psip API with its later additions, and digest users. */
+class DomainApiTest extends IntegrationTest {
+
+    @Test
+    void createGetListPutAndDeleteWithEveryField() {
+        Http tenant = newTenant();
+        String app = createApplication(tenant);
+        String other = createApplication(tenant);
+        String name = Fixtures.uniqueDomain("full");
+        Http.Response created = tenant.post("/v1/psip/", """
+                {"name": "%s", "application_id": "%s", "acl": ["2001:DB8:0:0:0:0:0:1", "192.0.2.0/24"],
+                 "tls": "always", "srtp": "never", "digest_auth": true, "domain_type": "trunk",
+                 "max_concurrent_calls": 5}""".formatted(name, app));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.header("Location")).endsWith("/v1/psip/" + name);
+        JsonNode body = created.json();
+        assertThat(body.get("acl").toString()).isEqualTo("[\"2001:db8::1/128\",\"192.0.2.0/24\"]");
+        assertThat(body.get("tls").asString()).isEqualTo("always");
+        assertThat(body.get("srtp").asString()).isEqualTo("never");
+        assertThat(body.get("digest_auth").asBoolean()).isTrue();
+        assertThat(body.get("domain_type").asString()).isEqualTo("trunk");
+        assertThat(body.get("max_concurrent_calls").asInt()).isEqualTo(5);
+
+        Http.Response defaults = tenant.post("/v1/psip", Fixtures.domain(Fixtures.uniqueDomain("dflt"), app, "192.0.2.7"));
+        assertThat(defaults.json().get("tls").asString()).isEqualTo("optional");
+        assertThat(defaults.json().get("srtp").asString()).isEqualTo("optional");
+        assertThat(defaults.json().get("digest_auth").asBoolean()).isFalse();
+        assertThat(defaults.json().get("domain_type").asString()).isEqualTo("app");
+        assertThat(defaults.json().has("max_concurrent_calls")).isFalse();
+
+        Http.Response putCreated = tenant.put("/v1/psip/" + Fixtures.uniqueDomain("putc"), null);
+        assertThat(putCreated.status()).isEqualTo(400);
+        String putName = Fixtures.uniqueDomain("putc");
+        assertThat(tenant.put("/v1/psip/" + putName, Fixtures.domain(putName, app, "192.0.2.8")).status()).isEqualTo(201);
+        Http.Response replaced = tenant.put("/v1/psip/" + name, Fixtures.domain(name, other, "192.0.2.9"));
+        assertThat(replaced.status()).isEqualTo(201);
+        assertThat(replaced.etag()).isEqualTo("\"2\"");
+        assertThat(tenant.get("/v1/psip/" + name).json().get("application_id").asString()).isEqualTo(other);
+        assertThat(tenant.get("/v1/psip/" + name.toUpperCase()).status()).isEqualTo(200);
+
+        Http.Response page1 = tenant.get("/v1/psip?page_size=2&page=1");
+        assertThat(page1.status()).isEqualTo(200);
+        assertThat(page1.json().get("total_items").asInt()).isEqualTo(3);
+        assertThat(page1.json().get("total_pages").asInt()).isEqualTo(2);
+        assertThat(page1.json().at("/_embedded/domains").size()).isEqualTo(2);
+        Http.Response page2 = tenant.get("/v1/psip?page_size=2&page=2");
+        assertThat(page2.json().at("/_embedded/domains").size()).isEqualTo(1);
+        assertThat(tenant.get("/v1/psip?page_size=0").status()).isEqualTo(422);
+
+        assertThat(tenant.delete("/v1/psip/" + name + "?cascade=true").status()).isEqualTo(200);
+        assertThat(tenant.get("/v1/psip/" + name).status()).isEqualTo(404);
+        assertThat(tenant.delete("/v1/psip/" + name).status()).isEqualTo(404);
+    }
+
+    @Test
+    void deletePublishesDeletedThenATombstone() {
+        String app = createApplication(admin());
+        String name = createDomain(admin(), app);
+        assertThat(admin().delete("/v1/psip/" + name).status()).isEqualTo(200);
+        try (TopicProbe probe = new TopicProbe(Topics.DOMAINS.name())) {
+            List<ConsumerRecord<String, DomainChanged>> records = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> probe.<DomainChanged>poll(name), list -> list.size() >= 3);
+            assertThat(records).hasSize(3);
+            assertThat(records.get(0).value().getChangeType()).isEqualTo(ChangeType.CREATED);
+            assertThat(records.get(1).value().getChangeType()).isEqualTo(ChangeType.DELETED);
+            assertThat(records.get(1).value().getVersion()).isEqualTo(2);
+            assertThat(records.get(2).value()).isNull();
+        }
+        // the name is free again, and its versions continue rather than restart
+        Http.Response again = admin().post("/v1/psip", Fixtures.domain(name, app, "192.0.2.1"));
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.etag()).isEqualTo("\"3\"");
+    }
+
+    @Test
+    void digestUsersAreStoredAndPublishedAsHa1Only() {
+        String app = createApplication(admin());
+        String name = createDomain(admin(), app);
+        String users = "/v1/psip/" + name + "/users";
+
+        Http.Response added = admin().post(users, "{\"key\": \"alice\", \"secret\": \"alice-secret-1\"}");
+        assertThat(added.status()).isEqualTo(201);
+        assertThat(added.body()).doesNotContain("alice-secret-1");
+        assertThat(added.json().get("key").asString()).isEqualTo("alice");
+        assertThat(admin().post(users + "/", "{\"key\": \"bob\", \"secret\": \"bob-secret-12\"}").status()).isEqualTo(201);
+        assertThat(admin().post(users, "{\"key\": \"alice\", \"secret\": \"another-secret\"}").status()).isEqualTo(409);
+
+        Http.Response list = admin().get(users);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().at("/_embedded/users").findValuesAsString("key")).containsExactly("alice", "bob");
+        assertThat(list.body()).doesNotContain("secret");
+        assertThat(admin().get(users + "/alice").json().get("key").asString()).isEqualTo("alice");
+
+        assertThat(admin().put(users + "/alice", "{\"key\": \"alice\", \"secret\": \"alice-secret-2\"}").status()).isEqualTo(200);
+        assertThat(admin().put(users + "/carol", "{\"secret\": \"carol-secret\"}").status()).isEqualTo(201);
+        assertThat(admin().delete(users + "/bob").status()).isEqualTo(200);
+        assertThat(admin().get(users + "/bob").status()).isEqualTo(404);
+        assertThat(admin().delete(users + "/bob").status()).isEqualTo(404);
+
+        String stored = jdbc.queryForObject("select ha1_md5 || ha1_sha256 from domain_users where domain_name = ? and username = 'alice'",
+                String.class, name);
+        assertThat(stored).doesNotContain("alice-secret");
+
+        try (TopicProbe probe = new TopicProbe(Topics.DOMAINS.name())) {
+            // created, +alice, +bob, alice's new secret, +carol, -bob
+            List<ConsumerRecord<String, DomainChanged>> records = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> probe.<DomainChanged>poll(name), list2 -> list2.size() >= 6);
+            assertThat(records).extracting(r -> r.value().getVersion()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            DomainChanged last = records.get(5).value();
+            assertThat(last.getDigestUsers()).extracting(u -> u.getUsername()).containsExactly("alice", "carol");
+            DigestUser expected = DigestUser.of("alice", name, "alice-secret-2");
+            assertThat(last.getDigestUsers().get(0).getHa1Md5()).isEqualTo(expected.ha1Md5());
+            assertThat(last.getDigestUsers().get(0).getHa1Sha256()).isEqualTo(expected.ha1Sha256());
+            assertThat(records).allSatisfy(r -> assertThat(r.value().toString()).doesNotContain("secret-"));
+        }
+    }
+}
