@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /** One child process of the platform, its log file and how to tell it is ready. */
 final class Child {
@@ -29,12 +27,14 @@ final class Child {
         this.readiness = readiness;
     }
 
-    /** Starts the command with stdout and stderr appended to {@code log}. */
+    /** Starts the command with stdout and stderr going to {@code log}; the previous run's log is kept as log.1. */
     static Child start(String name, List<String> command, Path log, Readiness readiness) {
         try {
             Files.createDirectories(log.getParent());
-            Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            if (Files.exists(log)) {
+                Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.writeString(log, "=== " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -64,7 +64,7 @@ final class Child {
         if (!ready) {
             try {
                 ready = readiness.check();
-            } catch (Exception | LinkageError notYet) {
+            } catch (Exception notYet) {
                 ready = false;
             }
         }
@@ -92,17 +92,11 @@ final class Child {
 
     /** The last lines of the log, to show why a child failed. */
     String tail(int lines) {
-        Deque<String> last = new ArrayDeque<>(lines);
-        try (Stream<String> all = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            all.forEach(line -> {
-                if (last.size() == lines) {
-                    last.removeFirst();
-                }
-                last.addLast(line);
-            });
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            List<String> all = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-        return String.join(System.lineSeparator(), last);
     }
 }

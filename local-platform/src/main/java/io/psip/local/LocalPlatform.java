@@ -56,7 +56,7 @@ public final class LocalPlatform {
     private final List<Child> postgres = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
     private volatile boolean stopping;
-    private FileChannel lockChannel;
+    private volatile FileChannel lockChannel;
     private Path agentJar;
 
     LocalPlatform(Options options, PrintStream out, PrintStream err) {
@@ -113,8 +113,8 @@ public final class LocalPlatform {
             if (!stopping) {
                 err.println("psip-local: " + e.getMessage());
             }
-        } catch (IOException | UncheckedIOException e) {
-            err.println("psip-local: " + e);
+        } catch (IOException | RuntimeException e) {
+            err.println("psip-local: failed: " + e);
         }
         stop();
         return 1;
@@ -128,21 +128,27 @@ public final class LocalPlatform {
             }
             stopping = true;
         }
-        if (services.isEmpty() && registry.isEmpty() && kafka.isEmpty() && postgres.isEmpty()) {
-            return;
+        if (!allChildren().isEmpty()) {
+            long started = System.nanoTime();
+            out.println("psip-local: stopping");
+            stopGroup(services, Duration.ofSeconds(30));
+            stopGroup(registry, Duration.ofSeconds(15));
+            stopGroup(kafka, Duration.ofSeconds(30));
+            stopGroup(postgres, Duration.ofSeconds(20));
+            try {
+                Files.deleteIfExists(pidsFile());
+            } catch (IOException ignored) {
+                // harmless: the next start only stops listed pids that still run on this data directory
+            }
+            out.printf(Locale.ROOT, "psip-local: stopped in %.1f s%n", seconds(Duration.ofNanos(System.nanoTime() - started)));
         }
-        long started = System.nanoTime();
-        out.println("psip-local: stopping");
-        stopGroup(services, Duration.ofSeconds(30));
-        stopGroup(registry, Duration.ofSeconds(15));
-        stopGroup(kafka, Duration.ofSeconds(30));
-        stopGroup(postgres, Duration.ofSeconds(20));
-        try {
-            Files.deleteIfExists(pidsFile());
-        } catch (IOException ignored) {
-            // the next start only checks pids that still run this data directory
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException ignored) {
+                // the lock goes with the process anyway
+            }
         }
-        out.printf(Locale.ROOT, "psip-local: stopped in %.1f s%n", seconds(Duration.ofNanos(System.nanoTime() - started)));
     }
 
     private static void stopGroup(List<Child> group, Duration bound) {
