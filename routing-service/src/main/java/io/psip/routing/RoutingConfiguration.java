@@ -75,7 +75,8 @@ class RoutingConfiguration {
         } else {
             secret = configured.getBytes(StandardCharsets.UTF_8);
         }
-        return new DigestAuthenticator(secret, clock, properties.calls().nonceLifetime());
+        return new DigestAuthenticator(secret, clock, properties.calls().nonceLifetime(),
+                properties.calls().digestAlgorithms());
     }
 
     @Bean

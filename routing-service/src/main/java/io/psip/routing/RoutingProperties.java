@@ -4,6 +4,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Settings of one routing instance (keys in docs/CONTRACTS.md). {@code instanceId} defaults to
@@ -47,8 +48,11 @@ public record RoutingProperties(
      * @param nonceLifetime  how long a digest nonce stays valid
      * @param digestSecret   HMAC key for digest nonces; random per process when unset (then a nonce is only
      *                       valid at the instance that issued it, which is where the caller retries anyway)
+     * @param digestAlgorithms challenges offered, in order. MD5 comes first by default because many SIP clients
+     *                       answer only the first challenge and cannot do SHA-256; put SHA-256 first where all
+     *                       callers support it (RFC 8760)
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
-                        String digestSecret) {
+                        String digestSecret, @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms) {
     }
 }

@@ -7,7 +7,9 @@ import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.events.ChangeType;
 import io.psip.events.ConnectSip;
+import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
+import io.psip.routing.call.DigestAuthenticator;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
@@ -94,6 +96,12 @@ class RoutingCallFlowTest {
                 .setChangeType(ChangeType.CREATED).setApplicationId(APPLICATION).setAccountId(ACCOUNT)
                 .setName("test app").build());
         send(Topics.DOMAINS.name(), "acme", domain("acme", 1, List.of("127.0.0.1/32", "2001:db8::/32")));
+        DomainChanged secure = domain("secure", 1, List.of("127.0.0.0/8"));
+        secure.setDigestAuth(true);
+        // Realm = the domain name, as provisioning computes the HA1 values.
+        secure.setDigestUsers(List.of(new DigestUser("alice", DigestAuthenticator.hex("MD5", "alice:secure:s3cret"),
+                DigestAuthenticator.hex("SHA-256", "alice:secure:s3cret"))));
+        send(Topics.DOMAINS.name(), "secure", secure);
 
         eventConsumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 TestInfra.bootstrapServers()), new StringDeserializer(),
@@ -205,6 +213,32 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(7)
+    void digestDomainChallengesThenAdmitsTheRightPassword() {
+        Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
+                "-auth_uri", "321@secure.sip-us.example.com",
+                "-key", "domain", "secure.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "321".equals(e.getTo()), caller);
+        assertThat(offered.getDomain()).isEqualTo("secure");
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.REJECT).setSipCode(486).setReason("busy").build());
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+    }
+
+    @Test
+    @Order(8)
+    void digestDomainRefusesAWrongPasswordWith403() {
+        Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "403"), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
+                "-auth_uri", "322@secure.sip-us.example.com",
+                "-key", "domain", "secure.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+    }
+
+    @Test
+    @Order(9)
     void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
         send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
@@ -221,7 +255,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",

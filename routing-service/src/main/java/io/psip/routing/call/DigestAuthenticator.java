@@ -41,17 +41,27 @@ public final class DigestAuthenticator {
     /** nonce → highest nonce-count accepted; entries leave when their nonce expires. */
     private final Map<String, Long> usedCounts = new ConcurrentHashMap<>();
 
-    public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime) {
+    private final List<String> algorithms;
+
+    /**
+     * @param algorithms offered in this order and the only ones accepted: {@code MD5} and/or {@code SHA-256}.
+     *                   Many SIP clients (sipp among them) answer only the first challenge and know only MD5.
+     */
+    public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime, List<String> algorithms) {
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         this.clock = clock;
         this.nonceLifetime = nonceLifetime;
+        this.algorithms = algorithms.stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
+        if (this.algorithms.isEmpty() || !List.of("MD5", "SHA-256").containsAll(this.algorithms)) {
+            throw new IllegalArgumentException("digest algorithms must be MD5 and/or SHA-256: " + algorithms);
+        }
     }
 
-    /** WWW-Authenticate values, SHA-256 first (preferred, RFC 8760), then MD5 for older clients. */
+    /** One WWW-Authenticate value per algorithm, in the configured order, sharing one nonce. */
     public List<String> challenges(String realm, boolean stale) {
         String nonce = newNonce(realm);
         String common = "realm=\"" + realm + "\", nonce=\"" + nonce + "\", qop=\"auth\"" + (stale ? ", stale=true" : "");
-        return List.of("Digest " + common + ", algorithm=SHA-256", "Digest " + common + ", algorithm=MD5");
+        return algorithms.stream().map(a -> "Digest " + common + ", algorithm=" + a).toList();
     }
 
     public Outcome verify(String method, String requestUri, String authorization, String realm,
@@ -85,13 +95,11 @@ public final class DigestAuthenticator {
         if (user.isEmpty()) {
             return Outcome.REJECTED;
         }
-        String hashAlgorithm;
-        String ha1;
-        switch (algorithm) {
-            case "MD5" -> { hashAlgorithm = "MD5"; ha1 = user.get().ha1Md5(); }
-            case "SHA-256" -> { hashAlgorithm = "SHA-256"; ha1 = user.get().ha1Sha256(); }
-            default -> { return Outcome.REJECTED; }
+        if (!algorithms.contains(algorithm)) {
+            return Outcome.REJECTED;
         }
+        String hashAlgorithm = algorithm;
+        String ha1 = "MD5".equals(algorithm) ? user.get().ha1Md5() : user.get().ha1Sha256();
         if (ha1 == null) {
             return Outcome.REJECTED;
         }

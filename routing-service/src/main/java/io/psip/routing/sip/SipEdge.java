@@ -43,6 +43,7 @@ import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -53,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,6 +82,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Map<String, B2buaCall> byInboundCallId = new ConcurrentHashMap<>();
     private final Map<String, B2buaCall> byOutboundCallId = new ConcurrentHashMap<>();
     private final Map<String, B2buaCall> byUuid = new ConcurrentHashMap<>();
+    private final SplittableRandom random = new SplittableRandom();
 
     private SipStack stack;
     private SipProvider provider;
@@ -268,6 +271,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             if (decision instanceof Admission.Rejected rejected) {
                 Response response = messageFactory.createResponse(rejected.sipCode(), request);
                 response.setReasonPhrase(rejected.reason());
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
                 for (String challenge : rejected.challenges()) {
                     response.addHeader(headerFactory.createHeader("WWW-Authenticate", challenge));
                 }

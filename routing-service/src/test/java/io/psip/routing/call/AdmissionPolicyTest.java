@@ -19,7 +19,7 @@ class AdmissionPolicyTest {
     private final RoutingTables tables = new RoutingTables();
     private final AtomicBoolean loaded = new AtomicBoolean(true);
     private final AdmissionPolicy policy = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
-            new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5)), loaded::get);
+            new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")), loaded::get);
 
     AdmissionPolicyTest() {
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));

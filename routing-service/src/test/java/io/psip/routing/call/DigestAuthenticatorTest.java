@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -26,7 +27,7 @@ class DigestAuthenticatorTest {
 
     private final MutableClock clock = new MutableClock();
     private final DigestAuthenticator digest =
-            new DigestAuthenticator("test-secret".getBytes(), clock, Duration.ofMinutes(5));
+            new DigestAuthenticator("test-secret".getBytes(), clock, Duration.ofMinutes(5), List.of("SHA-256", "MD5"));
     private final Function<String, Optional<DigestCredentials>> users = name -> "alice".equals(name)
             ? Optional.of(new DigestCredentials("alice", hex("MD5", "alice:acme:s3cret"),
             hex("SHA-256", "alice:acme:s3cret")))
@@ -41,6 +42,18 @@ class DigestAuthenticatorTest {
                     assertThat(c.get(1)).contains("algorithm=MD5");
                 });
         assertThat(digest.challenges(REALM, true).get(0)).contains("stale=true");
+    }
+
+    @Test
+    void onlyTheConfiguredAlgorithmsAreOfferedAndAccepted() {
+        DigestAuthenticator md5Only = new DigestAuthenticator("test-secret".getBytes(), clock, Duration.ofMinutes(5),
+                List.of("MD5"));
+        assertThat(md5Only.challenges(REALM, false)).singleElement().asString().contains("algorithm=MD5");
+        String nonce = nonceOf(md5Only.challenges(REALM, false).get(0));
+        assertThat(md5Only.verify("INVITE", URI, authorization("SHA-256", "s3cret", nonce, "00000001", URI), REALM,
+                users)).isEqualTo(REJECTED);
+        assertThat(md5Only.verify("INVITE", URI, authorization("MD5", "s3cret", nonce, "00000001", URI), REALM,
+                users)).isEqualTo(ACCEPTED);
     }
 
     @Test
@@ -83,7 +96,8 @@ class DigestAuthenticatorTest {
                 .isEqualTo(REJECTED);
         String otherRealmNonce = nonceOf(digest.challenges("other", false).get(0));
         assertThat(verify(authorization("MD5", "s3cret", otherRealmNonce, "00000001", URI))).isEqualTo(REJECTED);
-        DigestAuthenticator otherServer = new DigestAuthenticator("other-secret".getBytes(), clock, Duration.ofMinutes(5));
+        DigestAuthenticator otherServer = new DigestAuthenticator("other-secret".getBytes(), clock,
+                Duration.ofMinutes(5), List.of("MD5"));
         String foreign = nonceOf(otherServer.challenges(REALM, false).get(0));
         assertThat(verify(authorization("MD5", "s3cret", foreign, "00000001", URI))).isEqualTo(REJECTED);
     }
