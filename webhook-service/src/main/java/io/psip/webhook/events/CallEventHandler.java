@@ -142,19 +142,24 @@ public class CallEventHandler {
         Instant deadline = deadline(offered);
         Instant waitUntil = clock.instant().plus(settings.applicationWait());
         return application(offered.getApplicationId(), waitUntil.isBefore(deadline) ? waitUntil : deadline)
-                .thenCompose(found -> {
-                    if (found.isEmpty()) {
-                        log.warn("no application {} for the call", offered.getApplicationId());
-                        return reject(offered, new CallContext(Optional.empty(), clock.instant()), ANSWER_FAILED,
-                                "application not found");
-                    }
-                    Application application = found.get();
-                    CallContext context = new CallContext(application.eventUrl(), clock.instant());
-                    calls.put(offered.getCallUuid(), context);
-                    AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
-                    return answers.answer(application, request, deadline)
-                            .thenComposeAsync(result -> decided(offered, context, result), executor);
-                });
+                .thenCompose(found -> answer(offered, found, deadline));
+    }
+
+    private CompletableFuture<Void> answer(CallEvent offered, Optional<Application> found, Instant deadline) {
+        // May run on whichever thread found the application: the MDC must be set here.
+        try (var ignored = MDC.putCloseable("call_uuid", offered.getCallUuid())) {
+            if (found.isEmpty()) {
+                log.warn("no application {} for the call", offered.getApplicationId());
+                return reject(offered, new CallContext(Optional.empty(), clock.instant()), ANSWER_FAILED,
+                        "application not found");
+            }
+            Application application = found.get();
+            CallContext context = new CallContext(application.eventUrl(), clock.instant());
+            calls.put(offered.getCallUuid(), context);
+            AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
+            return answers.answer(application, request, deadline)
+                    .thenComposeAsync(result -> decided(offered, context, result), executor);
+        }
     }
 
     private CompletableFuture<Void> decided(CallEvent offered, CallContext context, AnswerResult result) {

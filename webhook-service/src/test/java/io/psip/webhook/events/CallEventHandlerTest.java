@@ -14,9 +14,13 @@ import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.NccoParser;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Clock;
@@ -178,6 +182,32 @@ class CallEventHandlerTest {
         });
         slowAnswer.complete(new WebhookResponse(200, CONNECT));
         await().until(() -> commands.size() == 3);
+    }
+
+    @Test
+    void everyLogLineAboutACallCarriesItsUuid() {
+        Logger webhookLogger = (Logger) LoggerFactory.getLogger("io.psip.webhook");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        webhookLogger.addAppender(lines);
+        try {
+            http.answers.put("http://customer.test/answer", f -> CompletableFuture.supplyAsync(
+                    () -> new WebhookResponse(200, CONNECT), executor));
+            http.answers.put("http://customer.test/event", f -> CompletableFuture.supplyAsync(
+                    () -> new WebhookResponse(500, ""), executor));
+            CallEvent unknownApplication = event("call-9", CallEventType.OFFERED, Instant.now());
+            unknownApplication.setApplicationId("nobody");
+            handler.handle(unknownApplication);
+            handler.handle(event("call-10", CallEventType.OFFERED, Instant.now()));
+            handler.handle(event("call-10", CallEventType.RINGING, Instant.now()));
+
+            await().until(() -> commands.size() == 2 && http.statuses().size() == 4);
+            await().until(() -> lines.list.stream().anyMatch(line -> line.getFormattedMessage().contains("after 2")));
+            assertThat(lines.list).isNotEmpty().allSatisfy(line -> assertThat(line.getMDCPropertyMap())
+                    .as(line.getFormattedMessage()).containsKey("call_uuid"));
+        } finally {
+            webhookLogger.detachAppender(lines);
+        }
     }
 
     private static CompletableFuture<WebhookResponse> ok(String body) {
