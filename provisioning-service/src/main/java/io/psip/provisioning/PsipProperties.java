@@ -19,8 +19,11 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, Bootstr
     public record BootstrapAccount(String apiKey, String apiSecret) {
     }
 
-    /** Relay pacing: how often it looks for pending rows without a wake-up, and how long one send may take. */
-    public record Outbox(Duration pollInterval, int batchSize, Duration sendTimeout) {
+    /**
+     * Relay pacing: how often it looks for pending rows without a wake-up, how long one send may take, and how
+     * long published rows are kept (for audit and debugging) before they are deleted.
+     */
+    public record Outbox(Duration pollInterval, int batchSize, Duration sendTimeout, Duration retention) {
     }
 
     public record Api(int maxBodyBytes) {

@@ -25,7 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +53,7 @@ public class OutboxRelay implements SmartLifecycle {
     private static final long RELAY_LOCK = 0x7073_6970_6f62L;
     private static final Duration MIN_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration CLEANUP_INTERVAL = Duration.ofHours(1);
     private static final List<Topic<?>> TOPICS = Topics.configurationTopics();
 
     private final JdbcTemplate jdbc;
@@ -64,6 +67,7 @@ public class OutboxRelay implements SmartLifecycle {
     private Thread thread;
     private Producer<String, SpecificRecord> producer;
     private boolean topicsCreated;
+    private Instant nextCleanup = Instant.EPOCH;
 
     public OutboxRelay(JdbcTemplate jdbc, TransactionTemplate tx, OutboxSignal signal, PsipProperties props) {
         this.jdbc = jdbc;
@@ -89,7 +93,12 @@ public class OutboxRelay implements SmartLifecycle {
         signal.wake();
         if (thread != null) {
             try {
-                thread.join(props.outbox().sendTimeout().toMillis() + 5_000);
+                thread.join(2_000);
+                if (thread.isAlive()) {
+                    // stuck waiting for an absent broker; unpublished rows simply stay pending
+                    thread.interrupt();
+                    thread.join(props.outbox().sendTimeout().toMillis());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -114,6 +123,7 @@ public class OutboxRelay implements SmartLifecycle {
                 int published = publishBatch();
                 backoff = MIN_BACKOFF;
                 if (published == 0) {
+                    deleteOldRows();
                     signal.await(props.outbox().pollInterval());
                 }
             } catch (InterruptedException e) {
@@ -134,6 +144,20 @@ public class OutboxRelay implements SmartLifecycle {
             }
         }
         closeProducer(Duration.ofSeconds(5));
+    }
+
+    /** At most hourly, when idle: published rows older than the retention go. */
+    private void deleteOldRows() {
+        Instant now = Instant.now();
+        if (now.isBefore(nextCleanup)) {
+            return;
+        }
+        nextCleanup = now.plus(CLEANUP_INTERVAL);
+        int deleted = jdbc.update("delete from outbox where published_at < ?",
+                Timestamp.from(now.minus(props.outbox().retention())));
+        if (deleted > 0) {
+            log.info("deleted {} outbox rows published more than {} ago", deleted, props.outbox().retention());
+        }
     }
 
     private void ensureTopics() {
