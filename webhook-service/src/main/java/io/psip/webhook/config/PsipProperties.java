@@ -24,6 +24,7 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
      * @param callStateTtl      how long a call whose final event never comes keeps its state
      * @param maxActiveCalls    calls in progress beyond which new offers are rejected with 503
      * @param threads           threads running call lanes and HTTP completions
+     * @param shutdownGrace     how long shutdown waits for calls in progress to finish their webhooks
      */
     public record Webhook(@DefaultValue("https://api-{region}.example.com") String regionUrl,
                           @DefaultValue("2s") Duration applicationWait,
@@ -31,6 +32,7 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
                           @DefaultValue("12h") Duration callStateTtl,
                           @DefaultValue("5000") int maxActiveCalls,
                           @DefaultValue("4") int threads,
+                          @DefaultValue("10s") Duration shutdownGrace,
                           @DefaultValue EventRetry eventRetry) {
     }
 

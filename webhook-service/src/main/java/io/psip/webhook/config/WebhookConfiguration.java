@@ -11,6 +11,8 @@ import io.psip.webhook.events.EventUrlDelivery;
 import io.psip.webhook.http.JdkWebhookHttp;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,12 +62,51 @@ public class WebhookConfiguration {
     }
 
     @Bean
-    CallEventHandler callEventHandler(ApplicationTable applications, AnswerService answers,
-                                      EventUrlDelivery eventUrlDelivery, CallCommandPublisher commands,
-                                      ExecutorService webhookExecutor, PsipProperties properties,
-                                      MeterRegistry meters) {
+    CallLanes callLanes(ExecutorService webhookExecutor, MeterRegistry meters) {
         CallLanes lanes = new CallLanes(webhookExecutor);
         meters.gauge("psip.webhook.active_calls", lanes, CallLanes::activeCalls);
+        return lanes;
+    }
+
+    /**
+     * On shutdown, after the bindings have stopped taking events (they stop in a later phase), lets the calls in
+     * progress finish their webhooks and commands before the executor and producers go away.
+     */
+    @Bean
+    SmartLifecycle callLanesDrain(CallLanes lanes, PsipProperties properties) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                if (!lanes.awaitIdle(properties.webhook().shutdownGrace())) {
+                    LoggerFactory.getLogger(WebhookConfiguration.class)
+                            .warn("stopping with {} calls still in progress", lanes.activeCalls());
+                }
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return 0;
+            }
+        };
+    }
+
+    @Bean
+    CallEventHandler callEventHandler(ApplicationTable applications, AnswerService answers,
+                                      EventUrlDelivery eventUrlDelivery, CallCommandPublisher commands,
+                                      CallLanes lanes, ExecutorService webhookExecutor, PsipProperties properties) {
         return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
                 new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait(),
                         properties.webhook().answerDeadline(), properties.webhook().callStateTtl(),

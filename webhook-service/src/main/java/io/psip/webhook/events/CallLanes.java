@@ -4,10 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -37,6 +41,29 @@ public class CallLanes {
         });
         queued[0].whenComplete((ignored, error) -> tails.remove(callUuid, queued[0]));
         return queued[0];
+    }
+
+    /** Waits until no call has queued or running work, or {@code timeout} has passed; true if idle. */
+    public boolean awaitIdle(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!tails.isEmpty()) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                CompletableFuture.allOf(tails.values().toArray(CompletableFuture[]::new))
+                        .get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                // a lane's failure is logged by the lane; only its end matters here
+            }
+        }
+        return true;
     }
 
     /** Calls with queued or running work. */

@@ -3,6 +3,7 @@ package io.psip.webhook.events;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,5 +51,16 @@ class CallLanesTest {
 
         last.join();
         assertThat(done).containsExactly("c3");
+    }
+
+    @Test
+    void awaitIdleWaitsForQueuedWorkAndGivesUpAtItsTimeout() {
+        CompletableFuture<Void> slow = new CompletableFuture<>();
+        lanes.submit("call-d", () -> slow);
+
+        assertThat(lanes.awaitIdle(Duration.ofMillis(50))).isFalse();
+        CompletableFuture.runAsync(() -> slow.complete(null), executor);
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(lanes.activeCalls()).isZero();
     }
 }
