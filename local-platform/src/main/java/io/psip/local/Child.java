@@ -2,6 +2,8 @@ package io.psip.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +15,17 @@ import java.util.concurrent.TimeUnit;
 /** One child process of the platform, its log file and how to tell it is ready. */
 final class Child {
 
+    /** Spring Boot's failure-analysis banner, and an exception that ended main. */
+    private static final List<String> START_FAILURE_MARKERS = List.of("APPLICATION FAILED TO START", "Exception in thread \"main\"");
+
     private final String name;
     private final Process process;
     private final Path log;
     private final Readiness readiness;
     private final long startedNanos = System.nanoTime();
     private volatile boolean ready;
+    private long scannedBytes;
+    private String scanCarry = "";
 
     private Child(String name, Process process, Path log, Readiness readiness) {
         this.name = name;
@@ -69,6 +76,27 @@ final class Child {
             }
         }
         return ready;
+    }
+
+    /**
+     * Whether the log says the application failed to start. A Spring Boot service whose context failed can stay
+     * alive on leftover non-daemon threads; this reports it at once instead of after the readiness timeout.
+     * Reads only what was appended since the last call.
+     */
+    boolean loggedStartFailure() {
+        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+            if (channel.size() <= scannedBytes) {
+                return false;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(channel.size() - scannedBytes, 1 << 20));
+            channel.position(scannedBytes);
+            scannedBytes += channel.read(buffer);
+            String text = scanCarry + new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+            scanCarry = text.substring(Math.max(0, text.length() - 64));
+            return START_FAILURE_MARKERS.stream().anyMatch(text::contains);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** SIGTERM, so the child runs its own shutdown hooks. */

@@ -323,6 +323,8 @@ public final class LocalPlatform {
                     out.printf(Locale.ROOT, "psip-local: %-20s ready after %.1f s%n", child.name(), seconds(child.age()));
                 } else if (!child.alive()) {
                     throw failure(child, "exited with code " + child.exitCode() + " before it was ready");
+                } else if (child.loggedStartFailure()) {
+                    throw failure(child, "failed to start");
                 } else if (child.age().compareTo(READY_TIMEOUT) > 0) {
                     throw failure(child, "was not ready after " + READY_TIMEOUT.toSeconds() + " s");
                 }

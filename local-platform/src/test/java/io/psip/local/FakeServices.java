@@ -71,4 +71,13 @@ final class FakeServices {
             System.exit(3);
         }
     }
+
+    /** Logs Spring Boot's failure banner but stays alive, as a service with leftover non-daemon threads does. */
+    public static final class FailedButAlive {
+        public static void main(String[] args) throws InterruptedException {
+            System.out.println("starting");
+            System.out.println("*".repeat(27) + System.lineSeparator() + "APPLICATION FAILED TO START" + System.lineSeparator() + "*".repeat(27));
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
+    }
 }
