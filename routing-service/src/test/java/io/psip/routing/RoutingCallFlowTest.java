@@ -256,6 +256,43 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(10)
+    void maxForwardsZeroIsAnswered483AndSip3Is505() {
+        assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 0\r\n", "SIP/2.0")))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 483"));
+        assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/3.0")))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 505"));
+        assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
+                .replaceAll("Contact: [^\r]*\r\n", ""))).hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 400"));
+    }
+
+    @Test
+    @Order(11)
+    void malformedSipIsCountedAndNeverStopsTheService() throws Exception {
+        RawSip.udp(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
+        RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
+                .replace("CSeq: 1 INVITE", "CSeq: one INVITE"));
+        RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "X-Big: " + "a".repeat(40_000) + "\r\n",
+                "SIP/2.0"));
+        RawSip.tcp(SIP_PORT, ("NOT SIP AT ALL\r\n" + "x".repeat(70_000) + "\r\n\r\n").getBytes());
+        RawSip.tcp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "X-Big: " + "b".repeat(40_000) + "\r\n",
+                "SIP/2.0").replace("SIP/2.0/UDP", "SIP/2.0/TCP").getBytes());
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(get("/actuator/prometheus").body()).contains("psip_sip_malformed_total"));
+        // Still answering, on both transports, and still routing calls.
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            HttpResponse<String> readiness = get("/actuator/health/readiness");
+            assertThat(readiness.statusCode()).isEqualTo(200);
+        });
+        assertRejected(404, "127.0.0.1", "acme.example.com");
+        Sipp tcpCaller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "403"), "-t", "t1",
+                "-i", "127.0.0.2", "-p", Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "790",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        assertThat(tcpCaller.exitCode()).as(tcpCaller::logs).isZero();
+    }
+
+    @Test
+    @Order(12)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",

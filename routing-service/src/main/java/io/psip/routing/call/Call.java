@@ -118,6 +118,7 @@ public final class Call {
                 .setSipCallId(sipCallId)
                 .setSipCode(sipCode)
                 .setReason(reason)
-                .setCustomHeaders(Map.of());
+                .setCustomHeaders(Map.of())
+                .setDirection("inbound");
     }
 }

@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.SipListenerExt;
+import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
@@ -33,6 +34,7 @@ import javax.sip.SipStack;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.TransactionUnavailableException;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
@@ -71,6 +73,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
     /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
     private static final Duration LINGER = Duration.ofSeconds(32);
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private final SipSettings settings;
     private final AdmissionPolicy admission;
@@ -91,7 +94,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private MessageFactory messageFactory;
     private KeyedLanes lanes;
     private ScheduledExecutorService timers;
+    private ScheduledExecutorService probes;
     private volatile boolean running;
+    private volatile boolean listenersAnswer;
 
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin) {
@@ -116,6 +121,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
+        ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
         addressFactory = factory.createAddressFactory();
         headerFactory = factory.createHeaderFactory();
         messageFactory = factory.createMessageFactory();
@@ -132,12 +138,23 @@ public final class SipEdge implements SipListenerExt, CallControl {
         });
         stack.start();
         running = true;
+        ListenerProbe probe = new ListenerProbe(settings.bindAddress(), settings.port());
+        probes = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sip-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        probes.scheduleWithFixedDelay(() -> listenersAnswer = probe.udpAnswers() & probe.tcpAnswers(), 0,
+                PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         log.info("SIP listening on {}:{} (udp, tcp) for region {}", settings.bindAddress(), settings.port(),
                 origin.region());
     }
 
     public synchronized void stop() {
         running = false;
+        if (probes != null) {
+            probes.shutdownNow();
+        }
         if (stack != null) {
             stack.stop();
             lanes.close();
@@ -146,8 +163,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
     }
 
+    /** True while the UDP and TCP listeners answer an OPTIONS from outside (checked every few seconds). */
     public boolean listening() {
-        return running;
+        return running && listenersAnswer;
     }
 
     // ---- JAIN-SIP callbacks: on the stack's single thread, so they only look up and queue ----
@@ -157,6 +175,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Request request = event.getRequest();
         try {
             String callId = callId(request);
+            if (((SIPRequest) request).getApplicationData() == CountingMessageParserFactory.UNSUPPORTED_VERSION) {
+                metrics.malformed("sip_version");
+                if (!Request.ACK.equals(request.getMethod())) {
+                    respondStateless(request, Response.VERSION_NOT_SUPPORTED);
+                }
+                return;
+            }
             switch (request.getMethod()) {
                 case Request.INVITE -> inviteReceived((RequestEventExt) event, callId);
                 case Request.ACK, Request.BYE, Request.CANCEL -> {
@@ -165,7 +190,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
                         log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
                     }
                 }
-                case Request.OPTIONS -> respondStateless(request, Response.OK);
+                case Request.OPTIONS -> respond(serverTransaction(event), Response.OK, request);
                 default -> {
                     Response allow = messageFactory.createResponse(Response.METHOD_NOT_ALLOWED, request);
                     allow.addHeader(headerFactory.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS"));
@@ -234,15 +259,15 @@ public final class SipEdge implements SipListenerExt, CallControl {
             respond(serverTransaction(event), Response.NOT_ACCEPTABLE_HERE, request);
             return;
         }
-        if (!"SIP/2.0".equalsIgnoreCase(((SIPRequest) request).getRequestLine().getSipVersion())) {
-            metrics.malformed("sip_version");
-            respondStateless(request, Response.VERSION_NOT_SUPPORTED);
-            return;
-        }
         ServerTransaction st;
         try {
             st = serverTransaction(event);
         } catch (TransactionAlreadyExistsException retransmission) {
+            return;
+        } catch (TransactionUnavailableException e) {
+            // The stack refuses INVITEs it cannot build a transaction for, e.g. one without Contact.
+            metrics.malformed("invite");
+            respondStateless(request, Response.BAD_REQUEST);
             return;
         }
         String source = event.getRemoteIpAddress();

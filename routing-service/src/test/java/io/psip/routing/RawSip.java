@@ -1,0 +1,76 @@
+package io.psip.routing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Hand-written SIP over plain sockets, for messages no SIP tool would send. */
+final class RawSip {
+
+    private RawSip() {
+    }
+
+    /** A minimal INVITE; {@code %PORT%} in the Via is replaced by the sender's port. */
+    static String invite(String host, String extraHeaders, String version) {
+        String id = UUID.randomUUID().toString();
+        return "INVITE sip:999@" + host + " " + version + "\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:%PORT%;branch=z9hG4bK" + id + "\r\n"
+                + "From: <sip:raw@127.0.0.1>;tag=" + id.substring(0, 8) + "\r\n"
+                + "To: <sip:999@" + host + ">\r\n"
+                + "Call-ID: raw-" + id + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Contact: <sip:raw@127.0.0.1:%PORT%>\r\n"
+                + extraHeaders
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** Sends one datagram; returns the first final (non-1xx) response within 3 s, if any. */
+    static Optional<String> udp(int port, String message) {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(3000);
+            byte[] bytes = message.replace("%PORT%", Integer.toString(socket.getLocalPort()))
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
+            byte[] buffer = new byte[65535];
+            while (true) {
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                socket.receive(packet);
+                String response = new String(buffer, 0, packet.getLength(), StandardCharsets.ISO_8859_1);
+                if (!response.startsWith("SIP/2.0 1")) {
+                    return Optional.of(response);
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes raw bytes on a fresh TCP connection and returns whatever comes back before close or 3 s. */
+    static String tcp(int port, byte[] bytes) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 3000);
+            socket.setSoTimeout(3000);
+            socket.getOutputStream().write(bytes);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            int n = in.read(buffer);
+            return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+        } catch (SocketTimeoutException e) {
+            return "";
+        } catch (IOException e) {
+            return "closed: " + e.getMessage();
+        }
+    }
+}
