@@ -19,7 +19,9 @@ import org.springframework.transaction.annotation.Transactional;
  * Re-publishes the current state of every application, number and domain as {@code SNAPSHOT} events with their
  * current versions (nothing changes), through the outbox so they queue behind any pending change of the same
  * key. For a new region or a damaged topic. Applications go first so a consumer never sees a domain whose
- * application it does not know yet.
+ * application it does not know yet. Each topic's version counters are locked before its state is read: a
+ * concurrent change either commits first (and its event precedes the snapshot) or waits until the repair has
+ * committed, so the last record of a key on the compacted topic is always its newest state.
  */
 @Service
 public class Repair {
@@ -39,21 +41,23 @@ public class Repair {
     public record Result(int applications, int numbers, int domains) {
     }
 
-    /** Runs in one repeatable-read snapshot, so what is published is one consistent state. */
-    @Transactional(isolation = org.springframework.transaction.annotation.Isolation.REPEATABLE_READ)
+    @Transactional
     public Result republishAll() {
+        outbox.lockAllVersions(Topics.APPLICATIONS);
         int apps = 0;
         for (Application app : applications.all()) {
             outbox.append(Topics.APPLICATIONS, app.id().toString(),
                     ApplicationEvents.changed(app, ChangeType.SNAPSHOT, app.version()), app.version());
             apps++;
         }
+        outbox.lockAllVersions(Topics.NUMBERS);
         int nums = 0;
         for (PhoneNumber number : numbers.all()) {
             outbox.append(Topics.NUMBERS, number.number(), NumberEvents.changed(number, ChangeType.SNAPSHOT, number.version()),
                     number.version());
             nums++;
         }
+        outbox.lockAllVersions(Topics.DOMAINS);
         int doms = 0;
         for (SipDomain domain : domains.all()) {
             outbox.append(Topics.DOMAINS, domain.name(),

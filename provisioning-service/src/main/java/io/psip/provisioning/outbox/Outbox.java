@@ -45,6 +45,17 @@ public class Outbox {
                 returning version""", Long.class, topic.name(), key);
     }
 
+    /**
+     * Locks the version counter of every existing aggregate of {@code topic} until the transaction ends, so no
+     * change of them can commit meanwhile, and one in progress finishes first (its outbox row then precedes
+     * whatever the caller writes).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockAllVersions(Topic<?> topic) {
+        jdbc.query("select 1 from aggregate_versions where topic = ? for update", rs -> {
+        }, topic.name());
+    }
+
     /** Records a value event for {@code key}. */
     @Transactional(propagation = Propagation.MANDATORY)
     public <V extends SpecificRecord> void append(Topic<V> topic, String key, V value, long version) {
