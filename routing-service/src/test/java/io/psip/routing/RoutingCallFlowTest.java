@@ -175,12 +175,72 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(3)
+    void farEndErrorIsRelayedToTheCallerWithItsCode() {
+        int farEndPort = TestInfra.freeSipPort();
+        Sipp farEnd = Sipp.start("uas-busy.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "124",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "124".equals(e.getTo()), caller);
+        connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent failed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.FAILED);
+        assertThat(failed.getSipCode()).isEqualTo(486);
+        assertThat(failed.getSequence()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(4)
+    void callerCancelWhileRingingCancelsTheFarEnd() {
+        int farEndPort = TestInfra.freeSipPort();
+        Sipp farEnd = Sipp.start("uas-ring.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac-cancel.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "125",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "125".equals(e.getTo()), caller);
+        connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid()) && e.getType() == CallEventType.CANCELLED);
+        assertThat(eventsOf(offered.getCallUuid())).extracting(CallEvent::getType).containsExactly(
+                CallEventType.OFFERED, CallEventType.RINGING, CallEventType.CANCELLED);
+    }
+
+    @Test
+    @Order(5)
+    void farEndOverTcpHangsUpAndTheCallerGetsTheBye() {
+        int farEndPort = TestInfra.freeSipPort();
+        Sipp farEnd = Sipp.start("uas-hangup.xml", Map.of(), "-t", "t1", "-i", "127.0.0.1", "-p",
+                Integer.toString(farEndPort), "-m", "1");
+        Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "126",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "126".equals(e.getTo()), caller);
+        connect(offered, "sip:bob@127.0.0.1:" + farEndPort + ";transport=tcp");
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent completed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.COMPLETED);
+        assertThat(completed.getReason()).isEqualTo("callee_hangup");
+        assertThat(eventsOf(offered.getCallUuid())).extracting(CallEvent::getType).containsExactly(
+                CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED, CallEventType.COMPLETED);
+    }
+
+    @Test
+    @Order(6)
     void callFromOutsideTheAclIsRefusedWith403() {
         assertRejected(403, "127.0.0.2", "acme.sip-us.example.com");
     }
 
     @Test
-    @Order(4)
+    @Order(7)
     void nonRegionalOrOtherRegionHostIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "acme.sip.example.com");
         assertRejected(404, "127.0.0.1", "acme.sip-eu.example.com");
@@ -188,13 +248,13 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(5)
+    @Order(8)
     void unknownDomainIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "nobody.sip-us.example.com");
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void rejectCommandEndsTheCallWithItsCode() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "456",
@@ -212,7 +272,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
     void digestDomainChallengesThenAdmitsTheRightPassword() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
@@ -228,7 +288,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(8)
+    @Order(11)
     void digestDomainRefusesAWrongPasswordWith403() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "403"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
@@ -238,7 +298,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(9)
+    @Order(12)
     void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
         send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
@@ -255,7 +315,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(10)
+    @Order(13)
     void maxForwardsZeroIsAnswered483AndSip3Is505() {
         assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 0\r\n", "SIP/2.0")))
                 .hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 483"));
@@ -266,7 +326,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(11)
+    @Order(14)
     void malformedSipIsCountedAndNeverStopsTheService() throws Exception {
         RawSip.udp(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
         RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
@@ -292,11 +352,21 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(12)
+    @Order(15)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",
                 "psip_calls_rejected_total{code=\"403\"}", "psip_calls_rejected_total{code=\"404\"}");
+    }
+
+    private static void connect(CallEvent offered, String uri) {
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.CONNECT)
+                .setConnect(ConnectSip.newBuilder().setUri(uri).setHeaders(Map.of()).setFrom(null)
+                        .setTimeoutSeconds(30).build())
+                .build());
     }
 
     private void assertRejected(int code, String sourceAddress, String host) {
