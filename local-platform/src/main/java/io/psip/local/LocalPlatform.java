@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -217,7 +218,7 @@ public final class LocalPlatform {
             leftovers.forEach(ProcessHandle::destroy);
             for (ProcessHandle p : leftovers) {
                 try {
-                    p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    p.onExit().get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     p.destroyForcibly();
                 }
