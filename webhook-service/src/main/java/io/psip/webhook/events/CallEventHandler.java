@@ -47,6 +47,8 @@ public class CallEventHandler {
     static final int OVERLOADED = 503;
     private static final int SEEN_EVENTS = 100_000;
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
+    /** Routing's own report of a call we rejected comes within seconds; minutes are plenty. */
+    private static final Duration FINISHED_CALL_RETENTION = Duration.ofMinutes(5);
 
     /**
      * @param answerDeadline time from the offer (its occurred_at) within which the command must be out: a little
@@ -63,7 +65,8 @@ public class CallEventHandler {
     private static final class CallContext {
         private final Optional<WebhookTarget> eventUrl;
         private final Instant createdAt;
-        private boolean finalStatusQueued;
+        /** When the final status was queued; the context stays a while to swallow late duplicates. */
+        private volatile Instant finishedAt;
 
         private CallContext(Optional<WebhookTarget> eventUrl, Instant createdAt) {
             this.eventUrl = eventUrl;
@@ -111,12 +114,12 @@ public class CallEventHandler {
                 return CompletableFuture.completedFuture(null);
             }
             log.info("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
+            forgetOldCalls();
             if (event.getType() == CallEventType.OFFERED) {
                 if (!clock.instant().isBefore(deadline(event))) {
                     log.warn("dropping an offer made at {}: too old to answer", event.getOccurredAt());
                     return CompletableFuture.completedFuture(null);
                 }
-                forgetAbandonedCalls();
                 if (lanes.activeCalls() >= settings.maxActiveCalls()) {
                     // Shed load at the door: queued offers would only reach answer_url after the caller gave up.
                     return reject(event, new CallContext(Optional.empty(), clock.instant()), OVERLOADED,
@@ -193,18 +196,14 @@ public class CallEventHandler {
 
     /** Queues a status behind everything already queued for the call; at most one final status is posted. */
     private void queueStatus(CallEvent event, CallContext context, CallStatus status) {
-        if (context.finalStatusQueued) {
+        if (context.finishedAt != null) {
             log.info("not posting {}: the call's final status was already posted", status.status());
             return;
         }
         if (status.isFinal()) {
-            context.finalStatusQueued = true;
+            context.finishedAt = clock.instant();
         }
-        String callUuid = event.getCallUuid();
-        lanes.submit(callUuid, () -> {
-            if (status.isFinal()) {
-                calls.remove(callUuid);
-            }
+        lanes.submit(event.getCallUuid(), () -> {
             if (context.eventUrl.isEmpty()) {
                 log.info("application has no event_url, dropping {}", status.status());
                 return CompletableFuture.completedFuture(null);
@@ -213,13 +212,18 @@ public class CallEventHandler {
         });
     }
 
-    /** Drops the context of calls whose final event never came (lost instance), at most once a minute. */
-    private void forgetAbandonedCalls() {
+    /**
+     * At most once a minute, drops the context of calls that finished a while ago, and of calls whose final
+     * event never came (an instance lost).
+     */
+    private void forgetOldCalls() {
         Instant now = clock.instant();
         Instant last = lastSweep.get();
         if (Duration.between(last, now).toMinutes() >= 1 && lastSweep.compareAndSet(last, now)) {
-            Instant cutoff = now.minus(settings.callStateTtl());
-            calls.values().removeIf(context -> context.createdAt.isBefore(cutoff));
+            Instant finishedBefore = now.minus(FINISHED_CALL_RETENTION);
+            Instant createdBefore = now.minus(settings.callStateTtl());
+            calls.values().removeIf(context -> context.createdAt.isBefore(createdBefore)
+                    || context.finishedAt != null && context.finishedAt.isBefore(finishedBefore));
         }
     }
 

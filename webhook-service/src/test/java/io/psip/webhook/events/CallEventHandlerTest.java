@@ -72,6 +72,7 @@ class CallEventHandlerTest {
     private final FakeHttp http = new FakeHttp();
     private final List<CallCommand> commands = new CopyOnWriteArrayList<>();
     private final ApplicationTable applications = new ApplicationTable();
+    private final CallLanes lanes = new CallLanes(executor);
     private CallEventHandler handler;
 
     @BeforeEach
@@ -87,7 +88,7 @@ class CallEventHandlerTest {
             return CompletableFuture.completedFuture(null);
         };
         handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters, Clock.systemUTC()), delivery,
-                publisher, new CallLanes(executor),
+                publisher, lanes,
                 new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
                         Duration.ofSeconds(60), Duration.ofHours(1), 2),
                 Clock.systemUTC(), executor);
@@ -149,6 +150,18 @@ class CallEventHandlerTest {
 
         await().until(() -> commands.size() == 1 && http.statuses().size() == 1);
         assertThat(commands.get(0).getSipCode()).isEqualTo(501);
+        assertThat(http.statuses()).containsExactly("failed");
+    }
+
+    @Test
+    void routingsLateReportOfARejectedCallIsNotPostedAgain() {
+        http.answers.put("http://customer.test/answer", f -> ok("[{\"action\":\"talk\"}]"));
+        handler.handle(event("call-11", CallEventType.OFFERED, Instant.now()));
+        await().until(() -> http.statuses().size() == 1);
+
+        handler.handle(event("call-11", CallEventType.FAILED, Instant.now())).join();
+
+        assertThat(lanes.awaitIdle(Duration.ofSeconds(10))).isTrue();
         assertThat(http.statuses()).containsExactly("failed");
     }
 
