@@ -92,6 +92,45 @@ class DomainApiTest extends IntegrationTest {
     }
 
     @Test
+    void invalidDigestUsersAre422() {
+        String name = createDomain(admin(), createApplication(admin()));
+        String users = "/v1/psip/" + name + "/users";
+        for (String[] bad : new String[][]{
+                {"{\"key\": \"a:b\", \"secret\": \"long-enough\"}", "key"},
+                {"{\"key\": \"\", \"secret\": \"long-enough\"}", "key"},
+                {"{\"key\": \"" + "u".repeat(65) + "\", \"secret\": \"long-enough\"}", "key"},
+                {"{\"key\": \"alice\", \"secret\": \"short\"}", "secret"},
+                {"{\"key\": \"alice\"}", "secret"},
+                {"{\"key\": \"alice\", \"secret\": \"long-enough\", \"realm\": \"x\"}", "realm"}}) {
+            Http.Response response = admin().post(users, bad[0]);
+            assertThat(response.status()).as(bad[0]).isEqualTo(422);
+            assertThat(response.json().get("invalid_parameters").findValuesAsString("name")).as(bad[0]).containsExactly(bad[1]);
+        }
+        assertThat(admin().put(users + "/alice", "{\"key\": \"bob\", \"secret\": \"long-enough\"}").status()).isEqualTo(422);
+        assertThat(admin().get(users).json().get("total_items").asInt()).isZero();
+    }
+
+    @Test
+    void aDomainHasAtMost200Users() {
+        String name = createDomain(admin(), createApplication(admin()));
+        for (int i = 0; i < 199; i++) {
+            DigestUser user = DigestUser.of("user" + i, name, "secret-" + i);
+            jdbc.update("insert into domain_users (domain_name, username, ha1_md5, ha1_sha256) values (?, ?, ?, ?)",
+                    name, user.username(), user.ha1Md5(), user.ha1Sha256());
+        }
+        assertThat(admin().post("/v1/psip/" + name + "/users", "{\"key\": \"last\", \"secret\": \"last-secret\"}").status())
+                .isEqualTo(201);
+        long outbox = outboxRows(name);
+        Http.Response tooMany = admin().post("/v1/psip/" + name + "/users", "{\"key\": \"extra\", \"secret\": \"extra-secret\"}");
+        assertThat(tooMany.status()).isEqualTo(422);
+        assertThat(tooMany.json().get("invalid_parameters").findValuesAsString("name")).containsExactly("key");
+        assertThat(admin().get("/v1/psip/" + name + "/users/extra").status()).isEqualTo(404);
+        assertThat(outboxRows(name)).isEqualTo(outbox);
+        // replacing an existing user's secret is still allowed at the limit
+        assertThat(admin().put("/v1/psip/" + name + "/users/last", "{\"secret\": \"new-last-secret\"}").status()).isEqualTo(200);
+    }
+
+    @Test
     void digestUsersAreStoredAndPublishedAsHa1Only() {
         String app = createApplication(admin());
         String name = createDomain(admin(), app);
