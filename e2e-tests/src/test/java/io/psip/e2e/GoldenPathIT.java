@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +58,7 @@ class GoldenPathIT {
 
     @BeforeAll
     static void startPlatformAndProvisionDomain() throws Exception {
+        Files.deleteIfExists(LAUNCHER_LOG); // a failure report must not show an earlier run's logs
         sipp = Sipp.locate(WORK.resolve("sipp"));
         farEndPort = FreePorts.udpAndTcp("127.0.0.1");
         customer = CustomerWebhooks.start(() -> """

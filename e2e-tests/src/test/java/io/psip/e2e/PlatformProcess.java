@@ -103,6 +103,9 @@ final class PlatformProcess implements AutoCloseable {
 
     /** The last lines of the launcher's output and of every service log under DATA_DIR/logs. */
     static String logTails(Path launcherLog, Path dataDir, int lines) {
+        if (!Files.exists(launcherLog)) {
+            return "(the launcher was not started)";
+        }
         StringBuilder out = new StringBuilder();
         appendTail(out, launcherLog, lines);
         Path logs = dataDir.resolve("logs");
