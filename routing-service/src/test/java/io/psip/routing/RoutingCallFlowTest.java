@@ -82,7 +82,7 @@ class RoutingCallFlowTest {
         registry.add("psip.sip.port", () -> SIP_PORT);
         registry.add("psip.instance-id", () -> INSTANCE);
         registry.add("psip.region", () -> "us");
-        registry.add("psip.calls.command-timeout", () -> "20s");
+        registry.add("psip.calls.command-timeout", () -> "8s");
     }
 
     /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */
@@ -235,12 +235,26 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(6)
+    void callWithoutACommandFailsWith480() {
+        Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "480"), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "127",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "127".equals(e.getTo()), caller);
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent failed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.FAILED);
+        assertThat(failed.getSipCode()).isEqualTo(480);
+        assertThat(failed.getReason()).isEqualTo("no_command");
+    }
+
+    @Test
+    @Order(7)
     void callFromOutsideTheAclIsRefusedWith403() {
         assertRejected(403, "127.0.0.2", "acme.sip-us.example.com");
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void nonRegionalOrOtherRegionHostIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "acme.sip.example.com");
         assertRejected(404, "127.0.0.1", "acme.sip-eu.example.com");
@@ -248,13 +262,13 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void unknownDomainIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "nobody.sip-us.example.com");
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void rejectCommandEndsTheCallWithItsCode() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "456",
@@ -272,7 +286,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void digestDomainChallengesThenAdmitsTheRightPassword() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
@@ -288,7 +302,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void digestDomainRefusesAWrongPasswordWith403() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "403"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
@@ -298,7 +312,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
         send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
@@ -315,7 +329,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void maxForwardsZeroIsAnswered483AndSip3Is505() {
         assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 0\r\n", "SIP/2.0")))
                 .hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 483"));
@@ -326,7 +340,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void malformedSipIsCountedAndNeverStopsTheService() throws Exception {
         RawSip.udp(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
         RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
@@ -352,7 +366,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",

@@ -53,6 +53,10 @@ public final class Call {
         return uuid;
     }
 
+    public String domain() {
+        return domain;
+    }
+
     public String sipCallId() {
         return sipCallId;
     }

@@ -74,6 +74,10 @@ final class B2buaCall {
         return call.uuid();
     }
 
+    String domain() {
+        return call.domain();
+    }
+
     void offer() {
         edge.respond(inboundTx, Response.TRYING, inboundInvite);
         edge.publish(call.offered());

@@ -13,6 +13,7 @@ import io.psip.routing.call.Call;
 import io.psip.routing.call.CallControl;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
 import org.slf4j.Logger;
@@ -86,6 +87,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Map<String, B2buaCall> byOutboundCallId = new ConcurrentHashMap<>();
     private final Map<String, B2buaCall> byUuid = new ConcurrentHashMap<>();
     private final SplittableRandom random = new SplittableRandom();
+    private final ConcurrentCalls concurrentCalls = new ConcurrentCalls();
 
     private SipStack stack;
     private SipProvider provider;
@@ -307,6 +309,16 @@ public final class SipEdge implements SipListenerExt, CallControl {
                 return;
             }
             Admission.Accepted accepted = (Admission.Accepted) decision;
+            if (!concurrentCalls.tryAcquire(accepted.domain().name(), accepted.domain().maxConcurrentCalls())) {
+                Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
+                ((ToHeader) busy.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
+                busy.addHeader(headerFactory.createRetryAfterHeader(30));
+                st.sendResponse(busy);
+                metrics.rejected(Response.SERVICE_UNAVAILABLE);
+                log.info("INVITE Call-ID {} refused: domain {} at its limit of {} calls", callId,
+                        accepted.domain().name(), accepted.domain().maxConcurrentCalls());
+                return;
+            }
             Call call = new Call(origin, accepted.domain().name(), accepted.domain().accountId(),
                     accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
                     .getAddress().getURI()), sipUri.getUser() == null ? "" : sipUri.getUser(), callId,
@@ -391,6 +403,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     /** Forget an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */
     void ended(B2buaCall call, String outboundCallId) {
+        concurrentCalls.release(call.domain());
         timers.schedule(() -> {
             byInboundCallId.remove(call.key(), call);
             byUuid.remove(call.uuid(), call);

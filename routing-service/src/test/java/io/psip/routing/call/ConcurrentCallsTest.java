@@ -1,0 +1,31 @@
+package io.psip.routing.call;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConcurrentCallsTest {
+
+    private final ConcurrentCalls calls = new ConcurrentCalls();
+
+    @Test
+    void limitIsEnforcedPerDomainAndFreedOnRelease() {
+        assertThat(calls.tryAcquire("acme", 2)).isTrue();
+        assertThat(calls.tryAcquire("acme", 2)).isTrue();
+        assertThat(calls.tryAcquire("acme", 2)).isFalse();
+        assertThat(calls.tryAcquire("other", 2)).isTrue();
+        calls.release("acme");
+        assertThat(calls.active("acme")).isEqualTo(1);
+        assertThat(calls.tryAcquire("acme", 2)).isTrue();
+    }
+
+    @Test
+    void noLimitMeansUnlimitedAndReleaseNeverGoesNegative() {
+        for (int i = 0; i < 100; i++) {
+            assertThat(calls.tryAcquire("acme", null)).isTrue();
+        }
+        assertThat(calls.active("acme")).isEqualTo(100);
+        calls.release("idle");
+        assertThat(calls.active("idle")).isZero();
+    }
+}
