@@ -85,8 +85,10 @@ public final class CallCommandListener implements AutoCloseable {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer = c;
-            List<TopicPartition> partitions = c.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = partitions(c);
+            if (partitions.isEmpty()) {
+                return;
+            }
             c.assign(partitions);
             c.endOffsets(partitions).forEach(c::seek);
             partitions.forEach(c::position); // resolve now, so "positioned" is true only once it really is
@@ -106,6 +108,25 @@ public final class CallCommandListener implements AutoCloseable {
             failure = e;
             log.error("command listener on {} stopped", topic.name(), e);
         }
+    }
+
+    /** A topic created moments ago may not be in the metadata yet; wait for it while running. */
+    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
+        while (running) {
+            List<TopicPartition> partitions = c.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            log.warn("no partitions for {} yet; waiting", topic.name());
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return List.of();
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {

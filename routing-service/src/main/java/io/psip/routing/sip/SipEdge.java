@@ -99,6 +99,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private ScheduledExecutorService probes;
     private volatile boolean running;
     private volatile boolean listenersAnswer;
+    private int probeFailures;
 
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin) {
@@ -146,8 +147,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
             t.setDaemon(true);
             return t;
         });
-        probes.scheduleWithFixedDelay(() -> listenersAnswer = probe.udpAnswers() & probe.tcpAnswers(), 0,
-                PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        probes.scheduleWithFixedDelay(() -> {
+            boolean answered = probe.udpAnswers() & probe.tcpAnswers();
+            // One missed probe under a burst is not a dead listener; two in a row are.
+            probeFailures = answered ? 0 : probeFailures + 1;
+            listenersAnswer = answered || (listenersAnswer && probeFailures < 2);
+        }, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         log.info("SIP listening on {}:{} (udp, tcp) for region {}", settings.bindAddress(), settings.port(),
                 origin.region());
     }

@@ -1,0 +1,78 @@
+package io.psip.routing.table;
+
+import io.psip.events.ChangeType;
+import io.psip.events.DomainChanged;
+import io.psip.routing.TestInfra;
+import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.registry.SchemaRegistryClient;
+import io.psip.schemas.serde.AvroSerdeConfig;
+import io.psip.schemas.serde.AvroSerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Tables built from the real topics are the same however often the log is read from offset 0. */
+class TableReadersReplayTest {
+
+    private final String prefix = "replay" + UUID.randomUUID().toString().substring(0, 8);
+
+    @Test
+    void readingTheLogAgainFromTheStartGivesTheSameTables() throws Exception {
+        new TopicCreator(TestInfra.bootstrapServers()).createAll();
+        try (KafkaProducer<String, DomainChanged> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()), new StringSerializer(),
+                new AvroSerializer<>(new SchemaRegistryClient(TestInfra.registryUrl())))) {
+            for (DomainChanged event : List.of(
+                    domain("a", 1, ChangeType.CREATED, "10.0.0.0/8"),
+                    domain("a", 3, ChangeType.UPDATED, "10.1.0.0/16"),
+                    domain("a", 2, ChangeType.UPDATED, "192.0.2.0/24"),
+                    domain("b", 1, ChangeType.CREATED, "127.0.0.1"),
+                    domain("b", 2, ChangeType.DELETED, "127.0.0.1"),
+                    domain("c", 1, ChangeType.CREATED, "127.0.0.1"))) {
+                producer.send(new ProducerRecord<>(Topics.DOMAINS.name(), event.getName(), event)).get();
+            }
+            producer.send(new ProducerRecord<>(Topics.DOMAINS.name(), prefix + "c", null)).get();
+        }
+
+        Map<String, String> first = load();
+        assertThat(first).containsOnly(Map.entry(prefix + "a", "v3 [10.1.0.0/16]"));
+
+        assertThat(load()).isEqualTo(first);
+    }
+
+    /** A fresh table set read from offset 0 to the end, as a fresh routing instance would. */
+    private Map<String, String> load() {
+        RoutingTables tables = new RoutingTables();
+        try (TableReaders readers = new TableReaders(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestInfra.registryUrl()), new TableUpdates(tables))) {
+            readers.start();
+            await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
+            Map<String, String> view = new java.util.TreeMap<>();
+            for (String name : List.of("a", "b", "c")) {
+                tables.domain(prefix + name).ifPresent(d -> view.put(d.name(), "v" + d.version() + " " + d.acl()));
+            }
+            return view;
+        }
+    }
+
+    private DomainChanged domain(String name, long version, ChangeType type, String acl) {
+        return DomainChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(type).setName(prefix + name).setAccountId("acct")
+                .setApplicationId("app").setAcl(List.of(acl)).setDigestAuth(false).setDigestUsers(List.of())
+                .build();
+    }
+}
