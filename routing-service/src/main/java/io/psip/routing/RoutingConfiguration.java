@@ -22,6 +22,8 @@ import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -93,11 +95,19 @@ class RoutingConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
-                    CallMetrics metrics, Clock clock) {
+                    CallMetrics metrics, Clock clock) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
-        return new SipEdge(new SipSettings(sip.bindAddress(), sip.port(), sip.maxMessageSize(), sip.lanes(),
+        return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout()), admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
+    }
+
+    private static String advertisedAddress(RoutingProperties.Sip sip) throws UnknownHostException {
+        if (sip.advertisedAddress() != null && !sip.advertisedAddress().isBlank()) {
+            return sip.advertisedAddress();
+        }
+        InetAddress bind = InetAddress.getByName(sip.bindAddress());
+        return bind.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostAddress() : sip.bindAddress();
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

@@ -27,12 +27,15 @@ public record RoutingProperties(
     }
 
     /**
+     * @param advertisedAddress address for Via and Contact; defaults to the bind address, or to this host's
+     *                       address when binding to a wildcard such as 0.0.0.0
      * @param tlsPort        reserved for SIP over TLS; not listened on yet
      * @param maxMessageSize bytes per SIP message; bounds the memory every queued packet holds
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      */
-    public record Sip(@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("5060") int port,
+    public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
+                      @DefaultValue("5060") int port,
                       @DefaultValue("5061") int tlsPort, @DefaultValue("16384") int maxMessageSize,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue) {
     }

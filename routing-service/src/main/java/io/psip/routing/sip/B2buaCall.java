@@ -157,13 +157,13 @@ final class B2buaCall {
         String from = connect.getFrom();
         if (from != null && !from.isBlank()) {
             fromAddress = from.contains(":") ? af.createAddress(from)
-                    : af.createAddress(af.createSipURI(from, edge.bindAddress()));
+                    : af.createAddress(af.createSipURI(from, edge.advertisedAddress()));
         } else {
             fromAddress = (Address) ((FromHeader) inboundInvite.getHeader(FromHeader.NAME)).getAddress().clone();
         }
         MaxForwardsHeader inboundHops = (MaxForwardsHeader) inboundInvite.getHeader(MaxForwardsHeader.NAME);
         int hops = inboundHops == null ? 70 : Math.min(70, Math.max(0, inboundHops.getMaxForwards() - 1));
-        ViaHeader via = hf.createViaHeader(edge.bindAddress(), edge.port(), transport, null);
+        ViaHeader via = hf.createViaHeader(edge.advertisedAddress(), edge.port(), transport, null);
         Request invite = edge.messageFactory().createRequest(target, Request.INVITE,
                 edge.provider().getNewCallId(), hf.createCSeqHeader(1L, Request.INVITE),
                 hf.createFromHeader(fromAddress, tag()), hf.createToHeader(af.createAddress(target), null),

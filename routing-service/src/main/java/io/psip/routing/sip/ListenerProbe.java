@@ -28,7 +28,10 @@ final class ListenerProbe {
     private final int port;
 
     ListenerProbe(String bindAddress, int port) throws IOException {
-        this.address = InetAddress.getByName(bindAddress);
+        InetAddress bound = InetAddress.getByName(bindAddress);
+        // Bound to every interface: loopback of the same family reaches it.
+        this.address = !bound.isAnyLocalAddress() ? bound
+                : bound instanceof java.net.Inet6Address ? InetAddress.getByName("::1") : InetAddress.getByName("127.0.0.1");
         this.port = port;
     }
 

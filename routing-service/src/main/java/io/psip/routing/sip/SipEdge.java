@@ -130,6 +130,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         messageFactory = factory.createMessageFactory();
         ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
+        if (!settings.advertisedAddress().equals(settings.bindAddress())) {
+            // Requests the stack builds itself (ACK, BYE, CANCEL) take their Via from here.
+            udp.setSentBy(settings.advertisedAddress() + ":" + settings.port());
+            tcp.setSentBy(settings.advertisedAddress() + ":" + settings.port());
+        }
         provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         provider.addSipListener(this);
@@ -394,8 +399,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         return messageFactory;
     }
 
-    String bindAddress() {
-        return settings.bindAddress();
+    String advertisedAddress() {
+        return settings.advertisedAddress();
     }
 
     int port() {
@@ -425,7 +430,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     }
 
     ContactHeader contact(String transport) throws ParseException {
-        SipURI uri = addressFactory.createSipURI("psip", settings.bindAddress());
+        SipURI uri = addressFactory.createSipURI("psip", settings.advertisedAddress());
         uri.setPort(settings.port());
         uri.setTransportParam(transport.toLowerCase());
         return headerFactory.createContactHeader(addressFactory.createAddress(uri));
