@@ -1,5 +1,6 @@
 package io.psip.provisioning.web;
 
+import io.psip.provisioning.account.CachingPasswordEncoder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -11,6 +12,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
+import java.time.Duration;
+
 /**
  * HTTP Basic with the account's API key and secret on every API path; health, metrics and the API description
  * are open. Stateless: no session, no CSRF (no cookies are ever issued).
@@ -20,7 +23,7 @@ class SecurityConfig {
 
     @Bean
     PasswordEncoder passwordEncoder() {
-        return new BCryptPasswordEncoder();
+        return new CachingPasswordEncoder(new BCryptPasswordEncoder(), Duration.ofMinutes(5));
     }
 
     @Bean
