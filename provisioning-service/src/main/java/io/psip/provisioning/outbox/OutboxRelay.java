@@ -97,7 +97,7 @@ public class OutboxRelay implements SmartLifecycle {
                 if (thread.isAlive()) {
                     // stuck waiting for an absent broker; unpublished rows simply stay pending
                     thread.interrupt();
-                    thread.join(props.outbox().sendTimeout().toMillis());
+                    thread.join(3_000);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
