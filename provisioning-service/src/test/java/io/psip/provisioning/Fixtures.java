@@ -1,5 +1,6 @@
 package io.psip.provisioning;
 
+import java.util.Arrays;
 import java.util.UUID;
 
 /** Request bodies and unique names, so tests sharing one database never collide. */
@@ -25,6 +26,6 @@ public final class Fixtures {
     public static String domain(String name, String applicationId, String... acl) {
         return """
                 {"name": "%s", "application_id": "%s", "acl": [%s]}""".formatted(name, applicationId,
-                String.join(", ", java.util.Arrays.stream(acl).map(a -> "\"" + a + "\"").toList()));
+                String.join(", ", Arrays.stream(acl).map(a -> "\"" + a + "\"").toList()));
     }
 }

@@ -3,6 +3,7 @@ package io.psip.provisioning.application;
 import io.psip.events.ChangeType;
 import io.psip.provisioning.ConflictException;
 import io.psip.provisioning.NotFoundException;
+import io.psip.provisioning.Paging;
 import io.psip.provisioning.Versions;
 import io.psip.provisioning.outbox.Outbox;
 import io.psip.schemas.Topics;
@@ -44,7 +45,7 @@ public class ApplicationService {
     }
 
     @Transactional(readOnly = true)
-    public Page list(UUID accountId, io.psip.provisioning.Paging paging) {
+    public Page list(UUID accountId, Paging paging) {
         return new Page(applications.page(accountId, paging.offset(), paging.pageSize()), applications.count(accountId));
     }
 

@@ -13,6 +13,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Numbers linked to applications, unique across tenants; each change is published as {@code NumberChanged}. */
@@ -47,7 +48,7 @@ public class NumberService {
     @Transactional(readOnly = true)
     public PhoneNumber get(UUID accountId, String number) {
         String key = NumberValidator.normalise(number);
-        return (key == null ? java.util.Optional.<PhoneNumber>empty() : numbers.find(accountId, key))
+        return (key == null ? Optional.<PhoneNumber>empty() : numbers.find(accountId, key))
                 .orElseThrow(() -> new NotFoundException("Number '" + number + "'"));
     }
 

@@ -2,7 +2,6 @@ package io.psip.provisioning.application;
 
 import io.psip.events.ApplicationChanged;
 import io.psip.events.ChangeType;
-import io.psip.provisioning.Fixtures;
 import io.psip.provisioning.Http;
 import io.psip.provisioning.IntegrationTest;
 import io.psip.provisioning.TopicProbe;
