@@ -23,6 +23,11 @@ class AccountsTest extends IntegrationTest {
         assertThat(body.get("admin").asBoolean()).isFalse();
 
         assertThat(as(apiKey, secret).get("/v1/psip").status()).isEqualTo(200);
+        Http.Response self = as(apiKey, secret).get("/v1/account");
+        assertThat(self.status()).isEqualTo(200);
+        assertThat(self.json().get("id").asString()).isEqualTo(body.get("id").asString());
+        assertThat(self.json().get("signature_secret").asString()).isEqualTo(body.get("signature_secret").asString());
+        assertThat(self.json().has("api_secret")).isFalse();
         String stored = jdbc.queryForObject("select secret_hash from accounts where api_key = ?", String.class, apiKey);
         assertThat(stored).startsWith("$2").doesNotContain(secret);
 
