@@ -16,6 +16,7 @@ import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
+import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -54,6 +55,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Properties;
@@ -197,6 +199,10 @@ public final class SipEdge implements SipListenerExt, CallControl {
             switch (request.getMethod()) {
                 case Request.INVITE -> inviteReceived((RequestEventExt) event, callId);
                 case Request.ACK, Request.BYE, Request.CANCEL -> {
+                    if (Request.ACK.equals(request.getMethod()) && !byInboundCallId.containsKey(callId)
+                            && !byOutboundCallId.containsKey(callId)) {
+                        return; // ACK to a refusal: nothing to do
+                    }
                     String key = laneKey(callId);
                     if (!lanes.execute(key, () -> inDialogRequest(event, callId))) {
                         log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
@@ -264,6 +270,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     // ---- work on the lanes ----
 
+    /**
+     * Admission runs right here on the SIP thread: it only reads in-memory tables, and a refused INVITE is answered
+     * statelessly (a retransmission is simply refused again), so refusals cost no transaction and no hand-off.
+     * Only an admitted call gets a server transaction and moves to its lane.
+     */
     private void inviteReceived(RequestEventExt event, String callId) throws Exception {
         Request request = event.getRequest();
         if (event.getDialog() != null && event.getDialog().getState() != null) {
@@ -271,19 +282,49 @@ public final class SipEdge implements SipListenerExt, CallControl {
             respond(serverTransaction(event), Response.NOT_ACCEPTABLE_HERE, request);
             return;
         }
+        if (event.getServerTransaction() != null) {
+            return; // already ours: the stack answers retransmissions itself
+        }
+        if (!(request.getRequestURI() instanceof SipURI sipUri)) {
+            metrics.malformed("request_uri");
+            respondStateless(request, Response.UNSUPPORTED_URI_SCHEME);
+            return;
+        }
+        MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+        Header authorization = request.getHeader("Authorization");
+        String source = event.getRemoteIpAddress();
+        Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
+                maxForwards == null ? null : maxForwards.getMaxForwards(), source,
+                authorization == null ? null : headerValue(authorization)));
+        if (decision instanceof Admission.Rejected rejected) {
+            refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
+            log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,
+                    rejected.sipCode());
+            return;
+        }
+        Admission.Accepted accepted = (Admission.Accepted) decision;
+        Domain domain = accepted.domain();
+        if (!concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls())) {
+            refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), 30);
+            log.info("INVITE Call-ID {} refused: domain {} is at its limit of {} calls", callId, domain.name(),
+                    domain.maxConcurrentCalls());
+            return;
+        }
         ServerTransaction st;
         try {
-            st = serverTransaction(event);
+            st = provider.getNewServerTransaction(request);
         } catch (TransactionAlreadyExistsException retransmission) {
+            concurrentCalls.release(domain.name());
             return;
         } catch (TransactionUnavailableException e) {
             // The stack refuses INVITEs it cannot build a transaction for, e.g. one without Contact.
+            concurrentCalls.release(domain.name());
             metrics.malformed("invite");
             respondStateless(request, Response.BAD_REQUEST);
             return;
         }
-        String source = event.getRemoteIpAddress();
-        if (!lanes.execute(callId, () -> admit(st, request, callId, source))) {
+        if (!lanes.execute(callId, () -> accept(st, request, accepted, sipUri, callId))) {
+            concurrentCalls.release(domain.name());
             Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
             busy.addHeader(headerFactory.createRetryAfterHeader(5));
             st.sendResponse(busy);
@@ -291,55 +332,36 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
     }
 
-    private void admit(ServerTransaction st, Request request, String callId, String source) {
+    private void refuse(Request request, int code, String reason, List<String> challenges, Integer retryAfter)
+            throws Exception {
+        Response response = messageFactory.createResponse(code, request);
+        response.setReasonPhrase(reason);
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
+        for (String challenge : challenges) {
+            response.addHeader(headerFactory.createHeader("WWW-Authenticate", challenge));
+        }
+        if (retryAfter != null) {
+            response.addHeader(headerFactory.createRetryAfterHeader(retryAfter));
+        }
+        provider.sendResponse(response);
+        metrics.rejected(code);
+    }
+
+    private void accept(ServerTransaction st, Request request, Admission.Accepted accepted, SipURI requestUri,
+                        String callId) {
         try {
-            URI requestUri = request.getRequestURI();
-            if (!(requestUri instanceof SipURI sipUri)) {
-                metrics.malformed("request_uri");
-                respond(st, Response.UNSUPPORTED_URI_SCHEME, request);
-                return;
-            }
-            MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
-            Header authorization = request.getHeader("Authorization");
-            InboundInvite invite = new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
-                    maxForwards == null ? null : maxForwards.getMaxForwards(), source,
-                    authorization == null ? null : headerValue(authorization));
-            Admission decision = admission.admit(invite);
-            if (decision instanceof Admission.Rejected rejected) {
-                Response response = messageFactory.createResponse(rejected.sipCode(), request);
-                response.setReasonPhrase(rejected.reason());
-                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
-                for (String challenge : rejected.challenges()) {
-                    response.addHeader(headerFactory.createHeader("WWW-Authenticate", challenge));
-                }
-                st.sendResponse(response);
-                metrics.rejected(rejected.sipCode());
-                log.info("INVITE Call-ID {} to {} from {} rejected with {}", callId, sipUri.getHost(), source,
-                        rejected.sipCode());
-                return;
-            }
-            Admission.Accepted accepted = (Admission.Accepted) decision;
-            if (!concurrentCalls.tryAcquire(accepted.domain().name(), accepted.domain().maxConcurrentCalls())) {
-                Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
-                ((ToHeader) busy.getHeader(ToHeader.NAME)).setTag(Long.toHexString(random.nextLong()));
-                busy.addHeader(headerFactory.createRetryAfterHeader(30));
-                st.sendResponse(busy);
-                metrics.rejected(Response.SERVICE_UNAVAILABLE);
-                log.info("INVITE Call-ID {} refused: domain {} at its limit of {} calls", callId,
-                        accepted.domain().name(), accepted.domain().maxConcurrentCalls());
-                return;
-            }
             Call call = new Call(origin, accepted.domain().name(), accepted.domain().accountId(),
                     accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
-                    .getAddress().getURI()), sipUri.getUser() == null ? "" : sipUri.getUser(), callId,
+                    .getAddress().getURI()), requestUri.getUser() == null ? "" : requestUri.getUser(), callId,
                     customHeaders(request), clock);
             B2buaCall b2bua = new B2buaCall(this, call, st, request);
             byInboundCallId.put(callId, b2bua);
             byUuid.put(call.uuid(), b2bua);
             inCall(b2bua, b2bua::offer);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
+            concurrentCalls.release(accepted.domain().name());
             metrics.malformed("invite");
-            log.warn("could not admit INVITE Call-ID {}: {}", callId, e.toString());
+            log.warn("could not accept INVITE Call-ID {}: {}", callId, e.toString());
             respond(st, Response.SERVER_INTERNAL_ERROR, request);
         }
     }
