@@ -97,7 +97,8 @@ class RoutingConfiguration {
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
                     CallMetrics metrics, Clock clock) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
-        return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(), sip.lanes(),
+        return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
+                sip.congestionTimeout(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout()), admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }

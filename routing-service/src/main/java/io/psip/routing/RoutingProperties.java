@@ -31,12 +31,14 @@ public record RoutingProperties(
      *                       address when binding to a wildcard such as 0.0.0.0
      * @param tlsPort        reserved for SIP over TLS; not listened on yet
      * @param maxMessageSize bytes per SIP message; bounds the memory every queued packet holds
+     * @param congestionTimeout received packets still queued after this long are dropped (overload shedding)
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
-                      @DefaultValue("5061") int tlsPort, @DefaultValue("16384") int maxMessageSize,
+                      @DefaultValue("5061") int tlsPort, @DefaultValue("8192") int maxMessageSize,
+                      @DefaultValue("2s") Duration congestionTimeout,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue) {
     }
 

@@ -120,6 +120,10 @@ public final class SipEdge implements SipListenerExt, CallControl {
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "false");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "2048");
+        // Every queued UDP packet holds a MAX_MESSAGE_SIZE buffer in an unbounded queue: drop what has waited
+        // longer than this, so an overload sheds packets instead of exhausting the heap in the receive thread.
+        p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT",
+                Long.toString(settings.congestionTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());

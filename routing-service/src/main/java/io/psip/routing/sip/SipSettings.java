@@ -9,10 +9,11 @@ import java.time.Duration;
  *                          binding to a wildcard (e.g. 0.0.0.0 in a container)
  * @param maxMessageSize  bytes; bounds the buffer every queued packet holds (the RI default of 64 KB let a burst
  *                        exhaust the heap)
+ * @param congestionTimeout received packets older than this are dropped unprocessed
  * @param lanes           worker lanes for call work; a call always uses the same lane
  * @param laneQueue       queued tasks per lane before new calls get 503
  * @param commandTimeout  how long an offered call waits for its command before it fails with 480
  */
-public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize, int lanes, int laneQueue,
-                          Duration commandTimeout) {
+public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
+                          Duration congestionTimeout, int lanes, int laneQueue, Duration commandTimeout) {
 }

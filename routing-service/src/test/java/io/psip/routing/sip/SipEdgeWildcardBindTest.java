@@ -55,7 +55,8 @@ class SipEdgeWildcardBindTest {
         AdmissionPolicy admission = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
                 new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
                 () -> true);
-        edge = new SipEdge(new SipSettings("0.0.0.0", "127.0.0.1", port, 16384, 2, 100, Duration.ofSeconds(20)),
+        edge = new SipEdge(new SipSettings("0.0.0.0", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 2,
+                100, Duration.ofSeconds(20)),
                 admission, events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));
         edge.start();
@@ -88,7 +89,8 @@ class SipEdgeWildcardBindTest {
 
     @Test
     void commandsForOtherInstancesOrUnknownCallsAreNotCarriedOut() throws Exception {
-        edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 16384, 1, 10, Duration.ofSeconds(5)),
+        edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1,
+                10, Duration.ofSeconds(5)),
                 new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),
                         new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5),
                                 List.of("MD5")), () -> true),
