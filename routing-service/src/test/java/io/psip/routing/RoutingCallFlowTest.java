@@ -175,7 +175,7 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(3)
-    void farEndErrorIsRelayedToTheCallerWithItsCode() {
+    void farEndBusyIsRelayedToTheCallerAndReportedAsBusy() {
         int farEndPort = TestInfra.freeSipPort();
         Sipp farEnd = Sipp.start("uas-busy.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
@@ -187,10 +187,10 @@ class RoutingCallFlowTest {
 
         assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
         assertThat(caller.exitCode()).as(caller::logs).isZero();
-        CallEvent failed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
-                && e.getType() == CallEventType.FAILED);
-        assertThat(failed.getSipCode()).isEqualTo(486);
-        assertThat(failed.getSequence()).isEqualTo(2);
+        CallEvent busy = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.BUSY);
+        assertThat(busy.getSipCode()).isEqualTo(486);
+        assertThat(busy.getSequence()).isEqualTo(2);
     }
 
     @Test

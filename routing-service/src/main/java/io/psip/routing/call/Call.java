@@ -99,6 +99,23 @@ public final class Call {
         return event(CallEventType.FAILED, sipCode, reason).build();
     }
 
+    /** The far end refused the call: busy (486, 600) and declined (603) are told apart from other failures. */
+    public CallEvent farEndRefused(int sipCode, String reason) {
+        ended = true;
+        CallEventType type = switch (sipCode) {
+            case 486, 600 -> CallEventType.BUSY;
+            case 603 -> CallEventType.REJECTED;
+            default -> CallEventType.FAILED;
+        };
+        return event(type, sipCode, reason).build();
+    }
+
+    /** The far end rang but nobody answered in time; the caller got {@code sipCode}. */
+    public CallEvent unanswered(int sipCode) {
+        ended = true;
+        return event(CallEventType.UNANSWERED, sipCode, "timeout").build();
+    }
+
     public CallEvent cancelled() {
         ended = true;
         return event(CallEventType.CANCELLED, 487, "cancelled by caller").build();

@@ -141,7 +141,9 @@ final class B2buaCall {
                 if (state == State.CONNECTING || state == State.EARLY) {
                     log.info("far end did not answer within {} s", connect.getTimeoutSeconds());
                     cancelOutbound();
-                    fail(Response.TEMPORARILY_UNAVAILABLE, "timeout");
+                    sendFinal(Response.TEMPORARILY_UNAVAILABLE);
+                    edge.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
+                    end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
                 }
             });
         } catch (Exception e) {
@@ -199,7 +201,9 @@ final class B2buaCall {
             int relayed = code == 401 || code == 407 ? Response.FORBIDDEN
                     : code < 400 ? Response.TEMPORARILY_UNAVAILABLE : code;
             log.info("far end answered {} {}", code, response.getReasonPhrase());
-            fail(relayed, response.getReasonPhrase());
+            sendFinal(relayed);
+            edge.metrics().rejected(relayed);
+            end(call.farEndRefused(code, response.getReasonPhrase()));
         }
     }
 
