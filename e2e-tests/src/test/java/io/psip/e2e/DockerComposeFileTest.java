@@ -81,7 +81,8 @@ class DockerComposeFileTest {
             assertThat(module.getParent()).as("%s builds %s", name, context).isEqualTo(root);
             assertThat(rootPom).as("%s builds a module of the root pom", name)
                     .contains("<module>" + moduleName + "</module>");
-            assertThat(module.resolve("Dockerfile")).as("%s has a Dockerfile", moduleName).isRegularFile();
+            assertThat(module.resolve("Dockerfile")).as("%s has a Dockerfile", moduleName).isRegularFile()
+                    .content().contains("FROM eclipse-temurin:17-jre").contains("COPY target/");
             assertThat(service).as("%s is built, not pulled", name).doesNotContainKey("image");
             builtModules.add(moduleName);
         });

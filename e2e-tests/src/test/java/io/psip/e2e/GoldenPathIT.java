@@ -131,6 +131,7 @@ class GoldenPathIT {
     void callFromAnAddressOutsideTheAclIsRefusedWith403WithoutAskingTheApplication() throws Exception {
         requireConnectedCall();
         int answersBefore = customer.answerRequests().size();
+        int eventsBefore = customer.events().size();
 
         Sipp.Result caller = sipp.start("outside-acl", scenario("uac-expect-403.xml"), "127.0.0.2",
                 FreePorts.udpAndTcp("127.0.0.2"),
@@ -138,6 +139,7 @@ class GoldenPathIT {
 
         assertThat(caller.exitCode()).as(caller.describe()).isZero();
         assertThat(customer.answerRequests()).hasSize(answersBefore);
+        assertThat(customer.events()).hasSize(eventsBefore);
     }
 
     @Test
@@ -145,6 +147,7 @@ class GoldenPathIT {
     void callToTheDomainWithoutItsRegionIsRefusedWith404() throws Exception {
         requireConnectedCall();
         int answersBefore = customer.answerRequests().size();
+        int eventsBefore = customer.events().size();
 
         Sipp.Result caller = sipp.start("non-regional", scenario("uac-expect-404.xml"), "127.0.0.1",
                 FreePorts.udpAndTcp("127.0.0.1"),
@@ -152,6 +155,7 @@ class GoldenPathIT {
 
         assertThat(caller.exitCode()).as(caller.describe()).isZero();
         assertThat(customer.answerRequests()).hasSize(answersBefore);
+        assertThat(customer.events()).hasSize(eventsBefore);
     }
 
     private static void requireConnectedCall() {
