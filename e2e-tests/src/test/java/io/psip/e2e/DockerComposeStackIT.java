@@ -28,6 +28,8 @@ class DockerComposeStackIT {
     static final ComposeContainer STACK = new ComposeContainer(
             ProjectDirs.root().resolve("docker-compose.yml").toFile())
             .withBuild(true)
+            // The psip images are built, not pulled; `up` pulls the others when missing.
+            .withPull(false)
             .withExposedService("provisioning", 8080,
                     Wait.forHttp("/actuator/health/readiness").forStatusCode(200).withStartupTimeout(STARTUP))
             .withExposedService("routing-us", 8091,
