@@ -56,6 +56,9 @@ final class B2buaCall {
     private Dialog outboundDialog;
     private Response outboundAnswer;
     private boolean ringingReported;
+    /** An open re-INVITE being relayed: where it came in, and where it went out. */
+    private ServerTransaction reinviteIn;
+    private ClientTransaction reinviteOut;
     /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
     private boolean abandonOutbound;
 
@@ -181,11 +184,83 @@ final class B2buaCall {
         return invite;
     }
 
-    void onOutboundResponse(ResponseEvent event) {
+    /** A response on either leg; {@code outboundLeg} says which. */
+    void onResponse(ResponseEvent event, boolean outboundLeg) {
         Response response = event.getResponse();
         if (!Request.INVITE.equals(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod())) {
             return; // answers to our BYE or CANCEL
         }
+        if (reinviteOut != null && event.getClientTransaction() == reinviteOut) {
+            relayReinviteResponse(event);
+            return;
+        }
+        if (outboundLeg) {
+            onOutboundResponse(event);
+        }
+    }
+
+    /**
+     * Relays a re-INVITE (hold, new media, session refresh) from one leg to the other, one at a time; a second one
+     * while the first is open gets 491 so its sender retries.
+     */
+    void onReinvite(ServerTransaction st, Request reinvite, boolean fromCaller) {
+        if (state != State.CONFIRMED || reinviteIn != null) {
+            edge.respond(st, state == State.CONFIRMED ? Response.REQUEST_PENDING : Response.NOT_ACCEPTABLE_HERE,
+                    reinvite);
+            return;
+        }
+        Dialog other = fromCaller ? outboundDialog : inboundDialog;
+        try {
+            Request relayed = other.createRequest(Request.INVITE);
+            relayed.setHeader(edge.contact(((ViaHeader) relayed.getHeader(ViaHeader.NAME)).getTransport()));
+            byte[] body = reinvite.getRawContent();
+            if (body != null && body.length > 0) {
+                relayed.setContent(body, (ContentTypeHeader) reinvite.getHeader(ContentTypeHeader.NAME));
+            }
+            ClientTransaction ct = edge.provider().getNewClientTransaction(relayed);
+            reinviteIn = st;
+            reinviteOut = ct;
+            other.sendRequest(ct);
+            log.info("relaying a re-INVITE from the {}", fromCaller ? "caller" : "far end");
+        } catch (Exception e) {
+            reinviteIn = null;
+            reinviteOut = null;
+            log.warn("could not relay a re-INVITE: {}", e.toString());
+            edge.respond(st, Response.SERVER_INTERNAL_ERROR, reinvite);
+        }
+    }
+
+    private void relayReinviteResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        int code = response.getStatusCode();
+        if (code < 200 || reinviteIn == null) {
+            return;
+        }
+        try {
+            if (code < 300) {
+                long cseq = ((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                event.getDialog().sendAck(event.getDialog().createAck(cseq));
+            }
+            Response relayed = edge.messageFactory().createResponse(code, reinviteIn.getRequest());
+            if (code < 300) {
+                relayed.addHeader(edge.contact(((ViaHeader) reinviteIn.getRequest().getHeader(ViaHeader.NAME))
+                        .getTransport()));
+            }
+            byte[] body = response.getRawContent();
+            if (body != null && body.length > 0) {
+                relayed.setContent(body, (ContentTypeHeader) response.getHeader(ContentTypeHeader.NAME));
+            }
+            reinviteIn.sendResponse(relayed);
+        } catch (Exception e) {
+            log.warn("could not relay the re-INVITE's {}: {}", code, e.toString());
+        } finally {
+            reinviteIn = null;
+            reinviteOut = null;
+        }
+    }
+
+    private void onOutboundResponse(ResponseEvent event) {
+        Response response = event.getResponse();
         int code = response.getStatusCode();
         if (code < 200) {
             if (abandonOutbound) {
@@ -328,7 +403,14 @@ final class B2buaCall {
         }
     }
 
+    /** A transaction we sent got no final response: the first INVITE to the far end, or a relayed re-INVITE. */
     void onOutboundTimeout(ClientTransaction ct) {
+        if (ct == reinviteOut && reinviteIn != null) {
+            edge.respond(reinviteIn, Response.REQUEST_TIMEOUT, reinviteIn.getRequest());
+            reinviteIn = null;
+            reinviteOut = null;
+            return;
+        }
         if (ct == outboundTx && (state == State.CONNECTING || state == State.EARLY)) {
             cancelTimer();
             fail(Response.REQUEST_TIMEOUT, "timeout");

@@ -229,11 +229,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
         String callId = callId(response);
-        B2buaCall call = byOutboundCallId.get(callId);
+        B2buaCall outbound = byOutboundCallId.get(callId);
+        B2buaCall call = outbound != null ? outbound : byInboundCallId.get(callId);
         if (call == null) {
-            return; // responses on the caller's leg (to our BYE) need no action
+            return;
         }
-        lanes.execute(call.key(), () -> inCall(call, () -> call.onOutboundResponse(event)));
+        lanes.execute(call.key(), () -> inCall(call, () -> call.onResponse(event, outbound != null)));
     }
 
     @Override
@@ -242,7 +243,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         ClientTransaction ct = event.getClientTransaction();
-        B2buaCall call = byOutboundCallId.get(callId(ct.getRequest()));
+        String callId = callId(ct.getRequest());
+        B2buaCall outbound = byOutboundCallId.get(callId);
+        B2buaCall call = outbound != null ? outbound : byInboundCallId.get(callId);
         if (call != null) {
             lanes.execute(call.key(), () -> inCall(call, () -> call.onOutboundTimeout(ct)));
         }
@@ -282,8 +285,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private void inviteReceived(RequestEventExt event, String callId) throws Exception {
         Request request = event.getRequest();
         if (event.getDialog() != null && event.getDialog().getState() != null) {
-            // A re-INVITE in an established dialog: media changes are not relayed yet, the call itself stays up.
-            respond(serverTransaction(event), Response.NOT_ACCEPTABLE_HERE, request);
+            // A re-INVITE (hold, media change, session refresh) on one leg: relayed to the other.
+            ServerTransaction st = serverTransaction(event);
+            lanes.execute(laneKey(callId), () -> inDialogRequest(event, callId, st));
             return;
         }
         if (event.getServerTransaction() != null) {
@@ -371,16 +375,27 @@ public final class SipEdge implements SipListenerExt, CallControl {
     }
 
     private void inDialogRequest(RequestEvent event, String callId) {
+        inDialogRequest(event, callId, null);
+    }
+
+    /** {@code st}: the server transaction already made on the SIP thread (re-INVITE), or null. */
+    private void inDialogRequest(RequestEvent event, String callId, ServerTransaction st) {
         Request request = event.getRequest();
         B2buaCall fromCaller = byInboundCallId.get(callId);
         B2buaCall call = fromCaller != null ? fromCaller : byOutboundCallId.get(callId);
         if (call == null) {
-            if (!Request.ACK.equals(request.getMethod())) {
+            if (st != null) {
+                respond(st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request);
+            } else if (!Request.ACK.equals(request.getMethod())) {
                 respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             }
             return;
         }
-        inCall(call, () -> call.onRequest(event, fromCaller != null));
+        if (st != null) {
+            inCall(call, () -> call.onReinvite(st, request, fromCaller != null));
+        } else {
+            inCall(call, () -> call.onRequest(event, fromCaller != null));
+        }
     }
 
     @Override
