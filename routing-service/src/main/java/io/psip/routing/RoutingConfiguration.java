@@ -118,7 +118,8 @@ class RoutingConfiguration {
     }
 
     @Bean
-    RoutingReadiness routingHealthIndicator(TableReaders readers, SipEdge sipEdge, CallCommandListener commands) {
-        return new RoutingReadiness(readers, sipEdge, commands);
+    RoutingReadiness routingHealthIndicator(TableReaders readers, RoutingTables tables, SipEdge sipEdge,
+                                            CallCommandListener commands) {
+        return new RoutingReadiness(readers, tables, sipEdge, commands);
     }
 }

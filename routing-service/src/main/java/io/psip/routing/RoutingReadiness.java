@@ -2,6 +2,7 @@ package io.psip.routing;
 
 import io.psip.routing.messaging.CallCommandListener;
 import io.psip.routing.sip.SipEdge;
+import io.psip.routing.table.RoutingTables;
 import io.psip.routing.table.TableReaders;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -12,11 +13,13 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 public final class RoutingReadiness implements HealthIndicator {
 
-    private final TableReaders tables;
+    private final TableReaders readers;
+    private final RoutingTables tables;
     private final SipEdge sip;
     private final CallCommandListener commands;
 
-    RoutingReadiness(TableReaders tables, SipEdge sip, CallCommandListener commands) {
+    RoutingReadiness(TableReaders readers, RoutingTables tables, SipEdge sip, CallCommandListener commands) {
+        this.readers = readers;
         this.tables = tables;
         this.sip = sip;
         this.commands = commands;
@@ -24,9 +27,12 @@ public final class RoutingReadiness implements HealthIndicator {
 
     @Override
     public Health health() {
-        boolean ready = tables.caughtUp() && sip.listening() && commands.positioned();
+        boolean ready = readers.caughtUp() && sip.listening() && commands.positioned();
         return (ready ? Health.up() : Health.outOfService())
-                .withDetail("tables", tables.status())
+                .withDetail("tables", readers.status())
+                .withDetail("domains", tables.domains().size())
+                .withDetail("applications", tables.applications().size())
+                .withDetail("numbers", tables.numbers().size())
                 .withDetail("sip", sip.listening() ? "listening" : "down")
                 .withDetail("commands", commands.positioned() ? "positioned" : "starting")
                 .build();

@@ -388,7 +388,7 @@ class RoutingCallFlowTest {
     @Order(17)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
-        assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total",
+        assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total", "psip_calls_active",
                 "psip_calls_rejected_total{code=\"403\"}", "psip_calls_rejected_total{code=\"404\"}");
     }
 

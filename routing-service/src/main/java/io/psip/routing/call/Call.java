@@ -28,7 +28,6 @@ public final class Call {
     private final Clock clock;
     private long sequence;
     private Instant answeredAt;
-    private boolean ended;
 
     /** Where this instance runs; every event names it so commands come back here. */
     public record CallOrigin(String region, String instanceId) {
@@ -65,14 +64,6 @@ public final class Call {
         return from;
     }
 
-    public boolean answered() {
-        return answeredAt != null;
-    }
-
-    public boolean ended() {
-        return ended;
-    }
-
     public CallEvent offered() {
         return event(CallEventType.OFFERED, null, null).setCustomHeaders(customHeaders).build();
     }
@@ -88,20 +79,17 @@ public final class Call {
 
     /** A normal hang-up after answer; {@code reason} says which side hung up. */
     public CallEvent completed(String reason) {
-        ended = true;
         int duration = answeredAt == null ? 0
                 : (int) Math.max(0, Duration.between(answeredAt, clock.instant()).toSeconds());
         return event(CallEventType.COMPLETED, null, reason).setDurationSeconds(duration).build();
     }
 
     public CallEvent failed(int sipCode, String reason) {
-        ended = true;
         return event(CallEventType.FAILED, sipCode, reason).build();
     }
 
     /** The far end refused the call: busy (486, 600) and declined (603) are told apart from other failures. */
     public CallEvent farEndRefused(int sipCode, String reason) {
-        ended = true;
         CallEventType type = switch (sipCode) {
             case 486, 600 -> CallEventType.BUSY;
             case 603 -> CallEventType.REJECTED;
@@ -112,12 +100,10 @@ public final class Call {
 
     /** The far end rang but nobody answered in time; the caller got {@code sipCode}. */
     public CallEvent unanswered(int sipCode) {
-        ended = true;
         return event(CallEventType.UNANSWERED, sipCode, "timeout").build();
     }
 
     public CallEvent cancelled() {
-        ended = true;
         return event(CallEventType.CANCELLED, 487, "cancelled by caller").build();
     }
 

@@ -1,7 +1,10 @@
 package io.psip.routing.call;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.function.IntSupplier;
 
 /** Call and SIP counters exposed at /actuator/prometheus. */
 public final class CallMetrics {
@@ -15,6 +18,12 @@ public final class CallMetrics {
         this.offered = Counter.builder("psip.calls.offered").description("Calls admitted and offered").register(registry);
         this.answered = Counter.builder("psip.calls.answered").description("Calls answered by the far end")
                 .register(registry);
+    }
+
+    /** Live calls, read when scraped. */
+    public void activeCalls(IntSupplier active) {
+        Gauge.builder("psip.calls.active", active, IntSupplier::getAsInt).strongReference(true)
+                .description("Calls this instance holds").register(registry);
     }
 
     public void offered() {

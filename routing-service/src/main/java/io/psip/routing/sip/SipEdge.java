@@ -111,6 +111,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         this.metrics = metrics;
         this.clock = clock;
         this.origin = origin;
+        metrics.activeCalls(concurrentCalls::total);
     }
 
     public synchronized void start() throws Exception {

@@ -62,7 +62,6 @@ class CallTest {
         CallEvent completed = call.completed("caller_hangup");
         assertThat(completed.getType()).isEqualTo(CallEventType.COMPLETED);
         assertThat(completed.getDurationSeconds()).isEqualTo(42);
-        assertThat(call.ended()).isTrue();
     }
 
     @Test

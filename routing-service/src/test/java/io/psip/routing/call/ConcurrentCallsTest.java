@@ -15,8 +15,9 @@ class ConcurrentCallsTest {
         assertThat(calls.tryAcquire("acme", 2)).isFalse();
         assertThat(calls.tryAcquire("other", 2)).isTrue();
         calls.release("acme");
-        assertThat(calls.active("acme")).isEqualTo(1);
+        assertThat(calls.total()).isEqualTo(2);
         assertThat(calls.tryAcquire("acme", 2)).isTrue();
+        assertThat(calls.tryAcquire("acme", 2)).isFalse();
     }
 
     @Test
@@ -24,8 +25,8 @@ class ConcurrentCallsTest {
         for (int i = 0; i < 100; i++) {
             assertThat(calls.tryAcquire("acme", null)).isTrue();
         }
-        assertThat(calls.active("acme")).isEqualTo(100);
+        assertThat(calls.total()).isEqualTo(100);
         calls.release("idle");
-        assertThat(calls.active("idle")).isZero();
+        assertThat(calls.total()).isEqualTo(100);
     }
 }
