@@ -254,6 +254,32 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(7)
+    void hangupCommandEndsAnAnsweredCallOnBothLegs() {
+        int farEndPort = TestInfra.freeSipPort();
+        Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "129",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "129".equals(e.getTo()), caller);
+        connect(offered, "sip:bob@127.0.0.1:" + farEndPort, Map.of("Customer", "acme-42"));
+        awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid()) && e.getType() == CallEventType.ANSWERED,
+                caller, farEnd);
+
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.HANGUP).build());
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent completed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.COMPLETED);
+        assertThat(completed.getReason()).isEqualTo("hangup");
+    }
+
+    @Test
+    @Order(8)
     void callWithoutACommandFailsWith480() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "480"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "127",
@@ -267,13 +293,13 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void callFromOutsideTheAclIsRefusedWith403() {
         assertRejected(403, "127.0.0.2", "acme.sip-us.example.com");
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void nonRegionalOrOtherRegionHostIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "acme.sip.example.com");
         assertRejected(404, "127.0.0.1", "acme.sip-eu.example.com");
@@ -281,13 +307,13 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void unknownDomainIsRefusedWith404() {
         assertRejected(404, "127.0.0.1", "nobody.sip-us.example.com");
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void rejectCommandEndsTheCallWithItsCode() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "456",
@@ -305,7 +331,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void digestDomainChallengesThenAdmitsTheRightPassword() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
@@ -321,7 +347,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void digestDomainRefusesAWrongPasswordWith403() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "403"), "-i", "127.0.0.1", "-p",
                 Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
@@ -331,7 +357,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
         send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
@@ -348,7 +374,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     void maxForwardsZeroIsAnswered483AndSip3Is505() {
         assertThat(RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 0\r\n", "SIP/2.0")))
                 .hasValueSatisfying(r -> assertThat(r).startsWith("SIP/2.0 483"));
@@ -359,7 +385,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(16)
+    @Order(17)
     void malformedSipIsCountedAndNeverStopsTheService() throws Exception {
         RawSip.udp(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
         RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
@@ -385,7 +411,7 @@ class RoutingCallFlowTest {
     }
 
     @Test
-    @Order(17)
+    @Order(18)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total", "psip_calls_active",
@@ -393,11 +419,15 @@ class RoutingCallFlowTest {
     }
 
     private static void connect(CallEvent offered, String uri) {
+        connect(offered, uri, Map.of());
+    }
+
+    private static void connect(CallEvent offered, String uri, Map<String, String> headers) {
         send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
                 .setAction(CallAction.CONNECT)
-                .setConnect(ConnectSip.newBuilder().setUri(uri).setHeaders(Map.of()).setFrom(null)
+                .setConnect(ConnectSip.newBuilder().setUri(uri).setHeaders(headers).setFrom(null)
                         .setTimeoutSeconds(30).build())
                 .build());
     }
