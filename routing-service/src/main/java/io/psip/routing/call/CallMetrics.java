@@ -39,6 +39,11 @@ public final class CallMetrics {
         registry.counter("psip.calls.rejected", "code", Integer.toString(sipCode)).increment();
     }
 
+    /** A call event that could not be handed to Kafka. */
+    public void eventNotPublished() {
+        registry.counter("psip.calls.events.unpublished").increment();
+    }
+
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */
     public void malformed(String reason) {
         registry.counter("psip.sip.malformed", "reason", reason).increment();

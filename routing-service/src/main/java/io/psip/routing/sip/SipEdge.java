@@ -413,8 +413,14 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     // ---- services for B2buaCall ----
 
+    /** A lost event must not break the call's SIP handling; it is logged and counted instead. */
     void publish(CallEvent event) {
-        events.publish(event);
+        try {
+            events.publish(event);
+        } catch (RuntimeException e) {
+            metrics.eventNotPublished();
+            log.error("could not publish {} event #{}: {}", event.getType(), event.getSequence(), e.toString());
+        }
     }
 
     CallMetrics metrics() {

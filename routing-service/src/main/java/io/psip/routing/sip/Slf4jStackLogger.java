@@ -10,6 +10,13 @@ import java.util.Properties;
 public final class Slf4jStackLogger implements StackLogger {
 
     private static final Logger log = LoggerFactory.getLogger("gov.nist.javax.sip");
+    /** The RI dumps whole packet buffers (as decimal byte lists) into some messages; keep log lines readable. */
+    private static final int MAX_MESSAGE = 1000;
+
+    private static String clip(String message) {
+        return message == null || message.length() <= MAX_MESSAGE ? message
+                : message.substring(0, MAX_MESSAGE) + "... (" + message.length() + " chars)";
+    }
 
     @Override
     public void logStackTrace() {
@@ -35,27 +42,27 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logDebug(String message) {
-        log.debug(message);
+        log.debug(clip(message));
     }
 
     @Override
     public void logDebug(String message, Exception ex) {
-        log.debug(message, ex);
+        log.debug(clip(message), ex);
     }
 
     @Override
     public void logTrace(String message) {
-        log.trace(message);
+        log.trace(clip(message));
     }
 
     @Override
     public void logFatalError(String message) {
-        log.error(message);
+        log.error(clip(message));
     }
 
     @Override
     public void logError(String message) {
-        log.error(message);
+        log.error(clip(message));
     }
 
     @Override
@@ -77,17 +84,17 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception ex) {
-        log.error(message, ex);
+        log.error(clip(message), ex);
     }
 
     @Override
     public void logWarning(String message) {
-        log.warn(message);
+        log.warn(clip(message));
     }
 
     @Override
     public void logInfo(String message) {
-        log.info(message);
+        log.info(clip(message));
     }
 
     @Override
