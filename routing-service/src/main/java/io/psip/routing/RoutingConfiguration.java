@@ -99,8 +99,17 @@ class RoutingConfiguration {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.lanes(),
-                sip.laneQueue(), properties.calls().commandTimeout()), admission, events, metrics, clock,
+                sip.laneQueue(), properties.calls().commandTimeout(), tls(sip)), admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
+    }
+
+    private static SipSettings.Tls tls(RoutingProperties.Sip sip) {
+        RoutingProperties.Tls tls = sip.tls();
+        if (tls.keyStore() == null || tls.keyStore().isBlank()) {
+            return null;
+        }
+        return new SipSettings.Tls(sip.tlsPort(), tls.keyStore(),
+                tls.keyStorePassword() == null ? "" : tls.keyStorePassword(), tls.keyStoreType());
     }
 
     private static String advertisedAddress(RoutingProperties.Sip sip) throws UnknownHostException {

@@ -29,7 +29,8 @@ public record RoutingProperties(
     /**
      * @param advertisedAddress address for Via and Contact; defaults to the bind address, or to this host's
      *                       address when binding to a wildcard such as 0.0.0.0
-     * @param tlsPort        reserved for SIP over TLS; not listened on yet
+     * @param tlsPort        SIP over TLS, listened on only when {@code tls.key-store} is set
+     * @param tls            the server certificate for SIP over TLS
      * @param maxMessageSize bytes per SIP message; bounds the memory every queued packet holds
      * @param congestionTimeout received packets still queued after this long are dropped (overload shedding)
      * @param lanes          worker lanes that take call work off the SIP thread
@@ -39,7 +40,12 @@ public record RoutingProperties(
                       @DefaultValue("5060") int port,
                       @DefaultValue("5061") int tlsPort, @DefaultValue("8192") int maxMessageSize,
                       @DefaultValue("2s") Duration congestionTimeout,
-                      @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue) {
+                      @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
+                      @DefaultValue Tls tls) {
+    }
+
+    /** Key store (path) holding the SIP TLS server certificate; TLS stays off while it is unset. */
+    public record Tls(String keyStore, String keyStorePassword, @DefaultValue("PKCS12") String keyStoreType) {
     }
 
     public record Kafka(@DefaultValue("127.0.0.1:9092") String bootstrapServers) {

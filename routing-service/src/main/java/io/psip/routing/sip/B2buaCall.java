@@ -131,7 +131,9 @@ final class B2buaCall {
                 fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
                 return;
             }
-            String transport = "tcp".equalsIgnoreCase(sipTarget.getTransportParam()) ? "tcp" : "udp";
+            String transportParam = sipTarget.getTransportParam();
+            String transport = sipTarget.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
+                    : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : "udp";
             Request invite = outboundInvite(sipTarget, transport, connect);
             outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
             outboundTx = edge.provider().getNewClientTransaction(invite);
@@ -168,7 +170,8 @@ final class B2buaCall {
         }
         MaxForwardsHeader inboundHops = (MaxForwardsHeader) inboundInvite.getHeader(MaxForwardsHeader.NAME);
         int hops = inboundHops == null ? 70 : Math.min(70, Math.max(0, inboundHops.getMaxForwards() - 1));
-        ViaHeader via = hf.createViaHeader(edge.advertisedAddress(), edge.port(), transport, null);
+        ViaHeader via = hf.createViaHeader(edge.advertisedAddress(),
+                edge.provider().getListeningPoint(transport).getPort(), transport, null);
         Request invite = edge.messageFactory().createRequest(target, Request.INVITE,
                 edge.provider().getNewCallId(), hf.createCSeqHeader(1L, Request.INVITE),
                 hf.createFromHeader(fromAddress, tag()), hf.createToHeader(af.createAddress(target), null),

@@ -128,6 +128,22 @@ public final class SipEdge implements SipListenerExt, CallControl {
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        if (settings.tls() != null) {
+            SipSettings.Tls tls = settings.tls();
+            p.setProperty("javax.net.ssl.keyStore", tls.keyStore());
+            p.setProperty("javax.net.ssl.keyStorePassword", tls.keyStorePassword());
+            p.setProperty("javax.net.ssl.keyStoreType", tls.keyStoreType());
+            p.setProperty("javax.net.ssl.trustStore", tls.keyStore());
+            p.setProperty("javax.net.ssl.trustStorePassword", tls.keyStorePassword());
+            p.setProperty("javax.net.ssl.trustStoreType", tls.keyStoreType());
+            // Callers are not asked for certificates; the RI's defaults would offer TLS 1.0 and RSA key exchange.
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",",
+                    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"));
+        }
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
@@ -144,6 +160,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
+        if (settings.tls() != null) {
+            ListeningPoint tls = stack.createListeningPoint(settings.bindAddress(), settings.tls().port(), "tls");
+            if (!settings.advertisedAddress().equals(settings.bindAddress())) {
+                tls.setSentBy(settings.advertisedAddress() + ":" + settings.tls().port());
+            }
+            provider.addListeningPoint(tls);
+        }
         provider.addSipListener(this);
         lanes = new KeyedLanes(settings.lanes(), settings.laneQueue());
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -165,7 +188,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
             probeFailures = answered ? 0 : probeFailures + 1;
             listenersAnswer = answered || (listenersAnswer && probeFailures < 2);
         }, 0, PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("SIP listening on {}:{} (udp, tcp) for region {}", settings.bindAddress(), settings.port(),
+        log.info("SIP listening on {}:{} (udp, tcp){} for region {}", settings.bindAddress(), settings.port(),
+                settings.tls() == null ? ", no TLS (no key store configured)" : " and " + settings.tls().port() + " (tls)",
                 origin.region());
     }
 
@@ -479,7 +503,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     ContactHeader contact(String transport) throws ParseException {
         SipURI uri = addressFactory.createSipURI("psip", settings.advertisedAddress());
-        uri.setPort(settings.port());
+        uri.setPort("tls".equalsIgnoreCase(transport) && settings.tls() != null ? settings.tls().port() : settings.port());
         uri.setTransportParam(transport.toLowerCase());
         return headerFactory.createContactHeader(addressFactory.createAddress(uri));
     }

@@ -45,7 +45,7 @@ public final class SipEdgeBench {
         AtomicLong offered = new AtomicLong();
         SipEdge[] edge = new SipEdge[1];
         edge[0] = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 4,
-                5000, Duration.ofSeconds(10)),
+                5000, Duration.ofSeconds(10), null),
                 admission, event -> {
                     if (event.getType() == CallEventType.OFFERED) {
                         offered.incrementAndGet();

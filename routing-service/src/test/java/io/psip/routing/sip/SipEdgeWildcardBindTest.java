@@ -56,7 +56,7 @@ class SipEdgeWildcardBindTest {
                 new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
                 () -> true);
         edge = new SipEdge(new SipSettings("0.0.0.0", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 2,
-                100, Duration.ofSeconds(20)),
+                100, Duration.ofSeconds(20), null),
                 admission, events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));
         edge.start();
@@ -90,7 +90,7 @@ class SipEdgeWildcardBindTest {
     @Test
     void commandsForOtherInstancesOrUnknownCallsAreNotCarriedOut() throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1,
-                10, Duration.ofSeconds(5)),
+                10, Duration.ofSeconds(5), null),
                 new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),
                         new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5),
                                 List.of("MD5")), () -> true),

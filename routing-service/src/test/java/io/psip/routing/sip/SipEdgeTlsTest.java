@@ -1,0 +1,126 @@
+package io.psip.routing.sip;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.psip.routing.TestInfra;
+import io.psip.routing.call.AdmissionPolicy;
+import io.psip.routing.call.Call;
+import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DigestAuthenticator;
+import io.psip.routing.call.RegionalHost;
+import io.psip.routing.table.RoutingTables;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** SIP over TLS with a key store from the settings: a caller's requests are answered on its TLS connection. */
+class SipEdgeTlsTest {
+
+    private SipEdge edge;
+
+    @AfterEach
+    void stop() {
+        if (edge != null) {
+            edge.stop();
+        }
+    }
+
+    @Test
+    void tlsListenerAnswersOptionsAndRefusesAForeignHost(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("sip.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "sip", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").inheritIO().start();
+        assertThat(keytool.waitFor()).isZero();
+
+        int port = TestInfra.freeSipPort();
+        int tlsPort = TestInfra.freeSipPort();
+        edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1, 10,
+                Duration.ofSeconds(5), new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
+                new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),
+                        new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5),
+                                List.of("MD5")), () -> true),
+                event -> { }, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                new Call.CallOrigin("us", "tls-test"));
+        edge.start();
+
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new TrustingManager()}, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            assertThat(socket.getSession().getProtocol()).isIn("TLSv1.2", "TLSv1.3");
+
+            socket.getOutputStream().write(request("OPTIONS", "sip:probe@127.0.0.1:" + tlsPort,
+                    socket.getLocalPort()).getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(socket.getInputStream())).startsWith("SIP/2.0 200");
+
+            socket.getOutputStream().write(request("INVITE", "sip:123@acme.sip.example.com", socket.getLocalPort())
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readHead(socket.getInputStream())).startsWith("SIP/2.0 404");
+        }
+    }
+
+    private static String request(String method, String uri, int localPort) {
+        String id = UUID.randomUUID().toString();
+        return method + " " + uri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/TLS 127.0.0.1:" + localPort + ";branch=z9hG4bK" + id + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:caller@127.0.0.1>;tag=" + id.substring(0, 8) + "\r\n"
+                + "To: <" + uri + ">\r\n"
+                + "Call-ID: tls-" + id + "\r\n"
+                + "CSeq: 1 " + method + "\r\n"
+                + "Contact: <sip:caller@127.0.0.1:" + localPort + ";transport=tls>\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            head.write(c);
+            String text = head.toString(StandardCharsets.US_ASCII);
+            // Skip a provisional response; return the first final one.
+            if (text.endsWith("\r\n\r\n")) {
+                if (!text.startsWith("SIP/2.0 1")) {
+                    return text;
+                }
+                head.reset();
+            }
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** Test only: the server's certificate is self-signed. */
+    private static final class TrustingManager implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
