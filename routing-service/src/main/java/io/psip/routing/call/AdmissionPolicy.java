@@ -43,6 +43,9 @@ public final class AdmissionPolicy {
         if (!domain.allows(invite.sourceAddress())) {
             return new Admission.Rejected(403, "Forbidden");
         }
+        if (!domain.acceptsTransport(invite.secure())) {
+            return new Admission.Rejected(403, invite.secure() ? "TLS Not Allowed" : "TLS Required");
+        }
         if (domain.digestAuth()) {
             String realm = digestRealm(domain.name());
             DigestAuthenticator.Outcome outcome = digest.verify("INVITE", invite.requestUri(),

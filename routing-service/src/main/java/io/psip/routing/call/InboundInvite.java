@@ -7,7 +7,8 @@ package io.psip.routing.call;
  * @param maxForwards   null when the header is absent
  * @param sourceAddress the packet's source IP (never Via)
  * @param authorization the Authorization header value, or null
+ * @param secure        whether it came over TLS
  */
 public record InboundInvite(String requestUri, String requestUriUser, String requestUriHost, Integer maxForwards,
-                            String sourceAddress, String authorization) {
+                            String sourceAddress, String authorization, boolean secure) {
 }

@@ -48,6 +48,7 @@ import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -328,7 +329,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         String source = event.getRemoteIpAddress();
         Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
                 maxForwards == null ? null : maxForwards.getMaxForwards(), source,
-                authorization == null ? null : headerValue(authorization)));
+                authorization == null ? null : headerValue(authorization),
+                "TLS".equalsIgnoreCase(((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport())));
         if (decision instanceof Admission.Rejected rejected) {
             refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
             log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,

@@ -4,9 +4,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A SIP domain as routing needs it. {@code applicationId} is null when no application is linked. */
+/**
+ * A SIP domain as routing needs it. {@code applicationId} is null when no application is linked; {@code tls} is
+ * {@code always}, {@code never} or {@code optional} (null means optional).
+ */
 public record Domain(String name, long version, String accountId, String applicationId, List<Cidr> acl,
-                     boolean digestAuth, Map<String, DigestCredentials> digestUsers, Integer maxConcurrentCalls) {
+                     boolean digestAuth, Map<String, DigestCredentials> digestUsers, Integer maxConcurrentCalls,
+                     String tls) {
 
     /** HA1 values only; the secret itself never reaches routing. */
     public record DigestCredentials(String username, String ha1Md5, String ha1Sha256) {
@@ -19,6 +23,15 @@ public record Domain(String name, long version, String accountId, String applica
 
     public boolean allows(String sourceAddress) {
         return acl.stream().anyMatch(cidr -> cidr.contains(sourceAddress));
+    }
+
+    /** Whether a call that arrived over TLS ({@code secure}) or not is allowed by the domain's TLS setting. */
+    public boolean acceptsTransport(boolean secure) {
+        return switch (tls == null ? "optional" : tls) {
+            case "always" -> secure;
+            case "never" -> !secure;
+            default -> true;
+        };
     }
 
     public Optional<DigestCredentials> digestUser(String username) {

@@ -76,6 +76,7 @@ public final class TableUpdates {
                     new Domain.DigestCredentials(user.getUsername(), user.getHa1Md5(), user.getHa1Sha256()));
         }
         return new Domain(RoutingTables.domainKey(event.getName()), event.getVersion(), event.getAccountId(),
-                event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls());
+                event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls(),
+                event.getTls());
     }
 }

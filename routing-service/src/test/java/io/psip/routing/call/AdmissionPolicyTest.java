@@ -23,7 +23,7 @@ class AdmissionPolicyTest {
 
     AdmissionPolicyTest() {
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
-        put(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1/32")), false, Map.of(), null));
+        put(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1/32")), false, Map.of(), null, null));
     }
 
     @Test
@@ -49,7 +49,7 @@ class AdmissionPolicyTest {
     @Test
     void digestDomainChallengesAfterTheAclCheck() {
         put(new Domain("secure", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), true,
-                Map.of("alice", new Domain.DigestCredentials("alice", "x", "y")), null));
+                Map.of("alice", new Domain.DigestCredentials("alice", "x", "y")), null, null));
         Admission outsideAcl = policy.admit(invite("secure.sip-us.example.com", 70, "10.0.0.1", null));
         assertThat(outsideAcl).isEqualTo(new Admission.Rejected(403, "Forbidden"));
         Admission challenge = policy.admit(invite("secure.sip-us.example.com", 70, "127.0.0.1", null));
@@ -62,9 +62,22 @@ class AdmissionPolicyTest {
     }
 
     @Test
+    void domainRequiringTlsRefusesOtherTransportsAfterTheAcl() {
+        put(new Domain("tlsonly", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
+                "always"));
+        InboundInvite plain = invite("tlsonly.sip-us.example.com", 70, "127.0.0.1", null);
+        assertThat(policy.admit(plain)).isEqualTo(new Admission.Rejected(403, "TLS Required"));
+        InboundInvite secure = new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70, "127.0.0.1",
+                null, true);
+        assertThat(policy.admit(secure)).isInstanceOf(Admission.Accepted.class);
+        assertThat(policy.admit(new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70,
+                "10.0.0.1", null, true))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+    }
+
+    @Test
     void domainWithoutApplicationIs404AndWithAMissingApplication480() {
-        put(new Domain("lonely", 1, "acct", null, List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null));
-        put(new Domain("early", 1, "acct", "app-not-yet", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null));
+        put(new Domain("lonely", 1, "acct", null, List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
+        put(new Domain("early", 1, "acct", "app-not-yet", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
         assertThat(code(invite("lonely.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
         assertThat(code(invite("early.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(480);
     }
@@ -85,6 +98,6 @@ class AdmissionPolicyTest {
     }
 
     private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
-        return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization);
+        return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false);
     }
 }

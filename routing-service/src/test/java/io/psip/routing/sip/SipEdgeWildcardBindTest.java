@@ -51,7 +51,7 @@ class SipEdgeWildcardBindTest {
         RoutingTables tables = new RoutingTables();
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
         tables.domains().upsert("acme", 1, new Domain("acme", 1, "acct", "app-1",
-                List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null));
+                List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
         AdmissionPolicy admission = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
                 new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
                 () -> true);
