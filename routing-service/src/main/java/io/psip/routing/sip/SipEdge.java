@@ -68,9 +68,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SIP edge on the JAIN-SIP RI: UDP and TCP listening points, admission of inbound INVITEs, and the B2BUA
- * calls. The stack's single thread only parses, looks up and queues; call work runs on {@link KeyedLanes} keyed by
- * the inbound Call-ID. Nothing outside this package sees a JAIN-SIP type.
+ * The SIP edge on the JAIN-SIP RI: UDP, TCP (and TLS) listening points, admission of inbound INVITEs, and the B2BUA
+ * calls. The stack's single thread parses, admits from in-memory tables and refuses statelessly; the work of an
+ * admitted call runs on {@link KeyedLanes} keyed by the inbound Call-ID. Nothing outside this package sees a
+ * JAIN-SIP type.
  */
 public final class SipEdge implements SipListenerExt, CallControl {
 
@@ -212,7 +213,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         return running && listenersAnswer;
     }
 
-    // ---- JAIN-SIP callbacks: on the stack's single thread, so they only look up and queue ----
+    // ---- JAIN-SIP callbacks: on the stack's single thread, so they only look up, admit (in memory) and queue ----
 
     @Override
     public void processRequest(RequestEvent event) {
