@@ -33,10 +33,10 @@ final class RawSip {
                 + "Content-Length: 0\r\n\r\n";
     }
 
-    /** Sends one datagram; returns the first final (non-1xx) response within 3 s, if any. */
+    /** Sends one datagram; returns the first final (non-1xx) response within 5 s, if any. */
     static Optional<String> udp(int port, String message) {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(3000);
+            socket.setSoTimeout(5000);
             byte[] bytes = message.replace("%PORT%", Integer.toString(socket.getLocalPort()))
                     .getBytes(StandardCharsets.ISO_8859_1);
             socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
@@ -51,6 +51,17 @@ final class RawSip {
             }
         } catch (SocketTimeoutException e) {
             return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends one datagram and does not wait for anything back. */
+    static void udpSend(int port, String message) {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] bytes = message.replace("%PORT%", Integer.toString(socket.getLocalPort()))
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

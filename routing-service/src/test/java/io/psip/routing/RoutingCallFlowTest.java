@@ -387,10 +387,10 @@ class RoutingCallFlowTest {
     @Test
     @Order(17)
     void malformedSipIsCountedAndNeverStopsTheService() throws Exception {
-        RawSip.udp(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
-        RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
+        RawSip.udpSend(SIP_PORT, "\u0000\u0001garbage that is not SIP\r\n\r\n");
+        RawSip.udpSend(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")
                 .replace("CSeq: 1 INVITE", "CSeq: one INVITE"));
-        RawSip.udp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "X-Big: " + "a".repeat(40_000) + "\r\n",
+        RawSip.udpSend(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "X-Big: " + "a".repeat(40_000) + "\r\n",
                 "SIP/2.0"));
         RawSip.tcp(SIP_PORT, ("NOT SIP AT ALL\r\n" + "x".repeat(70_000) + "\r\n\r\n").getBytes());
         RawSip.tcp(SIP_PORT, RawSip.invite("acme.sip-us.example.com", "X-Big: " + "b".repeat(40_000) + "\r\n",
