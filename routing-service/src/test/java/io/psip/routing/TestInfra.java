@@ -1,13 +1,6 @@
 package io.psip.routing;
 
 import io.psip.registry.DevSchemaRegistry;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -17,8 +10,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /** One embedded KRaft broker and one dev schema registry for the whole test JVM, plus free ports. */
 public final class TestInfra {
@@ -41,21 +32,7 @@ public final class TestInfra {
 
     public static synchronized String registryUrl() {
         if (registry == null) {
-            // The registry's reader gives up if _schemas has no partition metadata yet, so create it and wait first.
-            String bootstrap = bootstrapServers();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-                admin.createTopics(List.of(new NewTopic("_schemas", 1, (short) 1)
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
-                Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> admin.describeTopics(List.of("_schemas")).allTopicNames().get()
-                                .get("_schemas").partitions().get(0).leader() != null);
-            }
-            try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(
-                    Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !probe.partitionsFor("_schemas").isEmpty());
-            }
-            registry = DevSchemaRegistry.start(bootstrap, 0);
+            registry = DevSchemaRegistry.start(bootstrapServers(), 0);
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(registry::ready);
         }
         return registry.url();

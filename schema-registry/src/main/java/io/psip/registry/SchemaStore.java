@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The registry's state, kept in a compacted Kafka topic and rebuilt from it at start. Writes go to the topic
@@ -51,6 +53,8 @@ final class SchemaStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchemaStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration METADATA_RETRY = Duration.ofMillis(100);
 
     private final String topic;
     private final KafkaProducer<String, String> producer;
@@ -272,7 +276,10 @@ final class SchemaStore implements AutoCloseable {
     private void read() {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
             consumer = c;
-            List<PartitionInfo> infos = c.partitionsFor(topic);
+            List<PartitionInfo> infos = awaitPartitions(() -> c.partitionsFor(topic), METADATA_TIMEOUT, () -> running);
+            if (infos.isEmpty()) {
+                return; // closed while waiting
+            }
             List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);
@@ -301,6 +308,34 @@ final class SchemaStore implements AutoCloseable {
         } catch (Throwable e) {
             failed(e);
         }
+    }
+
+    /**
+     * The partitions of the topic, asked again until the broker has metadata for them: right after the topic is
+     * created a lookup can come back empty (or time out). Readiness stays DOWN meanwhile; past the bound this
+     * throws, and the store fails. Returns an empty list only when {@code running} turns false.
+     */
+    static List<PartitionInfo> awaitPartitions(Supplier<List<PartitionInfo>> lookup, Duration bound,
+                                               BooleanSupplier running) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        RuntimeException last = null;
+        while (running.getAsBoolean()) {
+            try {
+                List<PartitionInfo> infos = lookup.get();
+                if (infos != null && !infos.isEmpty()) {
+                    return infos;
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException
+                     | org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+                last = e;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no partition metadata within " + bound
+                        + (last == null ? "" : ": " + last), last);
+            }
+            Thread.sleep(METADATA_RETRY.toMillis());
+        }
+        return List.of();
     }
 
     private void failed(Throwable e) {
