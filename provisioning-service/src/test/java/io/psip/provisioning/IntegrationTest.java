@@ -1,5 +1,7 @@
 package io.psip.provisioning;
 
+import io.psip.testsupport.TestPostgres;
+import io.psip.testsupport.TestKafka;
 import io.psip.provisioning.outbox.OutboxRelay;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,7 +15,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Base of the tests that run the whole service over real HTTP against {@link TestPlatform}. */
+/** Base of the tests that run the whole service over real HTTP against the shared test PostgreSQL, broker and registry. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class IntegrationTest {
 
@@ -31,11 +33,11 @@ public abstract class IntegrationTest {
 
     @DynamicPropertySource
     static void platform(DynamicPropertyRegistry registry) {
-        registry.add("spring.datasource.url", TestPlatform::jdbcUrl);
+        registry.add("spring.datasource.url", TestPostgres::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "postgres");
-        registry.add("psip.kafka.bootstrap-servers", TestPlatform::bootstrapServers);
-        registry.add("psip.schema-registry.url", TestPlatform.REGISTRY::url);
+        registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
+        registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.outbox.poll-interval", () -> "200ms");
     }
 

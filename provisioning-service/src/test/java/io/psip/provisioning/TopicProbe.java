@@ -1,5 +1,6 @@
 package io.psip.provisioning;
 
+import io.psip.testsupport.TestKafka;
 import io.psip.schemas.serde.AvroDeserializer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,9 +27,9 @@ public final class TopicProbe implements AutoCloseable {
 
     public TopicProbe(String topic) {
         AvroDeserializer<SpecificRecord> values = new AvroDeserializer<>();
-        values.configure(Map.of("schema.registry.url", TestPlatform.REGISTRY.url()), false);
+        values.configure(Map.of("schema.registry.url", TestKafka.registryUrl()), false);
         consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestPlatform.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), new StringDeserializer(), values);
         // the service creates its topics (with their policies) in the background at start
         List<TopicPartition> partitions = await().atMost(Duration.ofSeconds(60))

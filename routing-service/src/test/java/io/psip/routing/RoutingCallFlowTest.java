@@ -1,5 +1,7 @@
 package io.psip.routing;
 
+import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.FreePorts;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
@@ -61,7 +63,7 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RoutingCallFlowTest {
 
-    private static final int SIP_PORT = TestInfra.freeSipPort();
+    private static final int SIP_PORT = FreePorts.sip();
     private static final String INSTANCE = "routing-us-test";
     private static final String APPLICATION = "app-" + UUID.randomUUID();
     private static final String ACCOUNT = "acct-1";
@@ -77,8 +79,8 @@ class RoutingCallFlowTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("psip.kafka.bootstrap-servers", TestInfra::bootstrapServers);
-        registry.add("psip.schema-registry.url", TestInfra::registryUrl);
+        registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
+        registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.sip.port", () -> SIP_PORT);
         registry.add("psip.instance-id", () -> INSTANCE);
         registry.add("psip.region", () -> "us");
@@ -88,9 +90,9 @@ class RoutingCallFlowTest {
     /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */
     @BeforeAll
     static void seedTables() throws Exception {
-        new TopicCreator(TestInfra.bootstrapServers()).createAll();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()),
-                new StringSerializer(), new AvroSerializer<>(new SchemaRegistryClient(TestInfra.registryUrl())));
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                new StringSerializer(), new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())));
         send(Topics.APPLICATIONS.name(), APPLICATION, ApplicationChanged.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setVersion(1).setOccurredAt(Instant.now())
                 .setChangeType(ChangeType.CREATED).setApplicationId(APPLICATION).setAccountId(ACCOUNT)
@@ -104,8 +106,8 @@ class RoutingCallFlowTest {
         send(Topics.DOMAINS.name(), "secure", secure);
 
         eventConsumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.bootstrapServers()), new StringDeserializer(),
-                new AvroDeserializer<>(new SchemaRegistryClient(TestInfra.registryUrl()), CallEvent.class));
+                TestKafka.bootstrapServers()), new StringDeserializer(),
+                new AvroDeserializer<>(new SchemaRegistryClient(TestKafka.registryUrl()), CallEvent.class));
         List<TopicPartition> partitions = eventConsumer.partitionsFor(Topics.CALL_EVENTS.name()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         eventConsumer.assign(partitions);
@@ -136,11 +138,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(2)
     void callIsOfferedThenConnectedAnsweredAndCompleted() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "123",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "123",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
 
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "123".equals(e.getTo()), caller);
@@ -176,11 +178,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(3)
     void farEndBusyIsRelayedToTheCallerAndReportedAsBusy() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas-busy.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "124",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "124",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "124".equals(e.getTo()), caller);
         connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
@@ -196,11 +198,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(4)
     void callerCancelWhileRingingCancelsTheFarEnd() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas-ring.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac-cancel.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "125",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "125",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "125".equals(e.getTo()), caller);
         connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
@@ -215,11 +217,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(5)
     void farEndOverTcpHangsUpAndTheCallerGetsTheBye() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas-hangup.xml", Map.of(), "-t", "t1", "-i", "127.0.0.1", "-p",
                 Integer.toString(farEndPort), "-m", "1");
         Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "126",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "126",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "126".equals(e.getTo()), caller);
         connect(offered, "sip:bob@127.0.0.1:" + farEndPort + ";transport=tcp");
@@ -236,11 +238,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(6)
     void reInviteForHoldIsRelayedToTheFarEndAndItsAnswerBack() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas-reinvite.xml", Map.of(), "-i", "127.0.0.1", "-p",
                 Integer.toString(farEndPort), "-m", "1");
         Sipp caller = Sipp.start("uac-reinvite.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "128",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "128",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "128".equals(e.getTo()), caller);
         connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
@@ -255,11 +257,11 @@ class RoutingCallFlowTest {
     @Test
     @Order(7)
     void hangupCommandEndsAnAnsweredCallOnBothLegs() {
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "129",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "129",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "129".equals(e.getTo()), caller);
         connect(offered, "sip:bob@127.0.0.1:" + farEndPort, Map.of("Customer", "acme-42"));
@@ -282,7 +284,7 @@ class RoutingCallFlowTest {
     @Order(8)
     void callWithoutACommandFailsWith480() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "480"), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "127",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "127",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "127".equals(e.getTo()), caller);
         assertThat(caller.exitCode()).as(caller::logs).isZero();
@@ -316,7 +318,7 @@ class RoutingCallFlowTest {
     @Order(12)
     void rejectCommandEndsTheCallWithItsCode() {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "456",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "456",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "456".equals(e.getTo()), caller);
         send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
@@ -334,7 +336,7 @@ class RoutingCallFlowTest {
     @Order(13)
     void digestDomainChallengesThenAdmitsTheRightPassword() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "486"), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "321", "-au", "alice", "-ap", "s3cret",
                 "-auth_uri", "321@secure.sip-us.example.com",
                 "-key", "domain", "secure.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "321".equals(e.getTo()), caller);
@@ -350,7 +352,7 @@ class RoutingCallFlowTest {
     @Order(14)
     void digestDomainRefusesAWrongPasswordWith403() {
         Sipp caller = Sipp.start("uac-digest.xml", Map.of("EXPECTED_CODE", "403"), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "322", "-au", "alice", "-ap", "guess",
                 "-auth_uri", "322@secure.sip-us.example.com",
                 "-key", "domain", "secure.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         assertThat(caller.exitCode()).as(caller::logs).isZero();
@@ -405,7 +407,7 @@ class RoutingCallFlowTest {
         });
         assertRejected(404, "127.0.0.1", "acme.example.com");
         Sipp tcpCaller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "403"), "-t", "t1",
-                "-i", "127.0.0.2", "-p", Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "790",
+                "-i", "127.0.0.2", "-p", Integer.toString(FreePorts.sip()), "-m", "1", "-s", "790",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         assertThat(tcpCaller.exitCode()).as(tcpCaller::logs).isZero();
     }
@@ -434,7 +436,7 @@ class RoutingCallFlowTest {
 
     private void assertRejected(int code, String sourceAddress, String host) {
         Sipp caller = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", Integer.toString(code)),
-                "-i", sourceAddress, "-p", Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "789",
+                "-i", sourceAddress, "-p", Integer.toString(FreePorts.sip()), "-m", "1", "-s", "789",
                 "-key", "domain", host, "127.0.0.1:" + SIP_PORT);
         assertThat(caller.exitCode()).as(() -> host + " from " + sourceAddress + "\n" + caller.logs()).isZero();
     }

@@ -1,5 +1,6 @@
 package io.psip.webhook;
 
+import io.psip.testsupport.TestKafka;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;

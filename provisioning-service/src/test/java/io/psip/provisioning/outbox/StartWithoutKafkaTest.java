@@ -1,10 +1,11 @@
 package io.psip.provisioning.outbox;
 
+import io.psip.testsupport.TestPostgres;
+import io.psip.testsupport.TestKafka;
 import io.psip.provisioning.Fixtures;
 import io.psip.provisioning.Http;
 import io.psip.provisioning.IntegrationTest;
 import io.psip.provisioning.ProvisioningApplication;
-import io.psip.provisioning.TestPlatform;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -29,11 +30,11 @@ class StartWithoutKafkaTest {
         }
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ProvisioningApplication.class).run(
                 "--server.port=0",
-                "--spring.datasource.url=" + TestPlatform.jdbcUrl(),
+                "--spring.datasource.url=" + TestPostgres.jdbcUrl(),
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--psip.kafka.bootstrap-servers=127.0.0.1:" + closedPort,
-                "--psip.schema-registry.url=" + TestPlatform.REGISTRY.url())) {
+                "--psip.schema-registry.url=" + TestKafka.registryUrl())) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             Http anonymous = new Http(port, null, null);
             assertThat(anonymous.get("/actuator/health/readiness").status()).isEqualTo(200);

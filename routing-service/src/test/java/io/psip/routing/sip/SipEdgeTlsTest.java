@@ -1,7 +1,7 @@
 package io.psip.routing.sip;
 
+import io.psip.testsupport.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.psip.routing.TestInfra;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
@@ -50,8 +50,8 @@ class SipEdgeTlsTest {
                 "-storepass", "changeit", "-keypass", "changeit").inheritIO().start();
         assertThat(keytool.waitFor()).isZero();
 
-        int port = TestInfra.freeSipPort();
-        int tlsPort = TestInfra.freeSipPort();
+        int port = FreePorts.sip();
+        int tlsPort = FreePorts.sip();
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1, 10,
                 Duration.ofSeconds(5), new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
                 new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),

@@ -1,5 +1,6 @@
 package io.psip.routing.sip;
 
+import io.psip.testsupport.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
@@ -7,7 +8,6 @@ import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.events.ConnectSip;
 import io.psip.routing.Sipp;
-import io.psip.routing.TestInfra;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  */
 class SipEdgeWildcardBindTest {
 
-    private final int port = TestInfra.freeSipPort();
+    private final int port = FreePorts.sip();
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
     private SipEdge edge;
 
@@ -62,11 +62,11 @@ class SipEdgeWildcardBindTest {
         edge.start();
         await().atMost(Duration.ofSeconds(15)).until(edge::listening);
 
-        int farEndPort = TestInfra.freeSipPort();
+        int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac.xml", Map.of(), "-i", "127.0.0.1", "-p",
-                Integer.toString(TestInfra.freeSipPort()), "-m", "1", "-s", "123",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "123",
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + port);
         CallEvent offered = await().atMost(Duration.ofSeconds(15)).until(
                 () -> events.stream().filter(e -> e.getType() == CallEventType.OFFERED).findFirst(),

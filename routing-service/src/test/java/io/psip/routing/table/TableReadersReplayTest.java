@@ -1,8 +1,8 @@
 package io.psip.routing.table;
 
+import io.psip.testsupport.TestKafka;
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
-import io.psip.routing.TestInfra;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
@@ -31,10 +31,10 @@ class TableReadersReplayTest {
 
     @Test
     void readingTheLogAgainFromTheStartGivesTheSameTables() throws Exception {
-        new TopicCreator(TestInfra.bootstrapServers()).createAll();
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
         try (KafkaProducer<String, DomainChanged> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()), new StringSerializer(),
-                new AvroSerializer<>(new SchemaRegistryClient(TestInfra.registryUrl())))) {
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()), new StringSerializer(),
+                new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())))) {
             for (DomainChanged event : List.of(
                     domain("a", 1, ChangeType.CREATED, "10.0.0.0/8"),
                     domain("a", 3, ChangeType.UPDATED, "10.1.0.0/16"),
@@ -57,8 +57,8 @@ class TableReadersReplayTest {
     private Map<String, String> load() {
         RoutingTables tables = new RoutingTables();
         try (TableReaders readers = new TableReaders(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers(),
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestInfra.registryUrl()), new TableUpdates(tables))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables))) {
             readers.start();
             await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
             Map<String, String> view = new java.util.TreeMap<>();

@@ -1,11 +1,11 @@
 package io.psip.webhook.application;
 
+import io.psip.testsupport.TestKafka;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.ChangeType;
 import io.psip.schemas.Topic;
 import io.psip.schemas.kafka.CompactedTopicReader;
 import io.psip.schemas.serde.AvroSerdeConfig;
-import io.psip.webhook.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

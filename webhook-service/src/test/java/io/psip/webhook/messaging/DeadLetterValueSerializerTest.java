@@ -1,11 +1,11 @@
 package io.psip.webhook.messaging;
 
+import io.psip.testsupport.TestKafka;
 import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.schemas.Topics;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
-import io.psip.webhook.TestKafka;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
-package io.psip.webhook;
+package io.psip.testsupport;
 
 import io.psip.registry.DevSchemaRegistry;
+import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
@@ -27,7 +28,11 @@ import java.util.concurrent.ExecutionException;
 
 import static org.awaitility.Awaitility.await;
 
-/** One embedded KRaft broker and one dev registry for the whole test JVM, plus small producer/reader helpers. */
+/**
+ * One embedded KRaft broker and one dev schema registry for the whole test JVM, started on first use; tests use
+ * their own keys, topics or subjects. The broker listens on a fixed port so a test can stop and start it again
+ * with its data ({@link #broker()}). Topics are never auto-created: services create theirs with TopicCreator.
+ */
 public final class TestKafka {
 
     private static EmbeddedKafkaKraftBroker broker;
@@ -36,24 +41,37 @@ public final class TestKafka {
     private TestKafka() {
     }
 
-    public static synchronized String bootstrapServers() {
+    public static synchronized EmbeddedKafkaKraftBroker broker() {
         if (broker == null) {
-            broker = new EmbeddedKafkaKraftBroker(1, 3);
-            broker.brokerProperty("auto.create.topics.enable", "false");
-            broker.afterPropertiesSet();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> broker.destroy()));
+            EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1).kafkaPorts(FreePorts.tcp());
+            started.brokerProperty("auto.create.topics.enable", "false");
+            started.afterPropertiesSet();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
+            broker = started;
         }
-        return broker.getBrokersAsString();
+        return broker;
     }
 
-    public static synchronized String registryUrl() {
+    public static String bootstrapServers() {
+        return broker().getBrokersAsString();
+    }
+
+    /** The shared registry on {@code _schemas}, started once and ready. */
+    public static synchronized DevSchemaRegistry registry() {
         if (registry == null) {
-            registry = DevSchemaRegistry.start(bootstrapServers(), 0);
-            await().atMost(Duration.ofSeconds(30)).until(registry::ready);
+            DevSchemaRegistry started = DevSchemaRegistry.start(bootstrapServers(), 0);
+            await().atMost(Duration.ofSeconds(60)).until(started::ready);
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+            registry = started;
         }
-        return registry.url();
+        return registry;
     }
 
+    public static String registryUrl() {
+        return registry().url();
+    }
+
+    /** Sends one Avro value (null for a tombstone) through the registry and waits for the broker's ack. */
     public static void send(String topic, String key, SpecificRecord value) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl());
@@ -66,6 +84,7 @@ public final class TestKafka {
         }
     }
 
+    /** Sends bytes as they are, e.g. a value that is not in the Avro wire format. */
     public static void sendRaw(String topic, String key, byte[] value) {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()),
@@ -97,10 +116,9 @@ public final class TestKafka {
         }
     }
 
+    /** A deserializer of Avro values into {@code type} through the shared registry. */
     public static <V extends SpecificRecord> Deserializer<V> avro(Class<V> type) {
-        AvroDeserializer<V> deserializer = new AvroDeserializer<>();
-        deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl()), false);
-        return deserializer;
+        return new AvroDeserializer<>(new SchemaRegistryClient(registryUrl()), type);
     }
 
     public static Deserializer<byte[]> bytes() {
