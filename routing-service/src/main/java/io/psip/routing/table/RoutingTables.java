@@ -1,5 +1,7 @@
 package io.psip.routing.table;
 
+import io.psip.schemas.kafka.VersionedTable;
+
 import java.util.Locale;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.psip.routing.table;
+package io.psip.schemas.kafka;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
