@@ -2,6 +2,7 @@ package io.psip.provisioning.domain;
 
 import io.psip.provisioning.InvalidRequestException;
 import io.psip.provisioning.InvalidRequestException.InvalidParameter;
+import io.psip.schemas.net.Cidr;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -126,7 +127,7 @@ public final class DomainValidator {
         }
         Set<String> normalised = new LinkedHashSet<>();
         for (int i = 0; i < entries.size(); i++) {
-            String cidr = Acl.normalise(entries.get(i));
+            String cidr = Cidr.normalise(entries.get(i));
             if (cidr == null) {
                 errors.add(new InvalidParameter("acl[" + i + "]", "must be an IPv4 or IPv6 address or CIDR"));
             } else if (!normalised.add(cidr)) {

@@ -1,5 +1,7 @@
 package io.psip.routing.table;
 
+import io.psip.schemas.net.Cidr;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

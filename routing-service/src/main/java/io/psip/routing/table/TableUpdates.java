@@ -5,6 +5,7 @@ import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.psip.routing.web;
 
-import io.psip.routing.table.Cidr;
+import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import org.springframework.http.ResponseEntity;

@@ -1,7 +1,7 @@
 package io.psip.routing.call;
 
 import io.psip.routing.table.Application;
-import io.psip.routing.table.Cidr;
+import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.table.Application;
-import io.psip.routing.table.Cidr;
+import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import org.junit.jupiter.api.AfterEach;
