@@ -9,6 +9,12 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class RoutingApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(RoutingApplication.class, args);
+        try {
+            SpringApplication.run(RoutingApplication.class, args);
+        } catch (Throwable failed) {
+            // Spring has logged the failure and closed the context, but JAIN-SIP leaves a non-daemon thread
+            // (EventScannerThread) even after its stack is stopped: exit, or a failed start never ends the JVM.
+            System.exit(1);
+        }
     }
 }

@@ -15,6 +15,12 @@ public class WebhookApplication {
             System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
                     Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
         }
-        SpringApplication.run(WebhookApplication.class, args);
+        try {
+            SpringApplication.run(WebhookApplication.class, args);
+        } catch (Throwable failed) {
+            // Spring has logged the failure and closed the context; exit so that no thread a library left running
+            // keeps a process that serves nothing alive.
+            System.exit(1);
+        }
     }
 }

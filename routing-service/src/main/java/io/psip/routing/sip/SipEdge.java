@@ -117,6 +117,17 @@ public final class SipEdge implements SipListenerExt, CallControl {
     }
 
     public synchronized void start() throws Exception {
+        try {
+            startStack();
+        } catch (Exception | Error e) {
+            // Release what was built (bound listeners, timers): Spring calls no destroy method for a bean whose
+            // init failed, and a test or embedding JVM would otherwise keep the ports.
+            stop();
+            throw e;
+        }
+    }
+
+    private void startStack() throws Exception {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", "psip-" + origin.instanceId() + "-" + settings.port());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "1");
@@ -202,9 +213,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         if (stack != null) {
             stack.stop();
-            lanes.close();
-            timers.shutdownNow();
             stack = null;
+        }
+        if (lanes != null) {
+            lanes.close();
+        }
+        if (timers != null) {
+            timers.shutdownNow();
         }
     }
 
