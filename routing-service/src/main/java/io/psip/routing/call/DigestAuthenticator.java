@@ -34,7 +34,8 @@ public final class DigestAuthenticator {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-    private final SecretKeySpec key;
+    /** Mac instances are not thread-safe; one per thread spares a provider lookup and init on every INVITE. */
+    private final ThreadLocal<Mac> macs;
     private final Clock clock;
     private final Duration nonceLifetime;
     private final SecureRandom random = new SecureRandom();
@@ -48,7 +49,16 @@ public final class DigestAuthenticator {
      *                   Many SIP clients (sipp among them) answer only the first challenge and know only MD5.
      */
     public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime, List<String> algorithms) {
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(key);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         this.clock = clock;
         this.nonceLifetime = nonceLifetime;
         this.algorithms = algorithms.stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
@@ -98,13 +108,12 @@ public final class DigestAuthenticator {
         if (!algorithms.contains(algorithm)) {
             return Outcome.REJECTED;
         }
-        String hashAlgorithm = algorithm;
         String ha1 = "MD5".equals(algorithm) ? user.get().ha1Md5() : user.get().ha1Sha256();
         if (ha1 == null) {
             return Outcome.REJECTED;
         }
-        String ha2 = hex(hashAlgorithm, method + ":" + uri);
-        String expected = hex(hashAlgorithm, ha1.toLowerCase(Locale.ROOT) + ":" + nonce + ":" + nc + ":" + cnonce
+        String ha2 = hex(algorithm, method + ":" + uri);
+        String expected = hex(algorithm, ha1.toLowerCase(Locale.ROOT) + ":" + nonce + ":" + nc + ":" + cnonce
                 + ":" + p.get("qop").toLowerCase(Locale.ROOT) + ":" + ha2);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
@@ -153,7 +162,7 @@ public final class DigestAuthenticator {
             return false;
         }
         if (usedCounts.size() >= MAX_TRACKED_NONCES) {
-            usedCounts.keySet().removeIf(n -> checkNonceAge(n));
+            usedCounts.keySet().removeIf(this::nonceExpired);
             if (usedCounts.size() >= MAX_TRACKED_NONCES) {
                 return false;
             }
@@ -170,7 +179,7 @@ public final class DigestAuthenticator {
     }
 
     /** True when a tracked nonce has expired and can be forgotten (an expired nonce is refused anyway). */
-    private boolean checkNonceAge(String nonce) {
+    private boolean nonceExpired(String nonce) {
         try {
             long issuedAt = ByteBuffer.wrap(B64D.decode(nonce.substring(0, nonce.indexOf('.')))).getLong();
             return clock.millis() - issuedAt > nonceLifetime.toMillis();
@@ -180,14 +189,9 @@ public final class DigestAuthenticator {
     }
 
     private byte[] mac(byte[] body, String realm) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            mac.update(body);
-            return mac.doFinal(realm.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        Mac mac = macs.get();
+        mac.update(body);
+        return mac.doFinal(realm.getBytes(StandardCharsets.UTF_8)); // doFinal resets the Mac for the next use
     }
 
     /** Digest {@code uri} must name the Request-URI; compared without scheme case, parameters or headers. */
