@@ -2,6 +2,7 @@ package io.psip.routing.table;
 
 import io.psip.schemas.net.Cidr;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +24,10 @@ public record Domain(String name, long version, String accountId, String applica
         digestUsers = Map.copyOf(digestUsers);
     }
 
+    /** The source is parsed once here, not once per ACL entry: this runs on the SIP thread for every INVITE. */
     public boolean allows(String sourceAddress) {
-        return acl.stream().anyMatch(cidr -> cidr.contains(sourceAddress));
+        Optional<InetAddress> source = Cidr.parseAddress(sourceAddress);
+        return source.isPresent() && acl.stream().anyMatch(cidr -> cidr.contains(source.get()));
     }
 
     /** Whether a call that arrived over TLS ({@code secure}) or not is allowed by the domain's TLS setting. */
