@@ -46,6 +46,11 @@ public record RoutingProperties(
 
     /** Key store (path) holding the SIP TLS server certificate; TLS stays off while it is unset. */
     public record Tls(String keyStore, String keyStorePassword, @DefaultValue("PKCS12") String keyStoreType) {
+
+        @Override
+        public String toString() {
+            return "Tls[keyStore=" + keyStore + ", keyStoreType=" + keyStoreType + "]";
+        }
     }
 
     public record Kafka(@DefaultValue("127.0.0.1:9092") String bootstrapServers) {
@@ -65,5 +70,12 @@ public record RoutingProperties(
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
                         String digestSecret, @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms) {
+
+        /** Without the digest secret: whoever holds it can mint nonces for every realm. */
+        @Override
+        public String toString() {
+            return "Calls[commandTimeout=" + commandTimeout + ", nonceLifetime=" + nonceLifetime
+                    + ", digestAlgorithms=" + digestAlgorithms + "]";
+        }
     }
 }

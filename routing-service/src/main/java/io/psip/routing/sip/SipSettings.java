@@ -20,5 +20,10 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {
+
+        @Override
+        public String toString() {
+            return "Tls[port=" + port + ", keyStore=" + keyStore + ", keyStoreType=" + keyStoreType + "]";
+        }
     }
 }

@@ -17,6 +17,12 @@ public record Domain(String name, long version, String accountId, String applica
 
     /** HA1 values only; the secret itself never reaches routing. */
     public record DigestCredentials(String username, String ha1Md5, String ha1Sha256) {
+
+        /** An HA1 is as good as the password for this realm: keep it out of any log line that prints a domain. */
+        @Override
+        public String toString() {
+            return "DigestCredentials[username=" + username + "]";
+        }
     }
 
     public Domain {
