@@ -94,7 +94,7 @@ public class AnswerService {
                             log.info("{} answered with {}", kind,
                                     attempt.answered().decision().getClass().getSimpleName());
                         } else {
-                            log.warn("{} {} failed: {}", kind, target.address(), attempt.failure());
+                            log.warn("{} {} failed: {}", kind, target.loggable(), attempt.failure());
                         }
                     }
                     return attempt;

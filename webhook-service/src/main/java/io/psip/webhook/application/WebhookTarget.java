@@ -32,6 +32,12 @@ public record WebhookTarget(URI address, String httpMethod, Duration connectionT
         return a.compareTo(b) <= 0 ? a : b;
     }
 
+    /** The address for log lines: without user info or query, either of which may carry a customer's credential. */
+    public String loggable() {
+        return address.getScheme() + "://" + address.getHost() + (address.getPort() < 0 ? "" : ":" + address.getPort())
+                + (address.getRawPath() == null ? "" : address.getRawPath());
+    }
+
     public boolean isPost() {
         return httpMethod.equals("POST");
     }

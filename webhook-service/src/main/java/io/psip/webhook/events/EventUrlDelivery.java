@@ -71,7 +71,7 @@ public class EventUrlDelivery {
                         if (failure.retryable() && attempt < retry.maxAttempts()) {
                             Duration backoff = retry.backoff(attempt);
                             log.warn("event_url {} for {} failed ({}), attempt {} of {}, retrying in {} ms",
-                                    eventUrl.address(), status.status(), failure.reason(), attempt,
+                                    eventUrl.loggable(), status.status(), failure.reason(), attempt,
                                     retry.maxAttempts(), backoff.toMillis());
                             Executor later = CompletableFuture.delayedExecutor(backoff.toMillis(),
                                     TimeUnit.MILLISECONDS, executor);
@@ -79,7 +79,7 @@ public class EventUrlDelivery {
                                     .thenCompose(ignoredToo -> attempt(eventUrl, status, attempt + 1));
                         }
                         log.error("event_url {} for {} failed ({}) after {} attempt(s), dead-lettering",
-                                eventUrl.address(), status.status(), failure.reason(), attempt);
+                                eventUrl.loggable(), status.status(), failure.reason(), attempt);
                         return deadLetter(eventUrl, status, failure.reason(), attempt);
                     }
                 });
