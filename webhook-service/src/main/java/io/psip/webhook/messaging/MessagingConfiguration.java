@@ -14,6 +14,7 @@ import io.psip.webhook.config.PsipProperties;
 import io.psip.webhook.events.CallCommandPublisher;
 import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -50,9 +51,9 @@ public class MessagingConfiguration {
     @DependsOn("topicCreator")
     CompactedTopicReader<ApplicationChanged> applicationsReader(PsipProperties properties, ApplicationTable table) {
         return new CompactedTopicReader<>(Topics.APPLICATIONS, Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
-                ProducerConfig.CLIENT_ID_CONFIG, "webhook-service-applications"), table::apply);
+                ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-applications"), table::apply);
     }
 
     @Bean
