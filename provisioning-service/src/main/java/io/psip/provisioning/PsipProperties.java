@@ -17,6 +17,11 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, Bootstr
 
     /** The account created (or whose secret is reset) at start; it is the admin account. */
     public record BootstrapAccount(String apiKey, String apiSecret) {
+
+        @Override
+        public String toString() {
+            return "BootstrapAccount[apiKey=" + apiKey + "]";
+        }
     }
 
     /**

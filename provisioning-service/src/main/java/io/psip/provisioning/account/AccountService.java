@@ -29,6 +29,11 @@ public class AccountService {
 
     /** An account with its secrets in clear, as shown exactly once to the admin who created or rotated it. */
     public record IssuedCredentials(Account account, String apiSecret, String signatureSecret) {
+
+        @Override
+        public String toString() {
+            return "IssuedCredentials[account=" + account + "]";
+        }
     }
 
     /** Creates the configured bootstrap admin account, or resets its secret to the configured one. */

@@ -17,6 +17,12 @@ public record DigestUser(String username, String ha1Md5, String ha1Sha256) {
         return new DigestUser(username, hex("MD5", input), hex("SHA-256", input));
     }
 
+    /** Without the HA1s: each one is as good as the secret for this realm. */
+    @Override
+    public String toString() {
+        return "DigestUser[username=" + username + "]";
+    }
+
     private static String hex(String algorithm, String input) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(input.getBytes(StandardCharsets.UTF_8)));

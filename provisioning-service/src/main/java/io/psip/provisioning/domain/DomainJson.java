@@ -28,6 +28,11 @@ public final class DomainJson {
 
     /** A digest user: {@code secret} is write-only. */
     public record UserRequest(String key, String secret) {
+
+        @Override
+        public String toString() {
+            return "UserRequest[key=" + key + "]";
+        }
     }
 
     public record UserResponse(String key) {
