@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /** Call and SIP counters exposed at /actuator/prometheus. */
@@ -12,6 +14,9 @@ public final class CallMetrics {
     private final MeterRegistry registry;
     private final Counter offered;
     private final Counter answered;
+    // Refusals and malformed packets are counted on the SIP thread, floods included: look each counter up once.
+    private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Counter> malformed = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -36,7 +41,8 @@ public final class CallMetrics {
 
     /** A call refused or failed with a final SIP status. */
     public void rejected(int sipCode) {
-        registry.counter("psip.calls.rejected", "code", Integer.toString(sipCode)).increment();
+        rejected.computeIfAbsent(sipCode,
+                code -> registry.counter("psip.calls.rejected", "code", Integer.toString(code))).increment();
     }
 
     /** A call event that could not be handed to Kafka. */
@@ -46,6 +52,6 @@ public final class CallMetrics {
 
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */
     public void malformed(String reason) {
-        registry.counter("psip.sip.malformed", "reason", reason).increment();
+        malformed.computeIfAbsent(reason, r -> registry.counter("psip.sip.malformed", "reason", r)).increment();
     }
 }
