@@ -357,7 +357,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Domain domain = accepted.domain();
         if (!concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls())) {
             refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), 30);
-            log.info("INVITE Call-ID {} refused: domain {} is at its limit of {} calls", callId, domain.name(),
+            // Debug like every other refusal: a burst at the limit would otherwise log a line per INVITE on the
+            // SIP thread; psip.calls.rejected{code=503} counts them.
+            log.debug("INVITE Call-ID {} refused: domain {} is at its limit of {} calls", callId, domain.name(),
                     domain.maxConcurrentCalls());
             return;
         }
