@@ -29,8 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GoldenPathIT {
 
-    /** Keeps clear of a bin/psip-local running on the default ports. */
-    private static final int PORT_OFFSET = 20000;
+    /**
+     * Keeps clear of a bin/psip-local running on the default ports, and keeps every shifted port (the highest is
+     * PostgreSQL's 25432) below Linux's ephemeral range (32768+), where a random client port could take it.
+     */
+    private static final int PORT_OFFSET = 10000;
     private static final int PROVISIONING_PORT = 8080 + PORT_OFFSET;
     private static final int ROUTING_US_HTTP_PORT = 8091 + PORT_OFFSET;
     private static final String ROUTING_US_SIP = "127.0.0.1:" + (5060 + PORT_OFFSET);
