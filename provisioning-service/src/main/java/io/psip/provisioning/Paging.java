@@ -31,4 +31,8 @@ public record Paging(int page, int pageSize) {
     public int totalPages(long totalItems) {
         return (int) ((totalItems + pageSize - 1) / pageSize);
     }
+
+    /** One page of a tenant's resources and how many there are in all. */
+    public record Slice<T>(List<T> items, long total) {
+    }
 }

@@ -45,7 +45,7 @@ public class ApplicationController {
                                      @RequestParam(name = "page", required = false) Integer page,
                                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(page, pageSize);
-        ApplicationService.Page result = service.list(principal.accountId(), paging);
+        Paging.Slice<Application> result = service.list(principal.accountId(), paging);
         return new ApplicationJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
                 new ApplicationJson.Embedded(result.items().stream().map(ApplicationJson::response).toList()));
     }

@@ -25,8 +25,6 @@ public class ApplicationService {
         this.outbox = outbox;
     }
 
-    public record Page(List<Application> items, long total) {
-    }
 
     @Transactional
     public Application create(UUID accountId, ApplicationValidator.Spec spec) {
@@ -45,8 +43,8 @@ public class ApplicationService {
     }
 
     @Transactional(readOnly = true)
-    public Page list(UUID accountId, Paging paging) {
-        return new Page(applications.page(accountId, paging.offset(), paging.pageSize()), applications.count(accountId));
+    public Paging.Slice<Application> list(UUID accountId, Paging paging) {
+        return new Paging.Slice<>(applications.page(accountId, paging.offset(), paging.pageSize()), applications.count(accountId));
     }
 
     @Transactional

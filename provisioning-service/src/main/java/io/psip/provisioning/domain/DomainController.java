@@ -47,7 +47,7 @@ public class DomainController {
                                 @RequestParam(name = "page", required = false) Integer page,
                                 @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(page, pageSize);
-        DomainService.Page result = service.list(principal.accountId(), paging);
+        Paging.Slice<SipDomain> result = service.list(principal.accountId(), paging);
         return new DomainJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
                 new DomainJson.Embedded(result.items().stream().map(DomainJson::response).toList()));
     }

@@ -35,8 +35,6 @@ public class DomainService {
         this.outbox = outbox;
     }
 
-    public record Page(List<SipDomain> items, long total) {
-    }
 
     public record Saved(SipDomain domain, boolean created) {
     }
@@ -59,8 +57,8 @@ public class DomainService {
     }
 
     @Transactional(readOnly = true)
-    public Page list(UUID accountId, Paging paging) {
-        return new Page(domains.page(accountId, paging.offset(), paging.pageSize()), domains.count(accountId));
+    public Paging.Slice<SipDomain> list(UUID accountId, Paging paging) {
+        return new Paging.Slice<>(domains.page(accountId, paging.offset(), paging.pageSize()), domains.count(accountId));
     }
 
     /** PUT: creates the domain or replaces all its settings (digest users stay). */

@@ -44,7 +44,7 @@ public class NumberController {
                                 @RequestParam(name = "page", required = false) Integer page,
                                 @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(page, pageSize);
-        NumberService.Page result = service.list(principal.accountId(), paging);
+        Paging.Slice<PhoneNumber> result = service.list(principal.accountId(), paging);
         return new NumberJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
                 new NumberJson.Embedded(result.items().stream().map(NumberJson::response).toList()));
     }

@@ -30,8 +30,6 @@ public class NumberService {
         this.outbox = outbox;
     }
 
-    public record Page(List<PhoneNumber> items, long total) {
-    }
 
     @Transactional
     public PhoneNumber create(UUID accountId, NumberValidator.Spec spec) {
@@ -53,8 +51,8 @@ public class NumberService {
     }
 
     @Transactional(readOnly = true)
-    public Page list(UUID accountId, Paging paging) {
-        return new Page(numbers.page(accountId, paging.offset(), paging.pageSize()), numbers.count(accountId));
+    public Paging.Slice<PhoneNumber> list(UUID accountId, Paging paging) {
+        return new Paging.Slice<>(numbers.page(accountId, paging.offset(), paging.pageSize()), numbers.count(accountId));
     }
 
     /** Relinks the number to another application of the same account. */
