@@ -1,5 +1,6 @@
 package io.psip.webhook;
 
+import io.psip.webhook.http.JdkWebhookHttp;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,9 +11,10 @@ public class WebhookApplication {
 
     public static void main(String[] args) {
         // The JDK HttpClient completes every response on the common pool; on 2 cores that pool has parallelism 1,
-        // and CompletableFuture then starts a new thread per completion. Must be set before the pool exists.
-        if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
-            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+        // and CompletableFuture then starts a new thread per completion. Too late if a Java agent has already
+        // loaded CompletableFuture: then only the JVM flag helps, and JdkWebhookHttp warns.
+        if (System.getProperty(JdkWebhookHttp.COMMON_POOL_PARALLELISM) == null) {
+            System.setProperty(JdkWebhookHttp.COMMON_POOL_PARALLELISM,
                     Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
         }
         try {

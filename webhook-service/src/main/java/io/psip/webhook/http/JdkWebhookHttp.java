@@ -1,6 +1,8 @@
 package io.psip.webhook.http;
 
 import io.psip.webhook.application.WebhookTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -19,17 +21,27 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Collectors;
 
 /**
  * {@link WebhookHttp} on the JDK {@link HttpClient}. The connect timeout is a client setting in the JDK, so there
  * is one client per distinct connection_timeout (applications use a handful of values); socket_timeout becomes the
- * request timeout, i.e. the longest wait for the response headers.
+ * request timeout, i.e. the longest wait from the send to the response headers.
+ * <p>
+ * {@code sendAsync} always passes its result through CompletableFuture's default executor (JDK 17
+ * {@code HttpClientImpl}: {@code whenCompleteAsync(..., ASYNC_POOL)}), whatever the client's own executor. That
+ * executor is the common pool only if the pool's parallelism was above 1 when CompletableFuture was loaded;
+ * otherwise (2 cores) it starts a new thread for every response.
  */
 public class JdkWebhookHttp implements WebhookHttp {
 
+    private static final Logger log = LoggerFactory.getLogger(JdkWebhookHttp.class);
+
     /** An NCCO or an event acknowledgement is small; a larger body is cut off rather than buffered. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Must be set before anything loads CompletableFuture: a JVM flag, or first thing in main. */
+    public static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     private final JsonMapper json;
     private final Executor executor;
@@ -40,6 +52,10 @@ public class JdkWebhookHttp implements WebhookHttp {
         this.json = json;
         this.executor = executor;
         this.userAgent = userAgent;
+        if (!(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool)) {
+            log.warn("every webhook response will start a thread: CompletableFuture's default executor is not the "
+                    + "common pool; start the JVM with -D{}=2", COMMON_POOL_PARALLELISM);
+        }
     }
 
     @Override
