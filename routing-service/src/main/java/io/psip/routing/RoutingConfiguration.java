@@ -6,6 +6,7 @@ import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DigestAuthenticator;
+import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.messaging.CallCommandListener;
 import io.psip.routing.messaging.StreamCallEventPublisher;
@@ -99,8 +100,14 @@ class RoutingConfiguration {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.lanes(),
-                sip.laneQueue(), properties.calls().commandTimeout(), tls(sip)), admission, events, metrics, clock,
+                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip)),
+                admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
+    }
+
+    private static OverloadPolicy.Limits overloadLimits(RoutingProperties.Overload overload) {
+        return new OverloadPolicy.Limits(overload.maxSipQueueDelay(), overload.maxLaneDelay(),
+                overload.maxPendingCommands(), overload.retryAfter());
     }
 
     private static SipSettings.Tls tls(RoutingProperties.Sip sip) {

@@ -35,13 +35,24 @@ public record RoutingProperties(
      * @param congestionTimeout received packets still queued after this long are dropped (overload shedding)
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
+     * @param overload       the backlog beyond which new calls are refused with 503
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
                       @DefaultValue("5061") int tlsPort, @DefaultValue("8192") int maxMessageSize,
                       @DefaultValue("2s") Duration congestionTimeout,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
-                      @DefaultValue Tls tls) {
+                      @DefaultValue Overload overload, @DefaultValue Tls tls) {
+    }
+
+    /**
+     * Overload control (see {@code OverloadPolicy}): a new call is refused with 503 and {@code retryAfter} while the
+     * SIP thread or the call lanes are this far behind, or this many admitted calls still wait for their command.
+     */
+    public record Overload(@DefaultValue("100ms") Duration maxSipQueueDelay,
+                           @DefaultValue("100ms") Duration maxLaneDelay,
+                           @DefaultValue("2000") int maxPendingCommands,
+                           @DefaultValue("5s") Duration retryAfter) {
     }
 
     /** Key store (path) holding the SIP TLS server certificate; TLS stays off while it is unset. */

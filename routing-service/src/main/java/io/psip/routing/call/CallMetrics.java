@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** Call and SIP counters exposed at /actuator/prometheus. */
 public final class CallMetrics {
@@ -17,6 +18,7 @@ public final class CallMetrics {
     // Refusals and malformed packets are counted on the SIP thread, floods included: look each counter up once.
     private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> malformed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> shed = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -29,6 +31,23 @@ public final class CallMetrics {
     public void activeCalls(IntSupplier active) {
         Gauge.builder("psip.calls.active", active, IntSupplier::getAsInt).strongReference(true)
                 .description("Calls this instance holds").register(registry);
+    }
+
+    /** The backlog the overload policy watches, read when scraped. */
+    public void backlog(LongSupplier sipQueueDelayMillis, LongSupplier laneDelayMillis, IntSupplier pendingCommands) {
+        Gauge.builder("psip.sip.queue.delay", sipQueueDelayMillis, LongSupplier::getAsLong).strongReference(true)
+                .baseUnit("milliseconds").description("Age of the oldest datagram waiting for the SIP thread")
+                .register(registry);
+        Gauge.builder("psip.sip.lanes.delay", laneDelayMillis, LongSupplier::getAsLong).strongReference(true)
+                .baseUnit("milliseconds").description("Age of the oldest task waiting for a call lane")
+                .register(registry);
+        Gauge.builder("psip.calls.pending_commands", pendingCommands, IntSupplier::getAsInt).strongReference(true)
+                .description("Admitted calls waiting for their command").register(registry);
+    }
+
+    /** A new call refused with 503 because this instance is overloaded; {@code reason} says by which signal. */
+    public void shed(String reason) {
+        shed.computeIfAbsent(reason, r -> registry.counter("psip.calls.shed", "reason", r)).increment();
     }
 
     public void offered() {

@@ -139,7 +139,7 @@ final class B2buaCall {
             outboundTx = edge.provider().getNewClientTransaction(invite);
             outboundDialog = outboundTx.getDialog();
             edge.registerOutbound(outboundCallId, this);
-            state = State.CONNECTING;
+            setState(State.CONNECTING);
             outboundTx.sendRequest();
             log.info("connecting to {} over {}", sipTarget, transport);
             timer = edge.schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())), () -> {
@@ -290,7 +290,7 @@ final class B2buaCall {
             Response provisional = inboundResponse(farEnd.getStatusCode(), farEnd);
             inboundTx.sendResponse(provisional);
             inboundDialog = inboundTx.getDialog();
-            state = State.EARLY;
+            setState(State.EARLY);
             if (!ringingReported) {
                 ringingReported = true;
                 edge.publish(call.ringing());
@@ -316,7 +316,7 @@ final class B2buaCall {
         try {
             inboundTx.sendResponse(inboundResponse(Response.OK, response));
             inboundDialog = inboundTx.getDialog();
-            state = State.ANSWERED;
+            setState(State.ANSWERED);
             edge.publish(call.answered(response.getStatusCode()));
             edge.metrics().answered();
             log.info("call answered");
@@ -333,7 +333,7 @@ final class B2buaCall {
             case Request.ACK -> {
                 if (fromCaller && state == State.ANSWERED) {
                     ackOutbound();
-                    state = State.CONFIRMED;
+                    setState(State.CONFIRMED);
                 }
             }
             case Request.BYE -> onBye(event, fromCaller);
@@ -432,6 +432,13 @@ final class B2buaCall {
 
     // ---- helpers ----
 
+    private void setState(State next) {
+        if (state == State.OFFERED && next != State.OFFERED) {
+            edge.commandSettled();
+        }
+        state = next;
+    }
+
     private void fail(int code, String reason) {
         sendFinal(code);
         edge.metrics().rejected(code);
@@ -439,7 +446,7 @@ final class B2buaCall {
     }
 
     private void end(io.psip.events.CallEvent finalEvent) {
-        state = State.ENDED;
+        setState(State.ENDED);
         cancelTimer();
         edge.publish(finalEvent);
         edge.ended(this, outboundCallId);

@@ -36,16 +36,34 @@ final class KeyedLanes implements AutoCloseable {
     /** Queues {@code task} on the lane of {@code key}; false when that lane is full or closed. */
     boolean execute(String key, Runnable task) {
         try {
-            lanes[Math.floorMod(key.hashCode(), lanes.length)].execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    log.error("call work failed", e);
-                }
-            });
+            lanes[Math.floorMod(key.hashCode(), lanes.length)].execute(new Queued(task, System.nanoTime()));
             return true;
         } catch (RejectedExecutionException e) {
             return false;
+        }
+    }
+
+    /** How long the oldest task still queued on any lane has waited, in milliseconds (0 when none waits). */
+    long oldestWaitMillis() {
+        long now = System.nanoTime();
+        long oldest = 0;
+        for (ThreadPoolExecutor lane : lanes) {
+            if (lane.getQueue().peek() instanceof Queued head) {
+                oldest = Math.max(oldest, now - head.queuedAt);
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(oldest);
+    }
+
+    /** A task and when it was queued: the head of a lane's queue tells that lane's delay. */
+    private record Queued(Runnable task, long queuedAt) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.error("call work failed", e);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
+import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The SIP edge on the JAIN-SIP RI: UDP, TCP (and TLS) listening points, admission of inbound INVITEs, and the B2BUA
@@ -92,6 +94,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Map<String, B2buaCall> byUuid = new ConcurrentHashMap<>();
     private final SplittableRandom random = new SplittableRandom();
     private final ConcurrentCalls concurrentCalls = new ConcurrentCalls();
+    /** Admitted calls still waiting for their command: queued for their lane, or offered to the webhook service. */
+    private final AtomicInteger pendingCommands = new AtomicInteger();
+    private final OverloadPolicy overload;
 
     private SipStack stack;
     private SipProvider provider;
@@ -99,6 +104,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private HeaderFactory headerFactory;
     private MessageFactory messageFactory;
     private KeyedLanes lanes;
+    private UdpReceiveQueue udpQueue;
     private ScheduledExecutorService timers;
     private ScheduledExecutorService probes;
     private volatile boolean running;
@@ -113,7 +119,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         this.metrics = metrics;
         this.clock = clock;
         this.origin = origin;
+        this.overload = new OverloadPolicy(settings.overload(), new OverloadPolicy.Signals(
+                () -> udpQueue.oldestWaitMillis(), () -> lanes.oldestWaitMillis(), pendingCommands::get));
         metrics.activeCalls(concurrentCalls::total);
+        metrics.backlog(() -> udpQueue == null ? 0 : udpQueue.oldestWaitMillis(),
+                () -> lanes == null ? 0 : lanes.oldestWaitMillis(), pendingCommands::get);
     }
 
     public synchronized void start() throws Exception {
@@ -171,6 +181,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             udp.setSentBy(settings.advertisedAddress() + ":" + settings.port());
             tcp.setSentBy(settings.advertisedAddress() + ":" + settings.port());
         }
+        udpQueue = UdpReceiveQueue.of(udp);
         provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         if (settings.tls() != null) {
@@ -354,6 +365,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         Admission.Accepted accepted = (Admission.Accepted) decision;
+        OverloadPolicy.Reason overloaded = overload.shed();
+        if (overloaded != null) {
+            shed(request, overloaded);
+            return;
+        }
         Domain domain = accepted.domain();
         if (!concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls())) {
             refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), 30);
@@ -376,13 +392,22 @@ public final class SipEdge implements SipListenerExt, CallControl {
             respondStateless(request, Response.BAD_REQUEST);
             return;
         }
+        pendingCommands.incrementAndGet();
         if (!lanes.execute(callId, () -> accept(st, request, accepted, sipUri, callId))) {
+            pendingCommands.decrementAndGet();
             concurrentCalls.release(domain.name());
             Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
-            busy.addHeader(headerFactory.createRetryAfterHeader(5));
+            busy.addHeader(headerFactory.createRetryAfterHeader(overload.retryAfterSeconds()));
             st.sendResponse(busy);
             metrics.rejected(Response.SERVICE_UNAVAILABLE);
+            metrics.shed(OverloadPolicy.Reason.LANES.tag());
         }
+    }
+
+    /** Refuses a new call statelessly, before it costs a transaction: the instance is overloaded. */
+    private void shed(Request request, OverloadPolicy.Reason reason) throws Exception {
+        refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), overload.retryAfterSeconds());
+        metrics.shed(reason.tag());
     }
 
     private void refuse(Request request, int code, String reason, List<String> challenges, Integer retryAfter)
@@ -412,6 +437,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             byUuid.put(call.uuid(), b2bua);
             inCall(b2bua, b2bua::offer);
         } catch (RuntimeException e) {
+            pendingCommands.decrementAndGet();
             concurrentCalls.release(accepted.domain().name());
             metrics.malformed("invite");
             log.warn("could not accept INVITE Call-ID {}: {}", callId, e.toString());
@@ -497,6 +523,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     int port() {
         return settings.port();
+    }
+
+    /** A call left the offered state: its command came, or it ended without one. */
+    void commandSettled() {
+        pendingCommands.decrementAndGet();
     }
 
     void registerOutbound(String outboundCallId, B2buaCall call) {

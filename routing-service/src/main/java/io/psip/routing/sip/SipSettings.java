@@ -1,5 +1,7 @@
 package io.psip.routing.sip;
 
+import io.psip.routing.call.OverloadPolicy;
+
 import java.time.Duration;
 
 /**
@@ -13,10 +15,12 @@ import java.time.Duration;
  * @param lanes           worker lanes for call work; a call always uses the same lane
  * @param laneQueue       queued tasks per lane before new calls get 503
  * @param commandTimeout  how long an offered call waits for its command before it fails with 480
+ * @param overload        the backlog beyond which new calls are refused with 503
  * @param tls             SIP over TLS, or null for none
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
-                          Duration congestionTimeout, int lanes, int laneQueue, Duration commandTimeout, Tls tls) {
+                          Duration congestionTimeout, int lanes, int laneQueue, Duration commandTimeout,
+                          OverloadPolicy.Limits overload, Tls tls) {
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {

@@ -2,11 +2,8 @@ package io.psip.routing.sip;
 
 import io.psip.testsupport.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
-import io.psip.routing.call.DigestAuthenticator;
-import io.psip.routing.call.RegionalHost;
 import io.psip.routing.table.RoutingTables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +21,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,10 +49,9 @@ class SipEdgeTlsTest {
         int port = FreePorts.sip();
         int tlsPort = FreePorts.sip();
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1, 10,
-                Duration.ofSeconds(5), new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
-                new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),
-                        new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5),
-                                List.of("MD5")), () -> true),
+                Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS,
+                new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
+                EdgeFixtures.admission(new RoutingTables()),
                 event -> { }, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "tls-test"));
         edge.start();

@@ -11,11 +11,6 @@ import io.psip.routing.Sipp;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
-import io.psip.routing.call.DigestAuthenticator;
-import io.psip.routing.call.RegionalHost;
-import io.psip.routing.table.Application;
-import io.psip.schemas.net.Cidr;
-import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,15 +43,9 @@ class SipEdgeWildcardBindTest {
 
     @Test
     void wildcardBoundEdgeIsReadyAndAdvertisesItsAddress() throws Exception {
-        RoutingTables tables = new RoutingTables();
-        tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
-        tables.domains().upsert("acme", 1, new Domain("acme", 1, "acct", "app-1",
-                List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
-        AdmissionPolicy admission = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
-                new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
-                () -> true);
+        AdmissionPolicy admission = EdgeFixtures.acmeOpenToLoopback();
         edge = new SipEdge(new SipSettings("0.0.0.0", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 2,
-                100, Duration.ofSeconds(20), null),
+                100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, null),
                 admission, events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));
         edge.start();
@@ -90,10 +79,8 @@ class SipEdgeWildcardBindTest {
     @Test
     void commandsForOtherInstancesOrUnknownCallsAreNotCarriedOut() throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1,
-                10, Duration.ofSeconds(5), null),
-                new AdmissionPolicy(new RegionalHost("us", "example.com"), new RoutingTables(),
-                        new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5),
-                                List.of("MD5")), () -> true),
+                10, Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS, null),
+                EdgeFixtures.admission(new RoutingTables()),
                 events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));
         edge.start();
