@@ -99,7 +99,7 @@ class RoutingConfiguration {
                     CallMetrics metrics, Clock clock) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
-                sip.congestionTimeout(), sip.lanes(),
+                sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip)),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));

@@ -33,6 +33,7 @@ public record RoutingProperties(
      * @param tls            the server certificate for SIP over TLS
      * @param maxMessageSize bytes per SIP message; bounds the memory every queued packet holds
      * @param congestionTimeout received packets still queued after this long are dropped (overload shedding)
+     * @param udpReceiveBuffer SO_RCVBUF for the UDP socket, bytes (capped by the kernel's net.core.rmem_max)
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      * @param overload       the backlog beyond which new calls are refused with 503
@@ -41,6 +42,7 @@ public record RoutingProperties(
                       @DefaultValue("5060") int port,
                       @DefaultValue("5061") int tlsPort, @DefaultValue("8192") int maxMessageSize,
                       @DefaultValue("2s") Duration congestionTimeout,
+                      @DefaultValue("4194304") int udpReceiveBuffer,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
                       @DefaultValue Overload overload, @DefaultValue Tls tls) {
     }

@@ -81,11 +81,15 @@ final class B2buaCall {
         return call.domain();
     }
 
+    /**
+     * Per-call progress is logged at debug (a busy edge would write several lines per call on the hot path); each
+     * call's outcome is one info line, and every status is a call event anyway.
+     */
     void offer() {
         edge.respond(inboundTx, Response.TRYING, inboundInvite);
         edge.publish(call.offered());
         edge.metrics().offered();
-        log.info("call offered: {} -> {} (Call-ID {})", call.from(), inboundInvite.getRequestURI(), key());
+        log.debug("call offered: {} -> {} (Call-ID {})", call.from(), inboundInvite.getRequestURI(), key());
         timer = edge.schedule(this, edge.commandTimeout(), () -> {
             if (state == State.OFFERED) {
                 log.warn("no command within {}, failing the call", edge.commandTimeout());
@@ -141,7 +145,7 @@ final class B2buaCall {
             edge.registerOutbound(outboundCallId, this);
             setState(State.CONNECTING);
             outboundTx.sendRequest();
-            log.info("connecting to {} over {}", sipTarget, transport);
+            log.debug("connecting to {} over {}", sipTarget, transport);
             timer = edge.schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())), () -> {
                 if (state == State.CONNECTING || state == State.EARLY) {
                     log.info("far end did not answer within {} s", connect.getTimeoutSeconds());
@@ -224,7 +228,7 @@ final class B2buaCall {
             reinviteIn = st;
             reinviteOut = ct;
             other.sendRequest(ct);
-            log.info("relaying a re-INVITE from the {}", fromCaller ? "caller" : "far end");
+            log.debug("relaying a re-INVITE from the {}", fromCaller ? "caller" : "far end");
         } catch (Exception e) {
             reinviteIn = null;
             reinviteOut = null;
@@ -319,7 +323,7 @@ final class B2buaCall {
             setState(State.ANSWERED);
             edge.publish(call.answered(response.getStatusCode()));
             edge.metrics().answered();
-            log.info("call answered");
+            log.debug("call answered");
         } catch (Exception e) {
             log.warn("could not relay 200 to the caller: {}", e.toString());
             ackAndBye(outboundDialog, response);

@@ -53,6 +53,9 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,6 +151,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         // longer than this, so an overload sheds packets instead of exhausting the heap in the receive thread.
         p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT",
                 Long.toString(settings.congestionTimeout().toMillis()));
+        p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpReceiveBuffer()));
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
@@ -215,6 +219,22 @@ public final class SipEdge implements SipListenerExt, CallControl {
         log.info("SIP listening on {}:{} (udp, tcp){} for region {}", settings.bindAddress(), settings.port(),
                 settings.tls() == null ? ", no TLS (no key store configured)" : " and " + settings.tls().port() + " (tls)",
                 origin.region());
+        warnIfReceiveBufferCapped(settings.udpReceiveBuffer());
+    }
+
+    /** Linux silently caps SO_RCVBUF; say so, since a small buffer turns every pause into dropped datagrams. */
+    private static void warnIfReceiveBufferCapped(int requested) {
+        Path rmemMax = Path.of("/proc/sys/net/core/rmem_max");
+        try {
+            long cap = Files.isReadable(rmemMax) ? Long.parseLong(Files.readString(rmemMax).trim()) : requested;
+            if (cap < requested) {
+                log.warn("the kernel caps the UDP receive buffer at {} bytes (net.core.rmem_max), below the {} asked"
+                        + " for; raise it (sysctl -w net.core.rmem_max={}) so bursts are not dropped", cap, requested,
+                        requested);
+            }
+        } catch (IOException | NumberFormatException e) {
+            log.debug("cannot read {}: {}", rmemMax, e.toString());
+        }
     }
 
     public synchronized void stop() {

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxMessageSize  bytes; bounds the buffer every queued packet holds (the RI default of 64 KB let a burst
  *                        exhaust the heap)
  * @param congestionTimeout received packets older than this are dropped unprocessed
+ * @param udpReceiveBuffer SO_RCVBUF asked for the UDP socket, in bytes: it absorbs a burst or a GC pause instead
+ *                        of the kernel dropping datagrams (the kernel caps it at net.core.rmem_max)
  * @param lanes           worker lanes for call work; a call always uses the same lane
  * @param laneQueue       queued tasks per lane before new calls get 503
  * @param commandTimeout  how long an offered call waits for its command before it fails with 480
@@ -19,8 +21,8 @@ import java.time.Duration;
  * @param tls             SIP over TLS, or null for none
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
-                          Duration congestionTimeout, int lanes, int laneQueue, Duration commandTimeout,
-                          OverloadPolicy.Limits overload, Tls tls) {
+                          Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
+                          Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls) {
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {

@@ -8,6 +8,7 @@ import io.psip.events.ConnectSip;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.OverloadPolicy;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SipEdgeBench {
 
+    /** routing-service's defaults (RoutingProperties.Overload), so overload is shed as in the service. */
+    private static final OverloadPolicy.Limits SERVICE_DEFAULT_LIMITS = new OverloadPolicy.Limits(
+            Duration.ofMillis(100), Duration.ofMillis(100), 2000, Duration.ofSeconds(5));
+
     private SipEdgeBench() {
     }
 
@@ -32,8 +37,8 @@ public final class SipEdgeBench {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AtomicLong offered = new AtomicLong();
         SipEdge[] edge = new SipEdge[1];
-        edge[0] = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 4,
-                5000, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null),
+        edge[0] = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 4,
+                5000, Duration.ofSeconds(10), SERVICE_DEFAULT_LIMITS, null),
                 admission, event -> {
                     if (event.getType() == CallEventType.OFFERED) {
                         offered.incrementAndGet();
@@ -50,9 +55,11 @@ public final class SipEdgeBench {
         Runtime.getRuntime().addShutdownHook(new Thread(edge[0]::stop));
         while (true) {
             Thread.sleep(5000);
-            System.out.printf("offered=%d rejected=%s heapMB=%d%n", offered.get(),
+            System.out.printf("offered=%d rejected=%s shed=%s heapMB=%d%n", offered.get(),
                     registry.find("psip.calls.rejected").counters().stream()
                             .map(c -> c.getId().getTag("code") + ":" + (long) c.count()).toList(),
+                    registry.find("psip.calls.shed").counters().stream()
+                            .map(c -> c.getId().getTag("reason") + ":" + (long) c.count()).toList(),
                     (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
         }
     }
