@@ -285,14 +285,14 @@ def cmd_uas_before(meta_path, out):
         json.dump(uas_totals(meta["uas_stat"]), f)
 
 
-def cmd_idle(results, meta_path, seconds):
+def cmd_idle(results, meta_path, seconds, label="after load"):
     meta = load_json(meta_path)
     before = snapshot()
     time.sleep(float(seconds))
     after = snapshot()
     cpu = cpu_delta(before, after, meta)
     window = after["mono"] - before["mono"]
-    rec = {"kind": "idle", "window_s": window, "cpu_ms": cpu, "rss_mb": rss(after, meta), "pss_mb": pss(after, meta)}
+    rec = {"kind": "idle", "label": label, "window_s": window, "cpu_ms": cpu, "rss_mb": rss(after, meta), "pss_mb": pss(after, meta)}
     with open(results, "a") as f:
         f.write(json.dumps(rec) + "\n")
 
@@ -461,7 +461,9 @@ def cmd_report(results_path, meta_path, out_path):
             if line.strip():
                 recs.append(json.loads(line))
     calls = [r for r in recs if r["kind"] == "calls"]
-    idle = next((r for r in recs if r["kind"] == "idle"), None)
+    idles = [r for r in recs if r["kind"] == "idle"]
+    idle = next((r for r in idles if r.get("label", "after load") == "after load"), None)
+    idle_before = next((r for r in idles if r.get("label") == "before load"), None)
     idle_platform_rate = idle["cpu_ms"]["platform"] / idle["window_s"] if idle else None
     rates = sorted({r["rate"] for r in calls})
     targets = ["kamailio", "psip"]
@@ -745,20 +747,26 @@ def cmd_report(results_path, meta_path, out_path):
     w("## Idle CPU and memory")
     w("")
     if idle:
-        w(f"No traffic for {fmt(idle['window_s'], 0)} s after the load runs. CPU from /proc utime+stime (and reaped "
+        w(f"No traffic for {fmt(idle['window_s'], 0)} s, 10 s after the last load run (the goals use this one), and "
+          f"the same before the first call, after start-up and provisioning. CPU from /proc utime+stime (and reaped "
           f"children); RSS is VmRSS summed over the service's processes (PostgreSQL's processes share memory, so "
-          f"its sum overstates).")
+          f"its sum overstates); memory as at the end of the window.")
         w("")
-        w("| Process | Idle CPU ms/s | RSS MB | PSS MB |")
-        w("|---|---|---|---|")
+        w("| Process | Idle CPU ms/s after load | RSS MB | PSS MB | Idle CPU ms/s before load | RSS MB before |")
+        w("|---|---|---|---|---|---|")
         pss_mb = idle.get("pss_mb", {})
+        b = idle_before or {"cpu_ms": {}, "rss_mb": {}, "window_s": 1.0}
+
+        def before_cpu(s):
+            return b["cpu_ms"][s] / b["window_s"] if s in b["cpu_ms"] else None
         for s in PLATFORM + ["kamailio", "answer-server", "far-end"]:
             if s in idle["cpu_ms"]:
                 w(f"| {s} | {fmt(idle['cpu_ms'][s] / idle['window_s'], 2)} | {fmt(idle['rss_mb'].get(s, 0.0), 0)} | "
-                  f"{fmt(pss_mb.get(s), 0)} |")
+                  f"{fmt(pss_mb.get(s), 0)} | {fmt(before_cpu(s), 2)} | {fmt(b['rss_mb'].get(s), 0)} |")
         w(f"| **psip platform, total** | {fmt(idle['cpu_ms']['platform'] / idle['window_s'], 2)} | "
           f"{fmt(sum(idle['rss_mb'].get(s, 0.0) for s in PLATFORM), 0)} | "
-          f"{fmt(sum(pss_mb.get(s, 0.0) for s in PLATFORM), 0)} |")
+          f"{fmt(sum(pss_mb.get(s, 0.0) for s in PLATFORM), 0)} | {fmt(before_cpu('platform'), 2)} | "
+          f"{fmt(sum(b['rss_mb'].get(s, 0.0) for s in PLATFORM), 0)} |")
         w("")
         w("PSS (proportional set size) shares each shared page among the processes mapping it; it is the fairer "
           "figure for PostgreSQL's processes and for Kamailio's shared memory.")
