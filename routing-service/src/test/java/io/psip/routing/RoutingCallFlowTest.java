@@ -414,6 +414,25 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(18)
+    void responsesNoTransactionWaitsForAreDroppedAndCounted() {
+        // Without the drop, the SIP stack would compare each of these with every live client transaction.
+        for (int i = 0; i < 50; i++) {
+            String id = UUID.randomUUID().toString();
+            RawSip.udpSend(SIP_PORT, "SIP/2.0 200 OK\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + SIP_PORT + ";branch=z9hG4bK" + id + "\r\n"
+                    + "From: <sip:psip@127.0.0.1>;tag=" + id.substring(0, 8) + "\r\n"
+                    + "To: <sip:bob@127.0.0.1>;tag=" + id.substring(9, 13) + "\r\n"
+                    + "Call-ID: stray-" + id + "\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(get("/actuator/prometheus").body())
+                .contains("psip_sip_malformed_total{reason=\"stray_response\"} 50.0"));
+        assertRejected(403, "127.0.0.2", "acme.sip-us.example.com");
+    }
+
+    @Test
+    @Order(19)
     void metricsCountOfferedAnsweredAndRejectedCalls() throws Exception {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total", "psip_calls_active",

@@ -175,6 +175,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
         ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
+        StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
+        strays.init(stack);
+        ((SipStackImpl) stack).sipMessageValves.add(strays);
         addressFactory = factory.createAddressFactory();
         headerFactory = factory.createHeaderFactory();
         messageFactory = factory.createMessageFactory();
