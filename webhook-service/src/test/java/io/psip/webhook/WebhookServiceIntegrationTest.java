@@ -1,12 +1,9 @@
 package io.psip.webhook;
 
 import io.psip.testsupport.TestKafka;
-import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
-import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
-import io.psip.events.ChangeType;
 import io.psip.events.Webhook;
 import io.psip.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.net.URI;
@@ -23,14 +21,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.psip.webhook.TestTopics.awaitCommand;
+import static io.psip.webhook.TestTopics.publishApplication;
+import static io.psip.webhook.TestTopics.publishCallEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,10 +38,10 @@ import static org.awaitility.Awaitility.await;
  * applications arrive on psip.applications, calls on psip.call-events, commands leave on psip.call-commands.*.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext // closed after the class: another context in the same consumer group would take partitions
 class WebhookServiceIntegrationTest {
 
     private static final CustomerWebhooks customer = new CustomerWebhooks();
-    private static final AtomicLong versions = new AtomicLong();
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
@@ -247,51 +246,7 @@ class WebhookServiceIntegrationTest {
                 .map(r -> r.fields().get("status")).toList();
     }
 
-    private static ConsumerRecord<String, CallCommand> awaitCommand(String region, String call) {
-        String topic = Topics.callCommands(region).name();
-        await().atMost(Duration.ofSeconds(20)).until(
-                () -> !TestKafka.records(topic, call, TestKafka.avro(CallCommand.class)).isEmpty());
-        return TestKafka.records(topic, call, TestKafka.avro(CallCommand.class)).get(0);
-    }
-
     private static Webhook webhook(String path, String method) {
         return new Webhook(customer.url(path), method, 1000, 5000);
-    }
-
-    private static void publishApplication(String id, Webhook answer, Webhook fallback, Webhook event) {
-        long version = versions.incrementAndGet();
-        TestKafka.send(Topics.APPLICATIONS.name(), id, ApplicationChanged.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setVersion(version)
-                .setOccurredAt(Instant.now())
-                .setChangeType(ChangeType.CREATED)
-                .setApplicationId(id)
-                .setAccountId("psiplocal")
-                .setName(id)
-                .setAnswerUrl(answer)
-                .setFallbackAnswerUrl(fallback)
-                .setEventUrl(event)
-                .build());
-    }
-
-    private static void publishCallEvent(String call, String app, String region, CallEventType type, long sequence,
-                                         Map<String, String> headers, Integer duration) {
-        TestKafka.send(Topics.CALL_EVENTS.name(), call, CallEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setSequence(sequence)
-                .setOccurredAt(Instant.now())
-                .setType(type)
-                .setCallUuid(call)
-                .setConversationUuid("conv-" + call)
-                .setRegion(region)
-                .setInstanceId("routing-" + region + "-1")
-                .setAccountId("psiplocal")
-                .setApplicationId(app)
-                .setDomain("acme")
-                .setFrom("alice")
-                .setTo("442079460000")
-                .setCustomHeaders(headers)
-                .setDurationSeconds(duration)
-                .build());
     }
 }

@@ -91,7 +91,7 @@ public class AnswerService {
                     sample.stop(meters.timer("psip.webhook.answer.requests", "target", kind, "outcome", outcome));
                     try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
                         if (attempt.answered() != null) {
-                            log.info("{} answered with {}", kind,
+                            log.debug("{} answered with {}", kind,
                                     attempt.answered().decision().getClass().getSimpleName());
                         } else {
                             log.warn("{} {} failed: {}", kind, target.loggable(), attempt.failure());

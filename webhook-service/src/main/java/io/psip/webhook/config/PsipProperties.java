@@ -21,6 +21,9 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
      * @param applicationWait   how long an offered call waits for its application to arrive from the topic
      * @param answerDeadline    time from an offer within which answer_url (and fallback) must have produced the
      *                          command; keep it below routing's command timeout (10 s)
+     * @param maxOfferAge       an offer older than this (since routing made it) when its answer_url would be
+     *                          called is rejected with 503: it waited in the topic or in our queue, so the service
+     *                          is behind; keep it well below answerDeadline
      * @param callStateTtl      how long a call whose final event never comes keeps its state
      * @param maxActiveCalls    calls in progress beyond which new offers are rejected with 503
      * @param threads           threads running call lanes and HTTP completions
@@ -29,6 +32,7 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
     public record Webhook(@DefaultValue("https://api-{region}.example.com") String regionUrl,
                           @DefaultValue("2s") Duration applicationWait,
                           @DefaultValue("9s") Duration answerDeadline,
+                          @DefaultValue("2s") Duration maxOfferAge,
                           @DefaultValue("12h") Duration callStateTtl,
                           @DefaultValue("5000") int maxActiveCalls,
                           @DefaultValue("4") int threads,

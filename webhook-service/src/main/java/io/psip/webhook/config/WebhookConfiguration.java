@@ -106,11 +106,12 @@ public class WebhookConfiguration {
     @Bean
     CallEventHandler callEventHandler(ApplicationTable applications, AnswerService answers,
                                       EventUrlDelivery eventUrlDelivery, CallCommandPublisher commands,
-                                      CallLanes lanes, ExecutorService webhookExecutor, PsipProperties properties) {
+                                      CallLanes lanes, ExecutorService webhookExecutor, PsipProperties properties,
+                                      MeterRegistry meters) {
+        PsipProperties.Webhook webhook = properties.webhook();
         return new CallEventHandler(applications, answers, eventUrlDelivery, commands, lanes,
-                new CallEventHandler.Settings(properties.webhook().regionUrl(), properties.webhook().applicationWait(),
-                        properties.webhook().answerDeadline(), properties.webhook().callStateTtl(),
-                        properties.webhook().maxActiveCalls()),
-                Clock.systemUTC(), webhookExecutor);
+                new CallEventHandler.Settings(webhook.regionUrl(), webhook.applicationWait(), webhook.answerDeadline(),
+                        webhook.maxOfferAge(), webhook.callStateTtl(), webhook.maxActiveCalls()),
+                Clock.systemUTC(), webhookExecutor, meters);
     }
 }

@@ -1,5 +1,7 @@
 package io.psip.webhook.events;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
@@ -45,6 +47,7 @@ public class CallEventHandler {
     /** SIP status when neither answer_url nor its fallback produced an NCCO (ARCHITECTURE.md). */
     static final int ANSWER_FAILED = 480;
     static final int OVERLOADED = 503;
+    static final String SHED_OFFERS = "psip.webhook.offers.shed";
     private static final int SEEN_EVENTS = 100_000;
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
     /** Routing's own report of a call we rejected comes within seconds; minutes are plenty. */
@@ -54,11 +57,13 @@ public class CallEventHandler {
      * @param answerDeadline time from the offer (its occurred_at) within which the command must be out: a little
      *                     less than routing's command timeout. Webhook timeouts are cut to fit, and an offer past
      *                     it is dropped (so a consumer group reading old events never calls stale answer_urls)
+     * @param maxOfferAge  an offer that has waited longer than this since occurred_at (in the topic or in our own
+     *                     queue) before its answer_url would be called is rejected with 503
      * @param callStateTtl how long a call without a final event keeps its context
      * @param maxActiveCalls calls with queued or running work beyond which new offers are rejected with 503
      */
     public record Settings(String regionUrlTemplate, Duration applicationWait, Duration answerDeadline,
-                           Duration callStateTtl, int maxActiveCalls) {
+                           Duration maxOfferAge, Duration callStateTtl, int maxActiveCalls) {
     }
 
     /** What later statuses of a call need; touched only from the call's lane. */
@@ -82,6 +87,9 @@ public class CallEventHandler {
     private final Settings settings;
     private final Clock clock;
     private final Executor executor;
+    private final Counter expiredOffers;
+    private final Counter offersQueuedTooLong;
+    private final Counter offersOverLimit;
     private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.EPOCH);
     private final Set<String> seenEvents = Collections.newSetFromMap(Collections.synchronizedMap(
@@ -94,7 +102,7 @@ public class CallEventHandler {
 
     public CallEventHandler(ApplicationTable applications, AnswerService answers, EventUrlDelivery eventUrl,
                             CallCommandPublisher commands, CallLanes lanes, Settings settings, Clock clock,
-                            Executor executor) {
+                            Executor executor, MeterRegistry meters) {
         this.applications = applications;
         this.answers = answers;
         this.eventUrl = eventUrl;
@@ -103,6 +111,9 @@ public class CallEventHandler {
         this.settings = settings;
         this.clock = clock;
         this.executor = executor;
+        this.expiredOffers = meters.counter(SHED_OFFERS, "reason", "expired");
+        this.offersQueuedTooLong = meters.counter(SHED_OFFERS, "reason", "queued_too_long");
+        this.offersOverLimit = meters.counter(SHED_OFFERS, "reason", "too_many_calls");
     }
 
     /** Queues the work for one event and returns at once; the returned future completes when it is done. */
@@ -110,22 +121,13 @@ public class CallEventHandler {
         String callUuid = event.getCallUuid();
         try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
             if (!seenEvents.add(event.getEventId())) {
-                log.info("ignoring repeated event {} ({})", event.getEventId(), event.getType());
+                log.debug("ignoring repeated event {} ({})", event.getEventId(), event.getType());
                 return CompletableFuture.completedFuture(null);
             }
-            log.info("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
+            log.debug("call event {} seq {} from {}", event.getType(), event.getSequence(), event.getInstanceId());
             forgetOldCalls();
             if (event.getType() == CallEventType.OFFERED) {
-                if (!clock.instant().isBefore(deadline(event))) {
-                    log.warn("dropping an offer made at {}: too old to answer", event.getOccurredAt());
-                    return CompletableFuture.completedFuture(null);
-                }
-                if (lanes.activeCalls() >= settings.maxActiveCalls()) {
-                    // Shed load at the door: queued offers would only reach answer_url after the caller gave up.
-                    return reject(event, new CallContext(Optional.empty(), clock.instant()), OVERLOADED,
-                            "webhook service overloaded");
-                }
-                return lanes.submit(callUuid, () -> offered(event));
+                return admit(event);
             }
             String status = status(event.getType());
             if (status == null) {
@@ -141,7 +143,43 @@ public class CallEventHandler {
         }
     }
 
+    /**
+     * Sheds load at the door, while routing still waits for the command: an offer that already waited too long
+     * (consumer lag) or one call too many gets REJECT 503 now rather than an answer after the caller gave up. An
+     * offer past the answer deadline gets nothing, since routing has failed the call already. Shedding is cheap
+     * on purpose (no webhook, no event_url post, a counter and a debug line): it happens when CPU is short.
+     */
+    private CompletableFuture<Void> admit(CallEvent offered) {
+        if (!clock.instant().isBefore(deadline(offered))) {
+            expiredOffers.increment();
+            log.debug("dropping an offer made at {}: too old to answer", offered.getOccurredAt());
+            return CompletableFuture.completedFuture(null);
+        }
+        if (waitedTooLong(offered)) {
+            return shed(offered, offersQueuedTooLong);
+        }
+        if (lanes.activeCalls() >= settings.maxActiveCalls()) {
+            return shed(offered, offersOverLimit);
+        }
+        return lanes.submit(offered.getCallUuid(), () -> offered(offered));
+    }
+
+    private boolean waitedTooLong(CallEvent offered) {
+        return Duration.between(offered.getOccurredAt(), clock.instant()).compareTo(settings.maxOfferAge()) > 0;
+    }
+
+    private CompletableFuture<Void> shed(CallEvent offered, Counter reason) {
+        reason.increment();
+        log.debug("rejecting the call with {}: overloaded, offered at {}", OVERLOADED, offered.getOccurredAt());
+        return commands.publish(command(offered, CallAction.REJECT).setSipCode(OVERLOADED)
+                .setReason("webhook service overloaded").build());
+    }
+
     private CompletableFuture<Void> offered(CallEvent offered) {
+        if (waitedTooLong(offered)) {
+            // admitted, but then waited behind other work in our own executor
+            return shed(offered, offersQueuedTooLong);
+        }
         Instant deadline = deadline(offered);
         Instant waitUntil = clock.instant().plus(settings.applicationWait());
         return application(offered.getApplicationId(), waitUntil.isBefore(deadline) ? waitUntil : deadline)
@@ -176,7 +214,7 @@ public class CallEventHandler {
             }
             NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
             queueStatus(offered, context, status(offered, "started", null, null));
-            log.info("connecting the call to {}", connect.uri());
+            log.debug("connecting the call to {}", connect.uri());
             return commands.publish(command(offered, CallAction.CONNECT)
                     .setConnect(ConnectSip.newBuilder()
                             .setUri(connect.uri())
@@ -197,19 +235,17 @@ public class CallEventHandler {
     /** Queues a status behind everything already queued for the call; at most one final status is posted. */
     private void queueStatus(CallEvent event, CallContext context, CallStatus status) {
         if (context.finishedAt != null) {
-            log.info("not posting {}: the call's final status was already posted", status.status());
+            log.debug("not posting {}: the call's final status was already posted", status.status());
             return;
         }
         if (status.isFinal()) {
             context.finishedAt = clock.instant();
         }
-        lanes.submit(event.getCallUuid(), () -> {
-            if (context.eventUrl.isEmpty()) {
-                log.info("application has no event_url, dropping {}", status.status());
-                return CompletableFuture.completedFuture(null);
-            }
-            return eventUrl.deliver(context.eventUrl.get(), status);
-        });
+        if (context.eventUrl.isEmpty()) {
+            log.debug("application has no event_url, dropping {}", status.status());
+            return;
+        }
+        lanes.submit(event.getCallUuid(), () -> eventUrl.deliver(context.eventUrl.get(), status));
     }
 
     /**

@@ -65,7 +65,7 @@ public class EventUrlDelivery {
                             "outcome", failure == null ? "ok" : failure.retryable() ? "retryable_error" : "error"));
                     try (var ignored = MDC.putCloseable("call_uuid", status.uuid())) {
                         if (failure == null) {
-                            log.info("event_url got {}", status.status());
+                            log.debug("event_url got {}", status.status());
                             return CompletableFuture.completedFuture(null);
                         }
                         if (failure.retryable() && attempt < retry.maxAttempts()) {

@@ -26,12 +26,15 @@ import tools.jackson.databind.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -68,17 +71,43 @@ class CallEventHandlerTest {
         }
     }
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(4);
+    /** The system clock, which a test can move forward. */
+    private static final class MovableClock extends Clock {
+        private volatile Duration ahead = Duration.ZERO;
+
+        void advance(Duration by) {
+            ahead = ahead.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(ahead);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final int THREADS = 4;
+    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+    private final MovableClock clock = new MovableClock();
     private final FakeHttp http = new FakeHttp();
     private final List<CallCommand> commands = new CopyOnWriteArrayList<>();
     private final ApplicationTable applications = new ApplicationTable();
     private final CallLanes lanes = new CallLanes(executor);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private CallEventHandler handler;
 
     @BeforeEach
     void setUp() {
         JsonMapper json = JsonMapper.builder().build();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         DeadLetters deadLetters = (call, payload, details) -> CompletableFuture.completedFuture(null);
         EventUrlDelivery delivery = new EventUrlDelivery(http, deadLetters,
                 new EventUrlDelivery.RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), json, meters,
@@ -87,11 +116,11 @@ class CallEventHandlerTest {
             commands.add(command);
             return CompletableFuture.completedFuture(null);
         };
-        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters, Clock.systemUTC()), delivery,
+        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters, clock), delivery,
                 publisher, lanes,
                 new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
-                        Duration.ofSeconds(60), Duration.ofHours(1), 2),
-                Clock.systemUTC(), executor);
+                        Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofHours(1), 2),
+                clock, executor, meters);
         applications.apply("app", ApplicationChanged.newBuilder()
                 .setEventId("e").setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
                 .setApplicationId("app").setAccountId("acc").setName("app")
@@ -124,6 +153,43 @@ class CallEventHandlerTest {
 
         assertThat(http.requests).isEmpty();
         assertThat(commands).isEmpty();
+    }
+
+    @Test
+    void anOfferThatWaitedTooLongIsRejectedWith503WithoutCallingAnyone() {
+        handler.handle(event("call-12", CallEventType.OFFERED, Instant.now().minus(Duration.ofSeconds(31)))).join();
+
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(503);
+        });
+        assertThat(http.requests).isEmpty();
+        assertThat(meters.counter(CallEventHandler.SHED_OFFERS, "reason", "queued_too_long").count()).isEqualTo(1);
+    }
+
+    @Test
+    void anOfferThatWaitedTooLongInOurOwnQueueIsRejectedWith503() throws InterruptedException {
+        CountDownLatch allBusy = new CountDownLatch(THREADS);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < THREADS; i++) {
+            executor.execute(() -> {
+                allBusy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        allBusy.await();
+        handler.handle(event("call-13", CallEventType.OFFERED, clock.instant()));
+        clock.advance(Duration.ofSeconds(31));
+        release.countDown();
+
+        await().until(() -> commands.size() == 1);
+        assertThat(commands.get(0).getAction()).isEqualTo(CallAction.REJECT);
+        assertThat(commands.get(0).getSipCode()).isEqualTo(503);
+        assertThat(http.requests).isEmpty();
     }
 
     @Test
