@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code java bench/AnswerServer.java <port> <far-end-sip-uri> [threads]}. GET or POST {@code /answer} returns an
  * NCCO that connects the call to the far end; anything else (event_url) returns 200 {@code {}}. Each response is
- * written in one piece with a fixed length, on a fixed thread pool. {@code GET /stats} returns the request counts.
+ * written in one piece with a fixed length, on a fixed thread pool. {@code GET /stats} returns the request counts and
+ * the time spent in the handler; {@code GET /stats?reset} also zeroes them.
  */
 public final class AnswerServer {
 
@@ -30,10 +31,13 @@ public final class AnswerServer {
         byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
         AtomicLong answers = new AtomicLong();
         AtomicLong events = new AtomicLong();
+        AtomicLong handledNanos = new AtomicLong();
+        AtomicLong maxNanos = new AtomicLong();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         server.setExecutor(pool);
         server.createContext("/", exchange -> {
+            long started = System.nanoTime();
             try (exchange) {
                 drain(exchange.getRequestBody());
                 String path = exchange.getRequestURI().getPath();
@@ -42,13 +46,26 @@ public final class AnswerServer {
                     answers.incrementAndGet();
                     body = ncco;
                 } else if (path.startsWith("/stats")) {
-                    body = ("{\"answer\":" + answers.get() + ",\"event\":" + events.get() + "}")
-                            .getBytes(StandardCharsets.UTF_8);
+                    long n = answers.get() + events.get();
+                    body = ("{\"answer\":" + answers.get() + ",\"event\":" + events.get()
+                            + ",\"mean_us\":" + (n == 0 ? 0 : handledNanos.get() / n / 1000)
+                            + ",\"max_us\":" + maxNanos.get() / 1000 + "}").getBytes(StandardCharsets.UTF_8);
+                    if ("reset".equals(exchange.getRequestURI().getQuery())) {
+                        answers.set(0);
+                        events.set(0);
+                        handledNanos.set(0);
+                        maxNanos.set(0);
+                    }
                 } else {
                     events.incrementAndGet();
                     body = empty;
                 }
                 reply(exchange, body);
+                if (!path.startsWith("/stats")) {
+                    long took = System.nanoTime() - started;
+                    handledNanos.addAndGet(took);
+                    maxNanos.accumulateAndGet(took, Math::max);
+                }
             }
         });
         server.start();

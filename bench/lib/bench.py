@@ -364,7 +364,11 @@ def cmd_propagation(results, meta_path, samples):
     conns = {r: http.client.HTTPConnection("127.0.0.1", p, timeout=5) for r, p in ports.items()}
     out = []
     failures = 0
+    overall = time.monotonic() + max(60.0, 2.0 * int(samples))   # the whole test is bounded too
     for i in range(int(samples)):
+        if time.monotonic() > overall:
+            failures += int(samples) - i
+            break
         marker = f"10.{77 + i // 65000 % 100}.{i // 250 % 250}.{i % 250 + 1}/32"
         body = json.dumps({"name": name, "application_id": meta["application_id"], "acl": ["127.0.0.1/32", marker]})
         t0 = time.monotonic()
@@ -548,6 +552,15 @@ def cmd_report(results_path, meta_path, out_path):
         w("Ratios measured in one run (psip beside Kamailio, interleaved) are the figures that count; absolute "
           "times on a shared machine are not.")
     w("")
+    if meta.get("elapsed_s"):
+        w(f"The whole run took {meta['elapsed_s'] / 60:.1f} min.")
+        w("")
+    if meta.get("answer_stats"):
+        a = meta["answer_stats"]
+        w(f"The customer's server answered {a.get('answer', 0)} answer_url and {a.get('event', 0)} event_url "
+          f"requests, in {a.get('mean_us', 0) / 1000:.2f} ms on average inside its handler "
+          f"(max {a.get('max_us', 0) / 1000:.1f} ms): it was not the bottleneck if these stay small.")
+        w("")
     w(f"Settings: rates {', '.join(str(r) for r in rates)} calls/s; {meta.get('reps')} repetition(s) of each "
       f"target per rate, interleaved (kamailio, psip, kamailio, psip, ...); {meta.get('duration')} s of calls per "
       f"run; hold time {meta.get('hold_ms')} ms; reference rate for CPU per call {ref} calls/s; 403 path at "
@@ -580,8 +593,8 @@ def cmd_report(results_path, meta_path, out_path):
     mc_met = None if not rates else (mc["psip"] is not None and mc["psip"] >= need)
     def rate_txt(r):
         return f"{r}/s" if r is not None else "none clean"
-    goal("Max clean rate", f"≥ Kamailio's ({rate_txt(mc['kamailio'])}"
-         f"{'; clean at every rate tried, so ≥ 800/s' if k_all_clean else ''})",
+    goal("Max clean rate", f"≥ Kamailio's ({rate_txt(mc['kamailio'])})" if not k_all_clean else
+         f"Kamailio clean at every rate tried: ≥ 800/s (or the highest rate tried, {need}/s, if lower)",
          f"psip {rate_txt(mc['psip'])}, Kamailio {rate_txt(mc['kamailio'])} (highest rate tried "
          f"{str(max(rates)) + '/s' if rates else 'n/a'})", mc_met)
     l180 = lat("psip", 200, "r180")
@@ -673,8 +686,9 @@ def cmd_report(results_path, meta_path, out_path):
     # ------------------------------------------------------------------ latency
     w("## Latency")
     w("")
-    w("From the caller's INVITE to the first 180 and to the 200 (sipp `rtd` timers, 1 ms resolution), all "
-      "repetitions pooled.")
+    w("From the caller's INVITE to the first 180 and to the 200 (sipp `rtd` timers: whole ms, in practice steps "
+      "of a few ms from sipp's event loop), all repetitions pooled. Calls shed with 503 have no 180/200 and are "
+      "not in these figures.")
     w("")
     w("| Rate /s | Target | Calls | INVITE→180 p50 | p99 | max | INVITE→200 p50 | p99 | max |")
     w("|---|---|---|---|---|---|---|---|---|")
