@@ -91,6 +91,9 @@ final class SchemaStore implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A fetch returns as soon as a record arrives, so a long wait costs no latency; it only spares the idle
+        // broker a fetch every 500 ms (the default) for the registry's whole life.
+        consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10_000);
         this.reader = new Thread(this::read, "schema-store-reader");
         this.reader.setDaemon(true);
         this.reader.start();
