@@ -265,7 +265,9 @@ public class OutboxRelay implements SmartLifecycle {
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             config.put(ProducerConfig.ACKS_CONFIG, "all");
             config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-            config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            // No linger: a change is usually one record, so waiting only delays it; the rows of a larger batch
+            // still share requests while earlier ones are in flight.
+            config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
             config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(5_000, sendTimeout.toMillis() / 2));
             config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) sendTimeout.toMillis());
