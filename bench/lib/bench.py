@@ -242,6 +242,33 @@ def uas_totals(path):
 
 # ---------------------------------------------------------------------------------------------------- commands
 
+def scrape(port):
+    """psip_calls_shed_total{reason} and psip_calls_rejected_total{code} from a routing service's Prometheus page."""
+    out = {}
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=5)
+        conn.request("GET", "/actuator/prometheus")
+        text = conn.getresponse().read().decode("utf-8", "replace")
+        conn.close()
+    except (OSError, http.client.HTTPException):
+        return out
+    for line in text.splitlines():
+        for metric, label in (("psip_calls_shed_total", "reason"), ("psip_calls_rejected_total", "code")):
+            if line.startswith(metric + "{"):
+                labels, _, value = line.rpartition(" ")
+                key = label + "=" + (labels.split(label + '="', 1)[1].split('"', 1)[0] if label + '="' in labels else "?")
+                try:
+                    out[key] = out.get(key, 0.0) + float(value)
+                except ValueError:
+                    pass
+    return out
+
+
+def cmd_scrape(port, out):
+    with open(out, "w") as f:
+        json.dump(scrape(port), f)
+
+
 def cmd_snap(out):
     with open(out, "w") as f:
         json.dump(snapshot(), f)
@@ -260,6 +287,10 @@ def cmd_record(results, meta_path, run_dir):
     run["uas_retrans"] = max(0, uas_a["retrans"] - uas_b["retrans"])
     run["uas_failed"] = max(0, uas_a["failed"] - uas_b["failed"])
     run["cpu_ms"] = cpu_delta(before, after, meta)
+    mb, ma = os.path.join(run_dir, "metrics_before.json"), os.path.join(run_dir, "metrics_after.json")
+    if os.path.exists(mb) and os.path.exists(ma):
+        b, a = load_json(mb), load_json(ma)
+        run["routing_counters"] = {k: int(v - b.get(k, 0.0)) for k, v in a.items() if v - b.get(k, 0.0) > 0}
     run["window_s"] = after["mono"] - before["mono"]
     shed = s["recv"].get("503", 0) if run["kind"] != "refused" else 0
     run["shed_503"] = shed
@@ -671,14 +702,15 @@ def cmd_report(results_path, meta_path, out_path):
     w("<details><summary>Every run, in the order run</summary>")
     w("")
     w("| # | Kind | Rate /s | Target | Rep | Offered | Completed | Failed | 503 | Retrans (caller+far end) | "
-      "SIP ms/call | Platform ms/call |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
+      "SIP ms/call | Platform ms/call | routing-eu counters (shed reasons, rejections) |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, r in enumerate(x for x in recs if x["kind"] in ("calls", "refused", "overload", "warmup")):
         denom = "successful" if r["kind"] == "refused" else "completed"
         w(f"| {i + 1} | {r['kind']} | {r['rate']} | {r['target']} | {r['rep']} | {r['calls']} | "
           f"{r['successful'] if r['kind'] == 'refused' else r['completed']} | {r['failed_total']} | "
           f"{r['shed_503']} | {r['retrans']}+{r['uas_retrans']} | {fmt(per_call(r, sip_group(r['target']), denom), 3)} | "
-          f"{fmt(per_call(r, 'platform', denom), 3) if r['target'] == 'psip' else '–'} |")
+          f"{fmt(per_call(r, 'platform', denom), 3) if r['target'] == 'psip' else '–'} | "
+          f"{', '.join(f'{k} {v}' for k, v in sorted(r.get('routing_counters', {}).items())) or '–'} |")
     w("")
     w("</details>")
     w("")
@@ -833,7 +865,9 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     cmd, args = argv[1], argv[2:]
-    if cmd == "snap":
+    if cmd == "scrape":
+        cmd_scrape(*args)
+    elif cmd == "snap":
         cmd_snap(*args)
     elif cmd == "uas-before":
         cmd_uas_before(*args)
