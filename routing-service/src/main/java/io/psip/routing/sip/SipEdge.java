@@ -13,24 +13,20 @@ import io.psip.routing.call.Call;
 import io.psip.routing.call.CallControl;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
-import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
-import javax.sip.InvalidArgumentException;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipException;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
@@ -38,25 +34,19 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
-import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
-import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
-import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,13 +54,9 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The SIP edge on the JAIN-SIP RI: UDP, TCP (and TLS) listening points, admission of inbound INVITEs, and the B2BUA
@@ -81,8 +67,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SipEdge implements SipListenerExt, CallControl {
 
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
-    /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
-    private static final Duration LINGER = Duration.ofSeconds(32);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
 
     private final SipSettings settings;
@@ -92,22 +76,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Clock clock;
     private final Call.CallOrigin origin;
 
-    private final Map<String, B2buaCall> byInboundCallId = new ConcurrentHashMap<>();
-    private final Map<String, B2buaCall> byOutboundCallId = new ConcurrentHashMap<>();
-    private final Map<String, B2buaCall> byUuid = new ConcurrentHashMap<>();
-    private final ConcurrentCalls concurrentCalls = new ConcurrentCalls();
-    /** Admitted calls still waiting for their command: queued for their lane, or offered to the webhook service. */
-    private final AtomicInteger pendingCommands = new AtomicInteger();
+    private final CallRegistry calls;
     private final OverloadPolicy overload;
 
     private SipStack stack;
-    private SipProvider provider;
-    private AddressFactory addressFactory;
-    private HeaderFactory headerFactory;
-    private MessageFactory messageFactory;
-    private KeyedLanes lanes;
+    private SipMessages sip;
+    private B2buaCall.Services callServices;
     private UdpReceiveQueue udpQueue;
-    private ScheduledExecutorService timers;
     private ScheduledExecutorService probes;
     private volatile boolean running;
     private volatile boolean listenersAnswer;
@@ -121,11 +96,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         this.metrics = metrics;
         this.clock = clock;
         this.origin = origin;
+        this.calls = new CallRegistry(settings.lanes(), settings.laneQueue());
         this.overload = new OverloadPolicy(settings.overload(), new OverloadPolicy.Signals(
-                () -> udpQueue.oldestWaitMillis(), () -> lanes.oldestWaitMillis(), pendingCommands::get));
-        metrics.activeCalls(concurrentCalls::total);
-        metrics.backlog(() -> udpQueue == null ? 0 : udpQueue.oldestWaitMillis(),
-                () -> lanes == null ? 0 : lanes.oldestWaitMillis(), pendingCommands::get);
+                this::sipQueueDelayMillis, calls::laneDelayMillis, calls::pendingCommands));
+        metrics.activeCalls(calls::activeCalls);
+        metrics.backlog(this::sipQueueDelayMillis, calls::laneDelayMillis, calls::pendingCommands);
     }
 
     public synchronized void start() throws Exception {
@@ -180,9 +155,6 @@ public final class SipEdge implements SipListenerExt, CallControl {
         StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
         strays.init(stack);
         ((SipStackImpl) stack).sipMessageValves.add(strays);
-        addressFactory = factory.createAddressFactory();
-        headerFactory = factory.createHeaderFactory();
-        messageFactory = factory.createMessageFactory();
         ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
         if (!settings.advertisedAddress().equals(settings.bindAddress())) {
@@ -191,7 +163,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             tcp.setSentBy(settings.advertisedAddress() + ":" + settings.port());
         }
         udpQueue = UdpReceiveQueue.of(udp);
-        provider = stack.createSipProvider(udp);
+        SipProvider provider = stack.createSipProvider(udp);
         provider.addListeningPoint(tcp);
         if (settings.tls() != null) {
             ListeningPoint tls = stack.createListeningPoint(settings.bindAddress(), settings.tls().port(), "tls");
@@ -200,13 +172,10 @@ public final class SipEdge implements SipListenerExt, CallControl {
             }
             provider.addListeningPoint(tls);
         }
+        sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
+                factory.createMessageFactory(), settings);
+        callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout());
         provider.addSipListener(this);
-        lanes = new KeyedLanes(settings.lanes(), settings.laneQueue());
-        timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sip-timers");
-            t.setDaemon(true);
-            return t;
-        });
         stack.start();
         running = true;
         ListenerProbe probe = new ListenerProbe(settings.bindAddress(), settings.port());
@@ -251,12 +220,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
             stack.stop();
             stack = null;
         }
-        if (lanes != null) {
-            lanes.close();
-        }
-        if (timers != null) {
-            timers.shutdownNow();
-        }
+        calls.close();
+    }
+
+    private long sipQueueDelayMillis() {
+        UdpReceiveQueue queue = udpQueue;
+        return queue == null ? 0 : queue.oldestWaitMillis();
     }
 
     /** True while the UDP and TCP listeners answer an OPTIONS from outside (checked every few seconds). */
@@ -275,28 +244,22 @@ public final class SipEdge implements SipListenerExt, CallControl {
             if (((SIPRequest) request).getApplicationData() == CountingMessageParserFactory.UNSUPPORTED_VERSION) {
                 metrics.malformed("sip_version");
                 if (!Request.ACK.equals(request.getMethod())) {
-                    respondStateless(request, Response.VERSION_NOT_SUPPORTED);
+                    sip.respondStateless(request, Response.VERSION_NOT_SUPPORTED);
                 }
                 return;
             }
             switch (request.getMethod()) {
                 case Request.INVITE -> inviteReceived((RequestEventExt) event, callId);
                 case Request.ACK, Request.BYE, Request.CANCEL -> {
-                    if (Request.ACK.equals(request.getMethod()) && !byInboundCallId.containsKey(callId)
-                            && !byOutboundCallId.containsKey(callId)) {
+                    if (Request.ACK.equals(request.getMethod()) && calls.findForRequest(callId) == null) {
                         return; // ACK to a refusal: nothing to do
                     }
-                    String key = laneKey(callId);
-                    if (!lanes.execute(key, () -> inDialogRequest(event, callId))) {
+                    if (!calls.runFor(callId, () -> inDialogRequest(event, callId, null))) {
                         log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
                     }
                 }
-                case Request.OPTIONS -> respond(serverTransaction(event), Response.OK, request);
-                default -> {
-                    Response allow = messageFactory.createResponse(Response.METHOD_NOT_ALLOWED, request);
-                    allow.addHeader(headerFactory.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS"));
-                    provider.sendResponse(allow);
-                }
+                case Request.OPTIONS -> sip.respond(sip.serverTransaction(event), Response.OK, request);
+                default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
             metrics.malformed("unhandled_request");
@@ -307,13 +270,10 @@ public final class SipEdge implements SipListenerExt, CallControl {
     @Override
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
-        String callId = callId(response);
-        B2buaCall outbound = byOutboundCallId.get(callId);
-        B2buaCall call = outbound != null ? outbound : byInboundCallId.get(callId);
-        if (call == null) {
-            return;
+        CallRegistry.Leg leg = calls.findForResponse(callId(response));
+        if (leg != null) {
+            calls.run(leg.call(), () -> leg.call().onResponse(event, !leg.fromCaller()));
         }
-        lanes.execute(call.key(), () -> inCall(call, () -> call.onResponse(event, outbound != null)));
     }
 
     @Override
@@ -322,11 +282,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         ClientTransaction ct = event.getClientTransaction();
-        String callId = callId(ct.getRequest());
-        B2buaCall outbound = byOutboundCallId.get(callId);
-        B2buaCall call = outbound != null ? outbound : byInboundCallId.get(callId);
-        if (call != null) {
-            lanes.execute(call.key(), () -> inCall(call, () -> call.onOutboundTimeout(ct)));
+        CallRegistry.Leg leg = calls.findForResponse(callId(ct.getRequest()));
+        if (leg != null) {
+            calls.run(leg.call(), () -> leg.call().onOutboundTimeout(ct));
         }
     }
 
@@ -335,9 +293,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         if (event.getReason() != DialogTimeoutEvent.Reason.AckNotReceived) {
             return;
         }
-        B2buaCall call = byInboundCallId.get(event.getDialog().getCallId().getCallId());
+        B2buaCall call = calls.byInboundCallId(event.getDialog().getCallId().getCallId());
         if (call != null) {
-            lanes.execute(call.key(), () -> inCall(call, call::onAckTimeout));
+            calls.run(call, call::onAckTimeout);
         }
     }
 
@@ -354,7 +312,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     public void processDialogTerminated(DialogTerminatedEvent event) {
     }
 
-    // ---- work on the lanes ----
+    // ---- admission, on the SIP thread ----
 
     /**
      * Admission runs right here on the SIP thread: it only reads in-memory tables, and a refused INVITE is answered
@@ -365,8 +323,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Request request = event.getRequest();
         if (event.getDialog() != null && event.getDialog().getState() != null) {
             // A re-INVITE (hold, media change, session refresh) on one leg: relayed to the other.
-            ServerTransaction st = serverTransaction(event);
-            lanes.execute(laneKey(callId), () -> inDialogRequest(event, callId, st));
+            ServerTransaction st = sip.serverTransaction(event);
+            calls.runFor(callId, () -> inDialogRequest(event, callId, st));
             return;
         }
         if (event.getServerTransaction() != null) {
@@ -374,7 +332,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         if (!(request.getRequestURI() instanceof SipURI sipUri)) {
             metrics.malformed("request_uri");
-            respondStateless(request, Response.UNSUPPORTED_URI_SCHEME);
+            sip.respondStateless(request, Response.UNSUPPORTED_URI_SCHEME);
             return;
         }
         MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
@@ -397,7 +355,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         Domain domain = accepted.domain();
-        if (!concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls())) {
+        if (!calls.tryAcquire(domain)) {
             refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), 30);
             // Debug like every other refusal: a burst at the limit would otherwise log a line per INVITE on the
             // SIP thread; psip.calls.rejected{code=503} counts them.
@@ -407,24 +365,20 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         ServerTransaction st;
         try {
-            st = provider.getNewServerTransaction(request);
+            st = sip.newServerTransaction(request);
         } catch (TransactionAlreadyExistsException retransmission) {
-            concurrentCalls.release(domain.name());
+            calls.release(domain.name());
             return;
         } catch (TransactionUnavailableException e) {
             // The stack refuses INVITEs it cannot build a transaction for, e.g. one without Contact.
-            concurrentCalls.release(domain.name());
+            calls.release(domain.name());
             metrics.malformed("invite");
-            respondStateless(request, Response.BAD_REQUEST);
+            sip.respondStateless(request, Response.BAD_REQUEST);
             return;
         }
-        pendingCommands.incrementAndGet();
-        if (!lanes.execute(callId, () -> accept(st, request, accepted, sipUri, callId))) {
-            pendingCommands.decrementAndGet();
-            concurrentCalls.release(domain.name());
-            Response busy = messageFactory.createResponse(Response.SERVICE_UNAVAILABLE, request);
-            busy.addHeader(headerFactory.createRetryAfterHeader(overload.retryAfterSeconds()));
-            st.sendResponse(busy);
+        if (!calls.queueAdmitted(callId, () -> accept(st, request, accepted, sipUri, callId))) {
+            calls.release(domain.name());
+            sip.respondWithRetryAfter(st, Response.SERVICE_UNAVAILABLE, request, overload.retryAfterSeconds());
             metrics.rejected(Response.SERVICE_UNAVAILABLE);
             metrics.shed(OverloadPolicy.Reason.LANES.tag());
         }
@@ -438,19 +392,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     private void refuse(Request request, int code, String reason, List<String> challenges, Integer retryAfter)
             throws Exception {
-        Response response = messageFactory.createResponse(code, request);
-        response.setReasonPhrase(reason);
-        String tag = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag);
-        for (String challenge : challenges) {
-            response.addHeader(headerFactory.createHeader("WWW-Authenticate", challenge));
-        }
-        if (retryAfter != null) {
-            response.addHeader(headerFactory.createRetryAfterHeader(retryAfter));
-        }
-        provider.sendResponse(response);
+        sip.refuse(request, code, reason, challenges, retryAfter);
         metrics.rejected(code);
     }
+
+    // ---- work on the lanes ----
 
     private void accept(ServerTransaction st, Request request, Admission.Accepted accepted, SipURI requestUri,
                         String callId) {
@@ -459,41 +405,32 @@ public final class SipEdge implements SipListenerExt, CallControl {
                     accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
                     .getAddress().getURI()), requestUri.getUser() == null ? "" : requestUri.getUser(), callId,
                     customHeaders(request), clock);
-            B2buaCall b2bua = new B2buaCall(this, call, st, request);
-            byInboundCallId.put(callId, b2bua);
-            byUuid.put(call.uuid(), b2bua);
-            inCall(b2bua, b2bua::offer);
+            B2buaCall b2bua = new B2buaCall(callServices, call, st, request);
+            calls.add(b2bua);
+            CallRegistry.inCall(b2bua, b2bua::offer);
         } catch (RuntimeException e) {
-            pendingCommands.decrementAndGet();
-            concurrentCalls.release(accepted.domain().name());
+            calls.acceptFailed(accepted.domain().name());
             metrics.malformed("invite");
             log.warn("could not accept INVITE Call-ID {}: {}", callId, e.toString());
-            respond(st, Response.SERVER_INTERNAL_ERROR, request);
+            sip.respond(st, Response.SERVER_INTERNAL_ERROR, request);
         }
-    }
-
-    private void inDialogRequest(RequestEvent event, String callId) {
-        inDialogRequest(event, callId, null);
     }
 
     /** {@code st}: the server transaction already made on the SIP thread (re-INVITE), or null. */
     private void inDialogRequest(RequestEvent event, String callId, ServerTransaction st) {
         Request request = event.getRequest();
-        B2buaCall fromCaller = byInboundCallId.get(callId);
-        B2buaCall call = fromCaller != null ? fromCaller : byOutboundCallId.get(callId);
-        if (call == null) {
+        CallRegistry.Leg leg = calls.findForRequest(callId);
+        if (leg == null) {
             if (st != null) {
-                respond(st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request);
+                sip.respond(st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, request);
             } else if (!Request.ACK.equals(request.getMethod())) {
-                respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                sip.respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
             }
             return;
         }
-        if (st != null) {
-            inCall(call, () -> call.onReinvite(st, request, fromCaller != null));
-        } else {
-            inCall(call, () -> call.onRequest(event, fromCaller != null));
-        }
+        B2buaCall call = leg.call();
+        CallRegistry.inCall(call, st != null ? () -> call.onReinvite(st, request, leg.fromCaller())
+                : () -> call.onRequest(event, leg.fromCaller()));
     }
 
     @Override
@@ -501,123 +438,17 @@ public final class SipEdge implements SipListenerExt, CallControl {
         if (!origin.instanceId().equals(command.getInstanceId())) {
             return false;
         }
-        B2buaCall call = byUuid.get(command.getCallUuid());
-        if (call == null) {
-            return false;
-        }
-        return lanes.execute(call.key(), () -> inCall(call, () -> call.onCommand(command)));
+        B2buaCall call = calls.byUuid(command.getCallUuid());
+        return call != null && calls.run(call, () -> call.onCommand(command));
     }
 
-    // ---- services for B2buaCall ----
-
     /** A lost event must not break the call's SIP handling; it is logged and counted instead. */
-    void publish(CallEvent event) {
+    private void publish(CallEvent event) {
         try {
             events.publish(event);
         } catch (RuntimeException e) {
             metrics.eventNotPublished();
             log.error("could not publish {} event #{}: {}", event.getType(), event.getSequence(), e.toString());
-        }
-    }
-
-    CallMetrics metrics() {
-        return metrics;
-    }
-
-    Duration commandTimeout() {
-        return settings.commandTimeout();
-    }
-
-    SipProvider provider() {
-        return provider;
-    }
-
-    AddressFactory addressFactory() {
-        return addressFactory;
-    }
-
-    HeaderFactory headerFactory() {
-        return headerFactory;
-    }
-
-    MessageFactory messageFactory() {
-        return messageFactory;
-    }
-
-    String advertisedAddress() {
-        return settings.advertisedAddress();
-    }
-
-    int port() {
-        return settings.port();
-    }
-
-    /** A call left the offered state: its command came, or it ended without one. */
-    void commandSettled() {
-        pendingCommands.decrementAndGet();
-    }
-
-    void registerOutbound(String outboundCallId, B2buaCall call) {
-        byOutboundCallId.put(outboundCallId, call);
-    }
-
-    /** Forget an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */
-    void ended(B2buaCall call, String outboundCallId) {
-        concurrentCalls.release(call.domain());
-        timers.schedule(() -> {
-            byInboundCallId.remove(call.key(), call);
-            byUuid.remove(call.uuid(), call);
-            if (outboundCallId != null) {
-                byOutboundCallId.remove(outboundCallId, call);
-            }
-        }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Runs {@code task} on the call's lane after {@code delay}. */
-    ScheduledFuture<?> schedule(B2buaCall call, Duration delay, Runnable task) {
-        return timers.schedule(() -> lanes.execute(call.key(), () -> inCall(call, task)), delay.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    ContactHeader contact(String transport) throws ParseException {
-        SipURI uri = addressFactory.createSipURI("psip", settings.advertisedAddress());
-        uri.setPort("tls".equalsIgnoreCase(transport) && settings.tls() != null ? settings.tls().port() : settings.port());
-        uri.setTransportParam(transport.toLowerCase());
-        return headerFactory.createContactHeader(addressFactory.createAddress(uri));
-    }
-
-    void respond(ServerTransaction st, int code, Request request) {
-        try {
-            st.sendResponse(messageFactory.createResponse(code, request));
-        } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
-            log.debug("could not send {}: {}", code, e.toString());
-        }
-    }
-
-    ServerTransaction serverTransaction(RequestEvent event) throws SipException {
-        ServerTransaction st = event.getServerTransaction();
-        return st != null ? st : provider.getNewServerTransaction(event.getRequest());
-    }
-
-    private void respondStateless(Request request, int code) {
-        try {
-            provider.sendResponse(messageFactory.createResponse(code, request));
-        } catch (ParseException | SipException | RuntimeException e) {
-            log.debug("could not send {}: {}", code, e.toString());
-        }
-    }
-
-    private String laneKey(String callId) {
-        B2buaCall outbound = byOutboundCallId.get(callId);
-        return outbound != null ? outbound.key() : callId;
-    }
-
-    private static void inCall(B2buaCall call, Runnable task) {
-        MDC.put("call_uuid", call.uuid());
-        try {
-            task.run();
-        } finally {
-            MDC.remove("call_uuid");
         }
     }
 

@@ -1,0 +1,64 @@
+package io.psip.routing.call;
+
+import io.psip.events.CallAction;
+import io.psip.routing.call.B2buaRules.Effect;
+import io.psip.routing.call.B2buaRules.State;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class B2buaRulesTest {
+
+    @Test
+    void anOfferedCallTakesEveryCommand() {
+        assertThat(B2buaRules.onCommand(State.OFFERED, CallAction.CONNECT)).isEqualTo(Effect.CONNECT);
+        assertThat(B2buaRules.onCommand(State.OFFERED, CallAction.REJECT)).isEqualTo(Effect.REJECT);
+        assertThat(B2buaRules.onCommand(State.OFFERED, CallAction.HANGUP)).isEqualTo(Effect.HANG_UP);
+        assertThat(B2buaRules.onCommand(State.OFFERED, CallAction.UNKNOWN)).isEqualTo(Effect.REFUSE_UNSUPPORTED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = State.class, names = {"CONNECTING", "EARLY", "ANSWERED", "CONFIRMED"})
+    void aCallPastItsOfferTakesOnlyHangup(State state) {
+        assertThat(B2buaRules.onCommand(state, CallAction.CONNECT)).isEqualTo(Effect.NONE);
+        assertThat(B2buaRules.onCommand(state, CallAction.REJECT)).isEqualTo(Effect.NONE);
+        assertThat(B2buaRules.onCommand(state, CallAction.UNKNOWN)).isEqualTo(Effect.NONE);
+        assertThat(B2buaRules.onCommand(state, CallAction.HANGUP)).isEqualTo(Effect.HANG_UP);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CallAction.class)
+    void anEndedCallTakesNoCommand(CallAction action) {
+        assertThat(B2buaRules.onCommand(State.ENDED, action)).isEqualTo(Effect.NONE);
+    }
+
+    @Test
+    void rejectKeepsAFinalErrorStatusAndOtherwiseSays403() {
+        assertThat(B2buaRules.rejectStatus(486)).isEqualTo(486);
+        assertThat(B2buaRules.rejectStatus(699)).isEqualTo(699);
+        assertThat(B2buaRules.rejectStatus(null)).isEqualTo(403);
+        assertThat(B2buaRules.rejectStatus(200)).isEqualTo(403);
+        assertThat(B2buaRules.rejectStatus(700)).isEqualTo(403);
+    }
+
+    @Test
+    void theCallerHearsTheFarEndsRefusalExceptChallengesAndRedirects() {
+        assertThat(B2buaRules.callerStatusForRefusal(486)).isEqualTo(486);
+        assertThat(B2buaRules.callerStatusForRefusal(603)).isEqualTo(603);
+        assertThat(B2buaRules.callerStatusForRefusal(401)).isEqualTo(403);
+        assertThat(B2buaRules.callerStatusForRefusal(407)).isEqualTo(403);
+        assertThat(B2buaRules.callerStatusForRefusal(302)).isEqualTo(480);
+    }
+
+    @Test
+    void statesSayWhetherTheFarEndIsRingingOrTheCallIsUp() {
+        assertThat(State.CONNECTING.connecting()).isTrue();
+        assertThat(State.EARLY.connecting()).isTrue();
+        assertThat(State.OFFERED.connecting()).isFalse();
+        assertThat(State.ANSWERED.answered()).isTrue();
+        assertThat(State.CONFIRMED.answered()).isTrue();
+        assertThat(State.EARLY.answered()).isFalse();
+    }
+}
