@@ -572,12 +572,18 @@ def cmd_report(results_path, meta_path, out_path):
     w(f"Produced by `bench/run{' --quick' if mode == 'quick' else ''}` on {meta.get('date', '?')} "
       f"({meta.get('host', '?')}: {meta.get('cpus', '?')} CPUs, {meta.get('kernel', '?')}; "
       f"git `{meta.get('git', '?')}`).")
+    if meta.get("load_start"):
+        w("")
+        w(f"Load average (1, 5, 15 min) at the start: {' '.join(meta['load_start'])}; at the end: "
+          f"{' '.join(meta.get('load_end', ['?']))}.")
+    if meta.get("note"):
+        w("")
+        w(f"Note: {meta['note']}")
     if mode == "quick":
         w("")
-        w("**This is a quick run** (few rates, one repetition, short runs), made while other work shared the "
-          "machine: the figures show that the suite works and roughly where psip stands, not the platform's "
-          "capacity. Ratios measured in one run (psip beside Kamailio, interleaved) are the figures that count; "
-          "absolute times on a shared machine are not.")
+        w("**This is a quick run** (few rates, one repetition, short runs): the figures show that the suite works "
+          "and roughly where psip stands, not the platform's capacity. Ratios measured in one run (psip beside "
+          "Kamailio, interleaved) are the figures that count; absolute times on a shared machine are not.")
     else:
         w("")
         w("Ratios measured in one run (psip beside Kamailio, interleaved) are the figures that count; absolute "
