@@ -38,6 +38,9 @@ final class KafkaBroker {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // The log cleaner allocates its whole dedupe map at start: 128 MB by default, 148 MB of the idle broker's
+        // 162 MB live heap. 16 MB still holds about 600,000 keys per cleaning pass.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 << 20));
         return p;
     }
 

@@ -1,5 +1,7 @@
 package io.psip.local;
 
+import io.psip.local.ChildJvm.Profile;
+import io.psip.local.ClassDataSharing.Jar;
 import io.psip.local.Ports.Region;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +58,7 @@ public final class LocalPlatform {
     private final List<Child> kafka = new CopyOnWriteArrayList<>();
     private final List<Child> postgres = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
+    private final ClassDataSharing cds = new ClassDataSharing();
     private volatile boolean stopping;
     private volatile FileChannel lockChannel;
     private Path agentJar;
@@ -98,12 +101,14 @@ public final class LocalPlatform {
 
             startKafka();
             startPostgres();
+            // while the broker and the database start: only the first start after a build extracts anything
+            List<Jar> extracted = jars.parallelStream().map(ClassDataSharing::extract).toList();
             awaitReady(List.of(kafka.get(0), postgres.get(0)));
 
-            startRegistry(jars.get(0));
+            startRegistry(extracted.get(0));
             awaitReady(registry);
 
-            startServices(jars.subList(1, jars.size()));
+            startServices(extracted.subList(1, extracted.size()));
             awaitReady(services);
 
             printEndpoints(Duration.ofNanos(System.nanoTime() - started));
@@ -256,38 +261,43 @@ public final class LocalPlatform {
         if (KafkaBroker.formatIfNeeded(properties, dir.resolve("data"))) {
             out.println("psip-local: formatted Kafka storage in " + dir.resolve("data"));
         }
-        List<String> command = ChildJvm.onLauncherClassPath(agentJar, "512m", "kafka.Kafka", List.of(properties.toString()));
+        List<String> command = ChildJvm.onLauncherClassPath(agentJar, Profile.KAFKA, gcLog("kafka"), "kafka.Kafka",
+                List.of(properties.toString()));
         start(kafka, "kafka", command, Readiness.kafka(ports.kafkaBootstrap()));
     }
 
     private void startPostgres() {
-        // 256m: zonky unpacks the PostgreSQL archive in memory on first use
-        List<String> command = ChildJvm.onLauncherClassPath(agentJar, "256m", PostgresServer.class.getName(),
+        List<String> command = ChildJvm.onLauncherClassPath(agentJar, Profile.POSTGRES, gcLog("postgres"),
+                PostgresServer.class.getName(),
                 List.of(Integer.toString(ports.postgres()), dataDir.resolve("postgres").toString()));
         start(postgres, "postgres", command, Readiness.postgres(ports.jdbcUrl()));
     }
 
-    private void startRegistry(Path jar) {
-        start(registry, "schema-registry", ChildJvm.bootJar(agentJar, jar, List.of(
-                "--port=" + ports.registry(),
-                "--bootstrap-servers=" + ports.kafkaBootstrap())), Readiness.http(ports.registry()));
+    private void startRegistry(Jar jar) {
+        start(registry, "schema-registry", ChildJvm.bootJar(agentJar, Profile.REGISTRY, gcLog("schema-registry"),
+                cds.launch(jar), List.of("--port=" + ports.registry(), "--bootstrap-servers=" + ports.kafkaBootstrap())),
+                Readiness.http(ports.registry()));
     }
 
-    private void startServices(List<Path> jars) {
+    private void startServices(List<Jar> jars) {
         List<String> common = List.of(
                 "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(),
                 "--psip.schema-registry.url=" + ports.registryUrl());
-        start(services, "provisioning-service", ChildJvm.bootJar(agentJar, jars.get(0), concat(common,
+        start(services, "provisioning-service", ChildJvm.bootJar(agentJar, Profile.PROVISIONING,
+                gcLog("provisioning-service"), cds.launch(jars.get(0)), concat(common,
                 "--server.port=" + ports.provisioning(),
                 "--spring.datasource.url=" + ports.jdbcUrl(),
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--psip.bootstrap-account.api-key=" + API_KEY,
                 "--psip.bootstrap-account.api-secret=" + API_SECRET)), Readiness.http(ports.provisioning()));
-        start(services, "webhook-service", ChildJvm.bootJar(agentJar, jars.get(1), concat(common,
-                "--server.port=" + ports.webhook())), Readiness.http(ports.webhook()));
+        start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
+                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook())),
+                Readiness.http(ports.webhook()));
         for (Region region : Region.values()) {
-            start(services, "routing-" + region.id(), ChildJvm.bootJar(agentJar, jars.get(2), concat(common,
+            String name = "routing-" + region.id();
+            start(services, name, ChildJvm.bootJar(agentJar, Profile.ROUTING, gcLog(name), cds.launch(jars.get(2)),
+                    concat(common,
                     "--server.port=" + ports.routingHttp(region),
                     "--psip.region=" + region.id(),
                     "--psip.instance-id=routing-" + region.id() + "-1",
@@ -393,6 +403,11 @@ public final class LocalPlatform {
         return all;
     }
 
+    /** Beside the child's log: a long pause is the first thing to rule out when a service misbehaves under load. */
+    private Path gcLog(String child) {
+        return dataDir.resolve("logs/" + child + "-gc.log");
+    }
+
     private Path pidsFile() {
         return dataDir.resolve("run/children.pids");
     }
@@ -416,7 +431,11 @@ public final class LocalPlatform {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes a file or directory tree; nothing when it does not exist. */
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

@@ -62,7 +62,7 @@ class KafkaBrokerTest {
     }
 
     private Child startBroker(Path agent, Path properties, Ports ports, String name) {
-        Child broker = Child.start(name, ChildJvm.onLauncherClassPath(agent, "256m", "kafka.Kafka",
+        Child broker = Child.start(name, ChildJvm.onLauncherClassPath(agent, ChildJvm.Profile.KAFKA, dir.resolve("logs/" + name + "-gc.log"), "kafka.Kafka",
                 List.of(properties.toString())), dir.resolve("logs/" + name + ".log"), Readiness.kafka(ports.kafkaBootstrap()));
         await("broker ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .failFast("broker exited: " + broker.tail(20), () -> !broker.alive())

@@ -72,7 +72,7 @@ class PostgresServerTest {
     }
 
     private Child start(Path agent, Ports ports, Path data, String name) {
-        Child postgres = Child.start(name, ChildJvm.onLauncherClassPath(agent, "256m", PostgresServer.class.getName(),
+        Child postgres = Child.start(name, ChildJvm.onLauncherClassPath(agent, ChildJvm.Profile.POSTGRES, dir.resolve("logs/" + name + "-gc.log"), PostgresServer.class.getName(),
                         List.of(Integer.toString(ports.postgres()), data.toString())),
                 dir.resolve("logs/" + name + ".log"), Readiness.postgres(ports.jdbcUrl()));
         await("postgres ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
