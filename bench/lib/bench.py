@@ -278,6 +278,9 @@ def cmd_record(results, meta_path, run_dir):
     """run_dir holds run.json (what bench/run did), before.json/after.json, uas_before.json and sipp's files."""
     meta = load_json(meta_path)
     run = load_json(os.path.join(run_dir, "run.json"))
+    settle = os.path.join(run_dir, "settle.json")
+    if os.path.exists(settle):
+        run.update(load_json(settle))
     before = load_json(os.path.join(run_dir, "before.json"))
     after = load_json(os.path.join(run_dir, "after.json"))
     s = sipp_summary(run_dir, "caller")
@@ -304,6 +307,7 @@ def cmd_record(results, meta_path, run_dir):
     with open(results, "a") as f:
         f.write(json.dumps(run) + "\n")
     msg = (f"  {run['kind']:8} {run['target']:8} {run['rate']:5}/s rep {run['rep']}: "
+           f"{'(settled ' + str(run['settle_s']) + ' s) ' if run.get('settle_s', 0) >= 2 else ''}"
            f"completed {run['completed']}/{run['calls']}, failed {run['failed_total']}, 503 {shed}, "
            f"retrans {s['retrans']}+{run['uas_retrans']}, "
            f"SIP CPU {per_call(run, sip_group(run['target'])):.3f} ms/call")
@@ -314,6 +318,33 @@ def cmd_uas_before(meta_path, out):
     meta = load_json(meta_path)
     with open(out, "w") as f:
         json.dump(uas_totals(meta["uas_stat"]), f)
+
+
+def cmd_settle(results, meta_path, max_s, out):
+    """Waits (at most max_s) until psip and Kamailio are back near their idle CPU, so that one run's backlog (GC,
+    queued events, retransmissions) does not load the machine during the next run of the other target."""
+    meta = load_json(meta_path)
+    idle_rate = None
+    with open(results) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("kind") == "idle" and r.get("label") == "before load":
+                idle_rate = (r["cpu_ms"].get("platform", 0.0) + r["cpu_ms"].get("kamailio", 0.0)) / r["window_s"]
+    threshold = 1.5 * idle_rate + 50.0 if idle_rate is not None else 300.0
+    started = time.monotonic()
+    rate = None
+    prev = snapshot()
+    while time.monotonic() - started < float(max_s):
+        time.sleep(1.0)
+        cur = snapshot()
+        cpu = cpu_delta(prev, cur, meta)
+        rate = (cpu.get("platform", 0.0) + cpu.get("kamailio", 0.0)) / (cur["mono"] - prev["mono"])
+        prev = cur
+        if rate <= threshold:
+            break
+    with open(out, "w") as f:
+        json.dump({"settle_s": round(time.monotonic() - started, 1), "settle_rate": rate,
+                   "settle_threshold": threshold}, f)
 
 
 def cmd_idle(results, meta_path, seconds, label="after load"):
@@ -707,12 +738,12 @@ def cmd_report(results_path, meta_path, out_path):
     # per-repetition detail: shows the spread between interleaved runs
     w("<details><summary>Every run, in the order run</summary>")
     w("")
-    w("| # | Kind | Rate /s | Target | Rep | Offered | Completed | Failed | 503 | Retrans (caller+far end) | "
+    w("| # | Kind | Rate /s | Target | Rep | Settle s | Offered | Completed | Failed | 503 | Retrans (caller+far end) | "
       "SIP ms/call | Platform ms/call | routing-eu counters (shed reasons, rejections) |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for i, r in enumerate(x for x in recs if x["kind"] in ("calls", "refused", "overload", "warmup")):
         denom = "successful" if r["kind"] == "refused" else "completed"
-        w(f"| {i + 1} | {r['kind']} | {r['rate']} | {r['target']} | {r['rep']} | {r['calls']} | "
+        w(f"| {i + 1} | {r['kind']} | {r['rate']} | {r['target']} | {r['rep']} | {fmt(r.get('settle_s'), 1)} | {r['calls']} | "
           f"{r['successful'] if r['kind'] == 'refused' else r['completed']} | {r['failed_total']} | "
           f"{r['shed_503']} | {r['retrans']}+{r['uas_retrans']} | {fmt(per_call(r, sip_group(r['target']), denom), 3)} | "
           f"{fmt(per_call(r, 'platform', denom), 3) if r['target'] == 'psip' else '–'} | "
@@ -873,6 +904,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "scrape":
         cmd_scrape(*args)
+    elif cmd == "settle":
+        cmd_settle(*args)
     elif cmd == "snap":
         cmd_snap(*args)
     elif cmd == "uas-before":
