@@ -5,6 +5,7 @@ import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,17 +25,23 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * Reads every partition of one compacted topic from the beginning, without a consumer group, and hands each
- * record to {@code onRecord(key, value)} on its own daemon thread (value null for a tombstone). Every instance
- * sees the whole topic, which is what an in-memory table needs. {@link #caughtUp()} turns true once the reader
- * has reached the end offsets taken when it started; it keeps following the topic after that.
+ * Reads every partition of one topic, without a consumer group, from its beginning or from its end, and hands each
+ * record to {@code onRecord(key, value)} on its own daemon thread (value null for a tombstone). Every instance sees
+ * every partition: what an in-memory table needs (from the beginning, see {@link CompactedTopicReader}), and what a
+ * listener for commands addressed to one instance needs (from the end). {@link #caughtUp()} turns true once the
+ * reader has reached the end offsets taken when it started; it keeps following the topic after that.
  */
-public final class CompactedTopicReader<V extends SpecificRecord> implements AutoCloseable {
+public class TopicReader<V extends SpecificRecord> implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(CompactedTopicReader.class);
-    private static final Duration POLL = Duration.ofMillis(200);
+    /** Where reading starts. */
+    public enum Start { BEGINNING, END }
+
+    private static final Logger log = LoggerFactory.getLogger(TopicReader.class);
+    /** Records come back as soon as a fetch has them; the poll timeout only bounds idle wake-ups. */
+    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final Topic<V> topic;
+    private final Start startAt;
     private final Map<String, Object> kafkaConfig;
     private final AvroDeserializer<V> deserializer;
     private final BiConsumer<String, V> onRecord;
@@ -49,18 +56,19 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
      * @param kafkaConfig at least {@code bootstrap.servers} and {@code schema.registry.url}; other consumer
      *                    settings pass through (group, offsets and deserializers are set here)
      */
-    public CompactedTopicReader(Topic<V> topic, Map<String, Object> kafkaConfig, BiConsumer<String, V> onRecord) {
+    public TopicReader(Topic<V> topic, Start start, Map<String, Object> kafkaConfig, BiConsumer<String, V> onRecord) {
         Object registryUrl = kafkaConfig.get(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
         if (registryUrl == null || kafkaConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) == null) {
             throw new IllegalArgumentException("kafkaConfig needs " + ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG
                     + " and " + AvroSerdeConfig.SCHEMA_REGISTRY_URL);
         }
         this.topic = topic;
+        this.startAt = start;
         // The reader type comes from the Topic itself, so any topic name works (tests use their own).
         this.deserializer = new AvroDeserializer<>(new SchemaRegistryClient(registryUrl.toString()), topic.valueType());
         this.kafkaConfig = new HashMap<>(kafkaConfig);
         this.onRecord = onRecord;
-        this.thread = new Thread(this::run, "compacted-reader-" + topic.name());
+        this.thread = new Thread(this::run, "topic-reader-" + topic.name());
         this.thread.setDaemon(true);
     }
 
@@ -118,9 +126,15 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A broker with auto-create on would otherwise create the topic without its compaction policy.
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "compacted-reader-" + topic.name() + "-" + System.identityHashCode(this));
+        // A fetch returns as soon as a record arrives (fetch.min.bytes 1); the wait only bounds how often an idle
+        // reader asks again, and at the default 500 ms four readers per service kept the broker busy doing nothing.
+        config.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10_000);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG,
+                "topic-reader-" + topic.name() + "-" + System.identityHashCode(this));
         config.remove(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<String, byte[]> c = null;
+        try {
+            c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
             consumer = c;
             if (!running) {
                 return;
@@ -130,9 +144,14 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
                 return;
             }
             c.assign(partitions);
-            c.seekToBeginning(partitions);
             Map<TopicPartition, Long> endOffsets = c.endOffsets(partitions);
-            log.info("reading {} from the beginning, {} partitions, end offsets {}", topic.name(), partitions.size(), endOffsets);
+            if (startAt == Start.BEGINNING) {
+                c.seekToBeginning(partitions);
+            } else {
+                endOffsets.forEach(c::seek);
+            }
+            log.info("reading {} from the {}, {} partitions, end offsets {}", topic.name(),
+                    startAt.name().toLowerCase(), partitions.size(), endOffsets);
             checkCaughtUp(c, endOffsets);
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
@@ -150,6 +169,11 @@ public final class CompactedTopicReader<V extends SpecificRecord> implements Aut
             fail(e);
         } finally {
             consumer = null;
+            // No group to leave and no offset to commit, so nothing to wait for: a plain close would wait for the
+            // fetch in flight, which an idle broker holds for up to fetch.max.wait.
+            if (c != null) {
+                c.close(CloseOptions.timeout(Duration.ZERO));
+            }
         }
     }
 
