@@ -9,7 +9,7 @@ import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.messaging.CallCommandListener;
-import io.psip.routing.messaging.StreamCallEventPublisher;
+import io.psip.routing.messaging.KafkaCallEventPublisher;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
 import io.psip.routing.table.RoutingTables;
@@ -19,7 +19,6 @@ import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -89,9 +88,11 @@ class RoutingConfiguration {
                 readers::caughtUp);
     }
 
-    @Bean
-    CallEventPublisher callEventPublisher(StreamBridge bridge, TopicsReady topicsReady) {
-        return new StreamCallEventPublisher(bridge);
+    @Bean(destroyMethod = "close")
+    KafkaCallEventPublisher callEventPublisher(RoutingProperties properties, CallMetrics metrics,
+                                               TopicsReady topicsReady) {
+        return new KafkaCallEventPublisher(properties.kafka().bootstrapServers(), properties.schemaRegistry().url(),
+                "call-events-" + properties.instanceId(), metrics::eventNotPublished);
     }
 
     @Bean(initMethod = "start", destroyMethod = "stop")
