@@ -610,6 +610,10 @@ def cmd_report(results_path, meta_path, out_path):
     if meta.get("note"):
         w("")
         w(f"Note: {meta['note']}")
+    if meta.get("helper_restarts"):
+        w("")
+        w(f"**Helpers restarted during the run** (they had exited or been killed from outside; the runs named "
+          f"started with a fresh one): {meta['helper_restarts']}")
     if mode == "quick":
         w("")
         w("**This is a quick run** (few rates, one repetition, short runs): the figures show that the suite works "
