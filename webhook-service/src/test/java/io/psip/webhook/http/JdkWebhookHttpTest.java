@@ -66,7 +66,7 @@ class JdkWebhookHttpTest {
     void deliveriesDoNotStartAThreadEach() {
         JdkWebhookHttp http = new JdkWebhookHttp(JsonMapper.builder().build(), webhookThreads, "test");
         WebhookTarget target = new WebhookTarget(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                + "/event"), "POST", Duration.ofSeconds(1), Duration.ofSeconds(10));
+                + "/event"), "POST", Duration.ofSeconds(90), Duration.ofSeconds(90));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         // warm-up: the pools' own threads and the client's selector start here
         send(http, target, 4 * IN_FLIGHT);
@@ -77,12 +77,15 @@ class JdkWebhookHttpTest {
         assertThat(threads.getTotalStartedThreadCount() - startedBefore).isLessThan(20);
     }
 
-    /** Sends {@code count} deliveries, {@link #IN_FLIGHT} at a time, each with a different shortened deadline. */
+    /**
+     * Sends {@code count} deliveries, {@link #IN_FLIGHT} at a time, each with a different deadline shorter than
+     * the webhook's timeouts (long enough for a loaded machine).
+     */
     private static void send(JdkWebhookHttp http, WebhookTarget target, int count) {
         for (int sent = 0; sent < count; sent += IN_FLIGHT) {
             List<CompletableFuture<WebhookResponse>> batch = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
-                Duration left = Duration.ofMillis(300 + (sent + i) % 700);
+                Duration left = Duration.ofSeconds(30).plusMillis((sent + i) % 700);
                 batch.add(http.send(target.within(left), Map.of("status", "ringing", "n", sent + i)));
             }
             batch.forEach(response -> assertThat(response.join().status()).isEqualTo(200));
