@@ -53,9 +53,7 @@ public class MessagingConfiguration {
         return new CompactedTopicReader<>(Topics.APPLICATIONS, Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-applications",
-                // as for call events (application.yml): applications change rarely, an empty fetch may wait long
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5000), table::apply);
+                ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-applications"), table::apply);
     }
 
     @Bean
