@@ -200,7 +200,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private static void warnIfReceiveBufferCapped(int requested) {
         Path rmemMax = Path.of("/proc/sys/net/core/rmem_max");
         try {
-            long cap = Files.isReadable(rmemMax) ? Long.parseLong(Files.readString(rmemMax).trim()) : requested;
+            // Not Files.readString: it trusts the size procfs reports and read only "4" of 4194304 here.
+            long cap = Files.isReadable(rmemMax) ? Long.parseLong(Files.readAllLines(rmemMax).get(0).trim())
+                    : requested;
             if (cap < requested) {
                 log.warn("the kernel caps the UDP receive buffer at {} bytes (net.core.rmem_max), below the {} asked"
                         + " for; raise it (sysctl -w net.core.rmem_max={}) so bursts are not dropped", cap, requested,
