@@ -139,6 +139,7 @@ public final class LocalPlatform {
             out.println("psip-local: stopping");
             stopGroup(services, Duration.ofSeconds(30));
             stopGroup(registry, Duration.ofSeconds(15));
+            cds.publishRecorded();
             stopGroup(kafka, Duration.ofSeconds(30));
             stopGroup(postgres, Duration.ofSeconds(20));
             try {
