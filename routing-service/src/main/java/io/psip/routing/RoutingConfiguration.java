@@ -108,7 +108,7 @@ class RoutingConfiguration {
 
     private static OverloadPolicy.Limits overloadLimits(RoutingProperties.Overload overload) {
         return new OverloadPolicy.Limits(overload.maxSipQueueDelay(), overload.maxLaneDelay(),
-                overload.maxPendingCommands(), overload.retryAfter(), overload.dropInvitesAfter());
+                overload.maxPendingCommands(), overload.retryAfter());
     }
 
     private static SipSettings.Tls tls(RoutingProperties.Sip sip) {

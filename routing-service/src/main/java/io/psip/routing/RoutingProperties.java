@@ -49,14 +49,12 @@ public record RoutingProperties(
 
     /**
      * Overload control (see {@code OverloadPolicy}): a new call is refused with 503 and {@code retryAfter} while the
-     * SIP thread or the call lanes are this far behind, or this many admitted calls still wait for their command;
-     * beyond {@code dropInvitesAfter} of SIP thread delay, new INVITEs over UDP are dropped unparsed.
+     * SIP thread or the call lanes are this far behind, or this many admitted calls still wait for their command.
      */
     public record Overload(@DefaultValue("100ms") Duration maxSipQueueDelay,
                            @DefaultValue("100ms") Duration maxLaneDelay,
                            @DefaultValue("2000") int maxPendingCommands,
-                           @DefaultValue("5s") Duration retryAfter,
-                           @DefaultValue("500ms") Duration dropInvitesAfter) {
+                           @DefaultValue("5s") Duration retryAfter) {
     }
 
     /** Key store (path) holding the SIP TLS server certificate; TLS stays off while it is unset. */

@@ -15,9 +15,7 @@ public final class OverloadPolicy {
 
     /** Why a call was shed; the metric tag. */
     public enum Reason {
-        SIP_QUEUE("sip_queue"), LANES("lanes"), PENDING_COMMANDS("pending_commands"),
-        /** Dropped unparsed, without a 503: see {@link Limits#dropInvitesAfter()}. */
-        DROPPED("dropped");
+        SIP_QUEUE("sip_queue"), LANES("lanes"), PENDING_COMMANDS("pending_commands");
 
         private final String tag;
 
@@ -36,12 +34,9 @@ public final class OverloadPolicy {
      * @param maxPendingCommands offered calls waiting for their command (answer_url in progress); bounds what a slow
      *                          webhook service or answer_url can pile up here before new calls are refused
      * @param retryAfter        sent in Retry-After with the 503
-     * @param dropInvitesAfter  SIP thread delay beyond which a new INVITE over UDP is dropped before it is even
-     *                          parsed: a 503 would reach the caller after its retransmission anyway, and parsing
-     *                          and answering the flood is what starves the admitted calls
      */
     public record Limits(Duration maxSipQueueDelay, Duration maxLaneDelay, int maxPendingCommands,
-                         Duration retryAfter, Duration dropInvitesAfter) {
+                         Duration retryAfter) {
     }
 
     /** The measurements, read only when needed (cheapest first): each is called on the SIP thread. */
@@ -69,11 +64,6 @@ public final class OverloadPolicy {
             return Reason.SIP_QUEUE;
         }
         return null;
-    }
-
-    /** True while the SIP thread is so far behind that new INVITEs are dropped unparsed (the sender retransmits). */
-    public boolean dropNewInvites() {
-        return signals.sipQueueDelayMillis().getAsLong() > limits.dropInvitesAfter().toMillis();
     }
 
     public int retryAfterSeconds() {

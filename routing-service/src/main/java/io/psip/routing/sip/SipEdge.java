@@ -151,8 +151,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
-        ((SipStackImpl) stack).setMessageParserFactory(new ScreeningMessageParserFactory(metrics::malformed,
-                overload::dropNewInvites, () -> metrics.shed(OverloadPolicy.Reason.DROPPED.tag())));
+        ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
         StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
         strays.init(stack);
         ((SipStackImpl) stack).sipMessageValves.add(strays);
@@ -244,7 +243,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Request request = event.getRequest();
         try {
             String callId = callId(request);
-            if (((SIPRequest) request).getApplicationData() == ScreeningMessageParserFactory.UNSUPPORTED_VERSION) {
+            if (((SIPRequest) request).getApplicationData() == CountingMessageParserFactory.UNSUPPORTED_VERSION) {
                 metrics.malformed("sip_version");
                 if (!Request.ACK.equals(request.getMethod())) {
                     sip.respondStateless(request, Response.VERSION_NOT_SUPPORTED);

@@ -49,4 +49,8 @@ final class UdpReceiveQueue {
         }
         return Math.max(0, System.currentTimeMillis() - oldest.getReceptionTime());
     }
+
+    int size() {
+        return queue == null ? 0 : queue.size();
+    }
 }

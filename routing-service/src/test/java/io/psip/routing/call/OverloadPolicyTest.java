@@ -14,7 +14,7 @@ class OverloadPolicyTest {
     private final AtomicLong laneDelay = new AtomicLong();
     private final AtomicInteger pending = new AtomicInteger();
     private final OverloadPolicy policy = new OverloadPolicy(new OverloadPolicy.Limits(Duration.ofMillis(100),
-            Duration.ofMillis(50), 10, Duration.ofSeconds(5), Duration.ofMillis(400)),
+            Duration.ofMillis(50), 10, Duration.ofSeconds(5)),
             new OverloadPolicy.Signals(sipQueueDelay::get, laneDelay::get, pending::get));
 
     @Test
@@ -52,19 +52,9 @@ class OverloadPolicyTest {
     }
 
     @Test
-    void dropsNewInvitesUnparsedOnlyFarBeyondTheSheddingPoint() {
-        sipQueueDelay.set(400);
-        assertThat(policy.shed()).isEqualTo(OverloadPolicy.Reason.SIP_QUEUE);
-        assertThat(policy.dropNewInvites()).isFalse();
-        sipQueueDelay.set(401);
-        assertThat(policy.dropNewInvites()).isTrue();
-    }
-
-    @Test
     void retryAfterIsWholeSecondsAndAtLeastOne() {
         assertThat(policy.retryAfterSeconds()).isEqualTo(5);
-        assertThat(new OverloadPolicy(new OverloadPolicy.Limits(Duration.ZERO, Duration.ZERO, 1, Duration.ZERO,
-                Duration.ZERO),
+        assertThat(new OverloadPolicy(new OverloadPolicy.Limits(Duration.ZERO, Duration.ZERO, 1, Duration.ZERO),
                 new OverloadPolicy.Signals(() -> 0, () -> 0, () -> 0)).retryAfterSeconds()).isEqualTo(1);
     }
 }

@@ -19,7 +19,7 @@ final class EdgeFixtures {
 
     /** Overload limits no test traffic reaches, for tests about something else. */
     static final OverloadPolicy.Limits GENEROUS_LIMITS = new OverloadPolicy.Limits(Duration.ofSeconds(2),
-            Duration.ofSeconds(2), 10_000, Duration.ofSeconds(5), Duration.ofSeconds(2));
+            Duration.ofSeconds(2), 10_000, Duration.ofSeconds(5));
 
     private EdgeFixtures() {
     }
