@@ -49,8 +49,4 @@ final class UdpReceiveQueue {
         }
         return Math.max(0, System.currentTimeMillis() - oldest.getReceptionTime());
     }
-
-    int size() {
-        return queue == null ? 0 : queue.size();
-    }
 }
