@@ -53,7 +53,7 @@ public record RoutingProperties(
      */
     public record Overload(@DefaultValue("100ms") Duration maxSipQueueDelay,
                            @DefaultValue("100ms") Duration maxLaneDelay,
-                           @DefaultValue("2000") int maxPendingCommands,
+                           @DefaultValue("500") int maxPendingCommands,
                            @DefaultValue("5s") Duration retryAfter) {
     }
 

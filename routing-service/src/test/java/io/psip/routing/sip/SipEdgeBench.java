@@ -25,7 +25,7 @@ public final class SipEdgeBench {
 
     /** routing-service's defaults (RoutingProperties.Overload), so overload is shed as in the service. */
     private static final OverloadPolicy.Limits SERVICE_DEFAULT_LIMITS = new OverloadPolicy.Limits(
-            Duration.ofMillis(100), Duration.ofMillis(100), 2000, Duration.ofSeconds(5));
+            Duration.ofMillis(100), Duration.ofMillis(100), 500, Duration.ofSeconds(5));
 
     private SipEdgeBench() {
     }
