@@ -418,7 +418,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
     }
 
-    /** {@code st}: the server transaction already made on the SIP thread (re-INVITE), or null. */
+    /**
+     * The call is looked up here, on the lane, not on the SIP thread: a CANCEL or BYE right behind its INVITE is
+     * queued behind the acceptance that registers the call. {@code st}: the server transaction already made on the
+     * SIP thread (re-INVITE), or null.
+     */
     private void inDialogRequest(RequestEvent event, String callId, ServerTransaction st) {
         Request request = event.getRequest();
         CallRegistry.Leg leg = calls.findForRequest(callId);

@@ -32,7 +32,6 @@ import javax.sip.message.Response;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -66,7 +65,7 @@ final class SipMessages {
             throws ParseException, SipException, InvalidArgumentException {
         Response response = messages.createResponse(code, request);
         response.setReasonPhrase(reason);
-        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(tag());
         for (String challenge : challenges) {
             response.addHeader(headers.createHeader("WWW-Authenticate", challenge));
         }
@@ -222,8 +221,8 @@ final class SipMessages {
         }
     }
 
-    /** A From- or To-tag. */
+    /** A From- or To-tag: 64 random bits, well past RFC 3261's 32, without SecureRandom on the hot path. */
     static String tag() {
-        return UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 }
