@@ -31,6 +31,7 @@ class DockerComposeFileTest {
 
     /** The local defaults (README, CONTRACTS.md): the host ports each compose service publishes. */
     private static final Map<String, Set<String>> LOCAL_DEFAULT_PORTS = Map.of(
+            "secrets", Set.of(),
             "kafka", Set.of("9092/tcp"),
             "schema-registry", Set.of("8081/tcp"),
             "postgres", Set.of("15432/tcp"),
@@ -65,6 +66,8 @@ class DockerComposeFileTest {
         assertThat(image("kafka")).startsWith("apache/kafka:");
         assertThat(image("schema-registry")).startsWith("confluentinc/cp-schema-registry:");
         assertThat(image("postgres")).startsWith("postgres:");
+        // generates the keys and the certificate with the JDK's keytool, then exits
+        assertThat(image("secrets")).startsWith("eclipse-temurin:");
     }
 
     @Test

@@ -43,6 +43,9 @@ public final class LocalPlatform {
     static final String API_KEY = "psiplocal";
     static final String API_SECRET = "psiplocalsecret";
     static final String BASE_DOMAIN = "example.com";
+    /** The operator credential of routing's table endpoints and the actuator endpoints of every service. */
+    static final String OPERATOR_USERNAME = "operator";
+    static final String OPERATOR_PASSWORD = "psiplocaloperator";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service");
     private static final int TAIL_LINES = 40;
@@ -59,6 +62,7 @@ public final class LocalPlatform {
     private final List<Child> postgres = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
     private final ClassDataSharing cds = new ClassDataSharing();
+    private final LocalSecrets secrets;
     private volatile boolean stopping;
     private volatile FileChannel lockChannel;
     private Path agentJar;
@@ -67,6 +71,7 @@ public final class LocalPlatform {
         this.options = options;
         this.ports = new Ports(options.portOffset());
         this.dataDir = options.dataDir();
+        this.secrets = new LocalSecrets(dataDir, BASE_DOMAIN);
         this.out = out;
         this.err = err;
     }
@@ -96,6 +101,7 @@ public final class LocalPlatform {
         try {
             List<Path> jars = checkJars();
             prepareDataDir();
+            secrets.ensure().forEach(created -> out.println("psip-local: generated " + created));
             checkPortsFree();
             agentJar = ParentWatch.writeAgentJar(dataDir.resolve("run/parent-watch.jar"));
 
@@ -276,14 +282,19 @@ public final class LocalPlatform {
 
     private void startRegistry(Jar jar) {
         start(registry, "schema-registry", ChildJvm.bootJar(agentJar, Profile.REGISTRY, gcLog("schema-registry"),
-                cds.launch(jar), List.of("--port=" + ports.registry(), "--bootstrap-servers=" + ports.kafkaBootstrap())),
+                cds.launch(jar), List.of("--port=" + ports.registry(), "--bootstrap-servers=" + ports.kafkaBootstrap(),
+                        "--bind-address=127.0.0.1")),
                 Readiness.http(ports.registry()));
     }
 
     private void startServices(List<Jar> jars) {
         List<String> common = List.of(
                 "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(),
-                "--psip.schema-registry.url=" + ports.registryUrl());
+                "--psip.schema-registry.url=" + ports.registryUrl(),
+                // HTTP only on loopback: the APIs and actuators are not for the network
+                "--server.address=127.0.0.1",
+                "--psip.operator.username=" + OPERATOR_USERNAME,
+                "--psip.operator.password=" + OPERATOR_PASSWORD);
         start(services, "provisioning-service", ChildJvm.bootJar(agentJar, Profile.PROVISIONING,
                 gcLog("provisioning-service"), cds.launch(jars.get(0)), concat(common,
                 "--server.port=" + ports.provisioning(),
@@ -291,7 +302,8 @@ public final class LocalPlatform {
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--psip.bootstrap-account.api-key=" + API_KEY,
-                "--psip.bootstrap-account.api-secret=" + API_SECRET)), Readiness.http(ports.provisioning()));
+                "--psip.bootstrap-account.api-secret=" + API_SECRET,
+                "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
         start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
                 cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook())),
                 Readiness.http(ports.webhook()));
@@ -305,7 +317,14 @@ public final class LocalPlatform {
                     "--psip.base-domain=" + BASE_DOMAIN,
                     "--psip.sip.bind-address=127.0.0.1",
                     "--psip.sip.port=" + ports.sip(region),
-                    "--psip.sip.tls-port=" + ports.sipTls(region))), Readiness.http(ports.routingHttp(region)));
+                    "--psip.sip.tls-port=" + ports.sipTls(region),
+                    "--psip.sip.tls.key-store=" + secrets.keyStore(),
+                    "--psip.sip.tls.key-store-password=" + LocalSecrets.KEY_STORE_PASSWORD,
+                    "--psip.sip.tls.key-store-type=" + LocalSecrets.KEY_STORE_TYPE,
+                    "--psip.secrets.key-file=" + secrets.platformKey(),
+                    "--psip.calls.digest-secret-file=" + secrets.digestKey(region))),
+                    Readiness.http(ports.routingHttp(region)).and(Readiness.tls(ports.sipTls(region), secrets.keyStore(),
+                            LocalSecrets.KEY_STORE_PASSWORD)));
         }
     }
 
@@ -374,12 +393,14 @@ public final class LocalPlatform {
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Webhook service", ports.webhook()));
         for (Region region : Region.values()) {
             text.append(String.format(Locale.ROOT,
-                    "  %-22s SIP 127.0.0.1:%d (UDP, TCP), TLS %d, HTTP http://127.0.0.1:%d, domains <name>.sip-%s.%s%n",
+                    "  %-22s SIP 127.0.0.1:%d (UDP, TCP), TLS 127.0.0.1:%d, HTTP http://127.0.0.1:%d, domains <name>.sip-%s.%s%n",
                     "Routing " + region.id(), ports.sip(region), ports.sipTls(region), ports.routingHttp(region),
                     region.id(), BASE_DOMAIN));
         }
         text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API key", API_KEY));
         text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API secret", API_SECRET));
+        text.append(String.format(Locale.ROOT, "  %-22s %s / %s%n", "Operator credential", OPERATOR_USERNAME, OPERATOR_PASSWORD));
+        text.append(String.format(Locale.ROOT, "  %-22s %s (self-signed, CN=sip.%s)%n", "SIP TLS certificate", secrets.keyStore(), BASE_DOMAIN));
         text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Data and logs", dataDir));
         text.append(String.format(Locale.ROOT, "%nstarted in %.1f s; Ctrl-C stops everything%n", seconds(took)));
         text.append(READY_LINE).append(sep);

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -13,6 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -22,6 +27,11 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 interface Readiness {
 
     boolean check() throws Exception;
+
+    /** Both, the second probed only once the first says ready. */
+    default Readiness and(Readiness next) {
+        return () -> check() && next.check();
+    }
 
     HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -62,6 +72,26 @@ interface Readiness {
                  Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT 1")) {
                 return rs.next();
+            }
+        };
+    }
+
+    /**
+     * A TLS handshake on 127.0.0.1:{@code port} presenting the certificate of {@code keyStore}: a routing whose TLS
+     * listener did not start is not ready, so the launcher says which one and stops instead of running without TLS.
+     */
+    static Readiness tls(int port, Path keyStore, String password) {
+        return () -> {
+            KeyStore trusted = KeyStore.getInstance(keyStore.toFile(), password.toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                socket.setSoTimeout(2000);
+                socket.startHandshake();
+                return true;
             }
         };
     }

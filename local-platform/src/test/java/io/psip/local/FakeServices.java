@@ -43,15 +43,31 @@ final class FakeServices {
         }
     }
 
-    /** Prints its arguments and answers readiness UP on --server.port (services) or --port (registry). */
+    /**
+     * Prints its arguments and answers readiness UP on --server.port (services) or --port (registry); given a TLS
+     * key store, as routing is, it also accepts TLS handshakes on --psip.sip.tls-port with it.
+     */
     public static final class Ready {
-        public static void main(String[] args) throws IOException {
+        public static void main(String[] args) throws Exception {
             System.out.println("args: " + String.join(" ", args));
             int port = 0;
+            int tlsPort = 0;
+            String keyStore = null;
+            String password = null;
             for (String arg : args) {
+                String value = arg.substring(arg.indexOf('=') + 1);
                 if (arg.startsWith("--server.port=") || arg.startsWith("--port=")) {
-                    port = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+                    port = Integer.parseInt(value);
+                } else if (arg.startsWith("--psip.sip.tls-port=")) {
+                    tlsPort = Integer.parseInt(value);
+                } else if (arg.startsWith("--psip.sip.tls.key-store=")) {
+                    keyStore = value;
+                } else if (arg.startsWith("--psip.sip.tls.key-store-password=")) {
+                    password = value;
                 }
+            }
+            if (keyStore != null) {
+                acceptTls(tlsPort, keyStore, password);
             }
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
             server.createContext("/actuator/health/readiness", exchange -> {
@@ -61,6 +77,29 @@ final class FakeServices {
                 exchange.close();
             });
             server.start();
+        }
+
+        /** In Ready itself: the fake jar holds only this class. */
+        private static void acceptTls(int port, String keyStore, String password) throws Exception {
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(java.security.KeyStore.getInstance(new java.io.File(keyStore), password.toCharArray()),
+                    password.toCharArray());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            java.net.ServerSocket server = context.getServerSocketFactory().createServerSocket(port, 50,
+                    java.net.InetAddress.getLoopbackAddress());
+            Thread accept = new Thread(() -> {
+                while (true) {
+                    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) server.accept()) {
+                        socket.startHandshake();
+                    } catch (IOException ignored) {
+                        // a probe that went away; wait for the next
+                    }
+                }
+            }, "fake-tls");
+            accept.setDaemon(false);
+            accept.start();
         }
     }
 

@@ -52,7 +52,20 @@ class LocalPlatformTest {
                 "--psip.sip.tls-port=" + ports.sipTls(Ports.Region.EU), "--server.port=" + ports.routingHttp(Ports.Region.EU),
                 "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(), "--psip.schema-registry.url=" + ports.registryUrl());
         assertThat(Files.readString(data.resolve("logs/provisioning-service.log"))).contains(
-                "--spring.datasource.url=" + ports.jdbcUrl(), "--psip.bootstrap-account.api-key=psiplocal");
+                "--spring.datasource.url=" + ports.jdbcUrl(), "--psip.bootstrap-account.api-key=psiplocal",
+                "--psip.secrets.key-file=" + data.resolve("secrets/platform.key"));
+        // issue 7: HTTP on loopback only, the operator credential, routing's keys and its TLS certificate
+        for (String service : List.of("provisioning-service", "webhook-service", "routing-us")) {
+            assertThat(Files.readString(data.resolve("logs/" + service + ".log"))).as(service).contains(
+                    "--server.address=127.0.0.1", "--psip.operator.username=operator",
+                    "--psip.operator.password=psiplocaloperator");
+        }
+        assertThat(Files.readString(data.resolve("logs/routing-eu.log"))).contains(
+                "--psip.secrets.key-file=" + data.resolve("secrets/platform.key"),
+                "--psip.calls.digest-secret-file=" + data.resolve("secrets/digest-eu.key"),
+                "--psip.sip.tls.key-store=" + data.resolve("tls/sip.p12"), "--psip.sip.tls.key-store-type=PKCS12");
+        assertThat(Files.readString(data.resolve("logs/schema-registry.log"))).contains("--bind-address=127.0.0.1");
+        assertThat(output).contains("TLS 127.0.0.1:" + ports.sipTls(Ports.Region.AP), "Operator credential");
         List<ProcessHandle> children = children(data);
         assertThat(children).hasSize(8).allMatch(ProcessHandle::isAlive);
 

@@ -18,7 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Re-publishes the current state of every application, number and domain as {@code SNAPSHOT} events with their
  * current versions (nothing changes), through the outbox so they queue behind any pending change of the same
- * key. For a new region or a damaged topic. Applications go first so a consumer never sees a domain whose
+ * key. For a new region or a damaged topic, and after an upgrade to sealed HA1s: it replaces each domain's
+ * record written before, whose digest users routing cannot use. Applications go first so a consumer never sees a domain whose
  * application it does not know yet. Each topic's version counters are locked before its state is read: a
  * concurrent change either commits first (and its event precedes the snapshot) or waits until the repair has
  * committed, so the last record of a key on the compacted topic is always its newest state.
@@ -30,12 +31,15 @@ public class Repair {
     private final NumberRepository numbers;
     private final DomainRepository domains;
     private final Outbox outbox;
+    private final DomainEvents domainEvents;
 
-    public Repair(ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox) {
+    public Repair(ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox,
+                  DomainEvents domainEvents) {
         this.applications = applications;
         this.numbers = numbers;
         this.domains = domains;
         this.outbox = outbox;
+        this.domainEvents = domainEvents;
     }
 
     public record Result(int applications, int numbers, int domains) {
@@ -61,7 +65,7 @@ public class Repair {
         int doms = 0;
         for (SipDomain domain : domains.all()) {
             outbox.append(Topics.DOMAINS, domain.name(),
-                    DomainEvents.changed(domain, domains.users(domain.name()), ChangeType.SNAPSHOT, domain.version()),
+                    domainEvents.changed(domain, domains.users(domain.name()), ChangeType.SNAPSHOT, domain.version()),
                     domain.version());
             doms++;
         }

@@ -2,6 +2,7 @@ package io.psip.provisioning;
 
 import io.psip.testsupport.TestPostgres;
 import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.TestSecrets;
 import io.psip.provisioning.outbox.OutboxRelay;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -39,6 +40,7 @@ public abstract class IntegrationTest {
         registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.outbox.poll-interval", () -> "200ms");
+        registry.add("psip.secrets.key-file", () -> TestSecrets.keyFile().toString());
     }
 
     /** A client for the bootstrap (admin) account. */

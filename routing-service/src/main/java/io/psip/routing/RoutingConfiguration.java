@@ -13,6 +13,7 @@ import io.psip.routing.messaging.KafkaCallEventPublisher;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
 import io.psip.routing.table.RoutingTables;
+import io.psip.routing.table.SecretsProperties;
 import io.psip.routing.table.TableReaders;
 import io.psip.routing.table.TableUpdates;
 import io.psip.schemas.Topics;
@@ -55,11 +56,12 @@ class RoutingConfiguration {
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
-    TableReaders tableReaders(RoutingProperties properties, RoutingTables tables, TopicsReady topicsReady) {
+    TableReaders tableReaders(RoutingProperties properties, SecretsProperties secrets, RoutingTables tables,
+                              TopicsReady topicsReady) {
         return new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "tables-" + properties.instanceId()), new TableUpdates(tables));
+                ConsumerConfig.CLIENT_ID_CONFIG, "tables-" + properties.instanceId()), new TableUpdates(tables, secrets.readKey()));
     }
 
     @Bean

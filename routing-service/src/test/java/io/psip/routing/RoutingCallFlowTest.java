@@ -1,6 +1,7 @@
 package io.psip.routing;
 
 import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.TestSecrets;
 import io.psip.testsupport.FreePorts;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
@@ -9,10 +10,10 @@ import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.events.ChangeType;
 import io.psip.events.ConnectSip;
-import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.schemas.Topics;
+import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
@@ -85,6 +86,7 @@ class RoutingCallFlowTest {
         registry.add("psip.instance-id", () -> INSTANCE);
         registry.add("psip.region", () -> "us");
         registry.add("psip.calls.command-timeout", () -> "8s");
+        registry.add("psip.secrets.key-file", () -> TestSecrets.keyFile().toString());
     }
 
     /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */
@@ -101,8 +103,9 @@ class RoutingCallFlowTest {
         DomainChanged secure = domain("secure", 1, List.of("127.0.0.0/8"));
         secure.setDigestAuth(true);
         // Realm = the domain name, as provisioning computes the HA1 values.
-        secure.setDigestUsers(List.of(new DigestUser("alice", DigestAuthenticator.hex("MD5", "alice:secure:s3cret"),
-                DigestAuthenticator.hex("SHA-256", "alice:secure:s3cret"))));
+        // Sealed under the platform key as provisioning publishes them; routing has the key file.
+        secure.setDigestUsers(List.of(DigestUserSecrets.seal(TestSecrets.key(), "secure", "alice", new DigestUserSecrets.Ha1s(
+                DigestAuthenticator.hex("MD5", "alice:secure:s3cret"), DigestAuthenticator.hex("SHA-256", "alice:secure:s3cret")))));
         send(Topics.DOMAINS.name(), "secure", secure);
 
         eventConsumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -2,18 +2,28 @@ package io.psip.provisioning.domain;
 
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
+import io.psip.schemas.crypto.DigestUserSecrets;
+import io.psip.schemas.crypto.PlatformKey;
+import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The {@link DomainChanged} snapshot of a domain with its digest users. */
-public final class DomainEvents {
+/**
+ * The {@link DomainChanged} snapshot of a domain with its digest users, their HA1s sealed under the platform key
+ * (each HA1 is as good as the secret for the domain's realm, and the topic has many readers).
+ */
+@Component
+public class DomainEvents {
 
-    private DomainEvents() {
+    private final PlatformKey key;
+
+    public DomainEvents(PlatformKey key) {
+        this.key = key;
     }
 
-    public static DomainChanged changed(SipDomain d, List<DigestUser> users, ChangeType type, long version) {
+    public DomainChanged changed(SipDomain d, List<DigestUser> users, ChangeType type, long version) {
         return DomainChanged.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setVersion(version)
@@ -24,8 +34,8 @@ public final class DomainEvents {
                 .setApplicationId(d.applicationId() == null ? null : d.applicationId().toString())
                 .setAcl(d.acl())
                 .setDigestAuth(d.digestAuth())
-                .setDigestUsers(users.stream().map(u -> io.psip.events.DigestUser.newBuilder()
-                        .setUsername(u.username()).setHa1Md5(u.ha1Md5()).setHa1Sha256(u.ha1Sha256()).build()).toList())
+                .setDigestUsers(users.stream().map(u -> DigestUserSecrets.seal(key, d.name(), u.username(),
+                        new DigestUserSecrets.Ha1s(u.ha1Md5(), u.ha1Sha256()))).toList())
                 .setDomainType(d.domainType())
                 .setTls(d.tls())
                 .setSrtp(d.srtp())

@@ -28,11 +28,14 @@ public class DomainService {
     private final DomainRepository domains;
     private final ApplicationRepository applications;
     private final Outbox outbox;
+    private final DomainEvents events;
 
-    public DomainService(DomainRepository domains, ApplicationRepository applications, Outbox outbox) {
+    public DomainService(DomainRepository domains, ApplicationRepository applications, Outbox outbox,
+                         DomainEvents events) {
         this.domains = domains;
         this.applications = applications;
         this.outbox = outbox;
+        this.events = events;
     }
 
 
@@ -90,7 +93,7 @@ public class DomainService {
         List<DigestUser> users = domains.users(current.name());
         domains.delete(current.name());
         long version = outbox.nextVersion(Topics.DOMAINS, current.name());
-        outbox.append(Topics.DOMAINS, current.name(), DomainEvents.changed(current, users, ChangeType.DELETED, version), version);
+        outbox.append(Topics.DOMAINS, current.name(), events.changed(current, users, ChangeType.DELETED, version), version);
         outbox.appendTombstone(Topics.DOMAINS, current.name(), version);
     }
 
@@ -158,7 +161,7 @@ public class DomainService {
     }
 
     private void publish(SipDomain domain, List<DigestUser> users, ChangeType type) {
-        outbox.append(Topics.DOMAINS, domain.name(), DomainEvents.changed(domain, users, type, domain.version()), domain.version());
+        outbox.append(Topics.DOMAINS, domain.name(), events.changed(domain, users, type, domain.version()), domain.version());
     }
 
     private SipDomain lockOwn(UUID accountId, String name) {

@@ -2,6 +2,7 @@ package io.psip.provisioning.outbox;
 
 import io.psip.testsupport.TestPostgres;
 import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.TestSecrets;
 import io.psip.provisioning.Fixtures;
 import io.psip.provisioning.Http;
 import io.psip.provisioning.IntegrationTest;
@@ -34,7 +35,8 @@ class StartWithoutKafkaTest {
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres",
                 "--psip.kafka.bootstrap-servers=127.0.0.1:" + closedPort,
-                "--psip.schema-registry.url=" + TestKafka.registryUrl())) {
+                "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+                "--psip.secrets.key-file=" + TestSecrets.keyFile())) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             Http anonymous = new Http(port, null, null);
             assertThat(anonymous.get("/actuator/health/readiness").status()).isEqualTo(200);

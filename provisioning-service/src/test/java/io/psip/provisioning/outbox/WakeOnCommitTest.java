@@ -8,6 +8,7 @@ import io.psip.provisioning.ProvisioningApplication;
 import io.psip.provisioning.TopicProbe;
 import io.psip.schemas.Topics;
 import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.TestSecrets;
 import io.psip.testsupport.TestPostgres;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,7 @@ class WakeOnCommitTest {
                 "--spring.datasource.password=postgres",
                 "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
                 "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+                "--psip.secrets.key-file=" + TestSecrets.keyFile(),
                 "--psip.outbox.poll-interval=1h");
              TopicProbe domains = new TopicProbe(Topics.DOMAINS.name())) {
             Http admin = new Http(((WebServerApplicationContext) context).getWebServer().getPort(),

@@ -5,6 +5,8 @@ import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.schemas.crypto.DigestUserSecrets;
+import io.psip.schemas.crypto.PlatformKey;
 import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,16 +15,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Turns compacted-topic records into table changes. A null value is a tombstone. */
+/**
+ * Turns compacted-topic records into table changes. A null value is a tombstone. Digest users' HA1s arrive sealed
+ * under the platform key; a user whose HA1s do not open here (no key, another key, tampered, or a record from
+ * before sealing) is left out of the domain, so it cannot authenticate.
+ */
 public final class TableUpdates {
 
     private static final Logger log = LoggerFactory.getLogger(TableUpdates.class);
 
     private final RoutingTables tables;
+    private final PlatformKey key;
+    private final Set<DigestUserSecrets.Unusable> reported = ConcurrentHashMap.newKeySet();
 
-    public TableUpdates(RoutingTables tables) {
+    /** {@code key}: the platform key, or null when none is configured (then no digest user is usable). */
+    public TableUpdates(RoutingTables tables, PlatformKey key) {
         this.tables = tables;
+        this.key = key;
     }
 
     public void onDomain(String key, DomainChanged event) {
@@ -60,7 +72,7 @@ public final class TableUpdates {
         }
     }
 
-    private static Domain toDomain(DomainChanged event) {
+    private Domain toDomain(DomainChanged event) {
         List<Cidr> acl = new ArrayList<>();
         for (String entry : event.getAcl()) {
             try {
@@ -73,11 +85,33 @@ public final class TableUpdates {
         }
         Map<String, Domain.DigestCredentials> users = new LinkedHashMap<>();
         for (DigestUser user : event.getDigestUsers()) {
-            users.put(user.getUsername(),
-                    new Domain.DigestCredentials(user.getUsername(), user.getHa1Md5(), user.getHa1Sha256()));
+            DigestUserSecrets.Opened opened = DigestUserSecrets.open(key, event.getName(), user);
+            if (opened.ha1s() != null) {
+                users.put(user.getUsername(), new Domain.DigestCredentials(user.getUsername(), opened.ha1s().md5(),
+                        opened.ha1s().sha256()));
+            } else {
+                reportUnusable(event, user, opened.unusable());
+            }
         }
         return new Domain(RoutingTables.domainKey(event.getName()), event.getVersion(), event.getAccountId(),
                 event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls(),
                 event.getTls());
+    }
+
+    /** Once per reason and process: a whole topic of users sealed under another key must not flood the log. */
+    private void reportUnusable(DomainChanged event, DigestUser user, DigestUserSecrets.Unusable why) {
+        if (!reported.add(why)) {
+            return;
+        }
+        String sealedUnder = user.getSealedHa1Md5() == null ? "none" : user.getSealedHa1Md5().getKeyId();
+        String detail = switch (why) {
+            case NOT_SEALED -> "it was published before HA1s were sealed; republish the domains"
+                    + " (POST /v1/admin/repair on provisioning)";
+            case OTHER_KEY -> key == null ? "no psip.secrets.key-file is configured"
+                    : "it is sealed under key " + sealedUnder + ", this instance has key " + key.id();
+            case DOES_NOT_OPEN -> "its sealed HA1s do not open (changed, or copied from another domain or user)";
+        };
+        log.warn("domain {} version {}: digest user {} is unusable: {}; further users unusable for this reason are"
+                + " not logged", event.getName(), event.getVersion(), user.getUsername(), detail);
     }
 }

@@ -1,6 +1,7 @@
 package io.psip.routing.table;
 
 import io.psip.testsupport.TestKafka;
+import io.psip.testsupport.TestSecrets;
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
 import io.psip.schemas.Topics;
@@ -58,7 +59,7 @@ class TableReadersReplayTest {
         RoutingTables tables = new RoutingTables();
         try (TableReaders readers = new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables))) {
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
             readers.start();
             await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
             Map<String, String> view = new java.util.TreeMap<>();

@@ -5,6 +5,10 @@ import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.schemas.crypto.DigestUserSecrets;
+import io.psip.schemas.crypto.DigestUserSecrets.Ha1s;
+import io.psip.schemas.crypto.PlatformKey;
+import io.psip.testsupport.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -16,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TableUpdatesTest {
 
     private final RoutingTables tables = new RoutingTables();
-    private final TableUpdates updates = new TableUpdates(tables);
+    private final TableUpdates updates = new TableUpdates(tables, TestSecrets.key());
 
     @Test
     void replayingTheSameLogGivesTheSameTables() {
@@ -46,17 +50,42 @@ class TableUpdatesTest {
     }
 
     @Test
-    void digestUsersCarryOnlyTheirHa1Values() {
-        DomainChanged event = domain("acme", 1, ChangeType.CREATED, "127.0.0.1");
-        event.setDigestAuth(true);
-        event.setDigestUsers(List.of(new DigestUser("alice", "md5hex", "sha256hex")));
-        updates.onDomain("acme", event);
+    void digestUsersCarryTheirHa1ValuesOpenedWithThePlatformKey() {
+        updates.onDomain("acme", withAlice(1, DigestUserSecrets.seal(TestSecrets.key(), "acme", "alice", HA1S)));
         Domain acme = tables.domain("acme").orElseThrow();
         assertThat(acme.digestAuth()).isTrue();
         assertThat(acme.digestUser("alice")).hasValueSatisfying(u -> {
             assertThat(u.ha1Md5()).isEqualTo("md5hex");
             assertThat(u.ha1Sha256()).isEqualTo("sha256hex");
         });
+    }
+
+    @Test
+    void withoutTheKeyUnderAnotherKeyOrUnsealedAUserIsUnusableAndNothingFails() {
+        DigestUser sealed = DigestUserSecrets.seal(TestSecrets.key(), "acme", "alice", HA1S);
+        new TableUpdates(tables, null).onDomain("acme", withAlice(1, sealed));
+        assertThat(tables.domain("acme").orElseThrow().digestUser("alice")).isEmpty();
+
+        new TableUpdates(tables, PlatformKey.generate()).onDomain("acme", withAlice(2, sealed));
+        assertThat(tables.domain("acme").orElseThrow().digestUser("alice")).isEmpty();
+
+        // a record from before sealing (schema v1: its clear HA1s are not read), and bob's ciphertext under alice
+        updates.onDomain("acme", withAlice(3, new DigestUser("alice", null, null)));
+        assertThat(tables.domain("acme").orElseThrow().digestUser("alice")).isEmpty();
+        DigestUser bobs = DigestUserSecrets.seal(TestSecrets.key(), "acme", "bob", HA1S);
+        updates.onDomain("acme", withAlice(4, new DigestUser("alice", bobs.getSealedHa1Md5(), bobs.getSealedHa1Sha256())));
+        Domain acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.version()).isEqualTo(4);
+        assertThat(acme.digestUser("alice")).isEmpty();
+    }
+
+    private static final Ha1s HA1S = new Ha1s("md5hex", "sha256hex");
+
+    private static DomainChanged withAlice(long version, DigestUser alice) {
+        DomainChanged event = domain("acme", version, ChangeType.CREATED, "127.0.0.1");
+        event.setDigestAuth(true);
+        event.setDigestUsers(List.of(alice));
+        return event;
     }
 
     @Test

@@ -1,0 +1,26 @@
+package io.psip.provisioning.domain;
+
+import io.psip.schemas.crypto.PlatformKey;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+@Configuration(proxyBeanMethods = false)
+class PlatformKeyConfiguration {
+
+    /** Fails the start when the key is missing or unreadable: an HA1 is never published in the clear. */
+    @Bean
+    PlatformKey platformKey(SecretsProperties secrets) {
+        if (secrets.keyFile() == null) {
+            throw new IllegalStateException("psip.secrets.key-file is not set: provisioning publishes digest users'"
+                    + " HA1s only sealed under the platform key (bin/psip-local generates one; see docs/CONTRACTS.md)");
+        }
+        try {
+            return PlatformKey.read(secrets.keyFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("psip.secrets.key-file " + secrets.keyFile() + " cannot be read", e);
+        }
+    }
+}
