@@ -8,6 +8,7 @@ import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DestinationPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +17,16 @@ import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.SipException;
 import javax.sip.TransactionState;
 import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -34,10 +37,12 @@ import java.util.concurrent.ScheduledFuture;
 final class B2buaCall {
 
     private static final Logger log = LoggerFactory.getLogger(B2buaCall.class);
+    /** The event_url {@code detail} of a connect the destination policy refused. */
+    static final String DESTINATION_NOT_ALLOWED = "destination_not_allowed";
 
     /** What every call of an edge uses. {@code events} never throws: a lost event is logged and counted. */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
-                    Duration commandTimeout) {
+                    Duration commandTimeout, OutboundDialer outbound) {
     }
 
     private final Services services;
@@ -120,42 +125,122 @@ final class B2buaCall {
         }
     }
 
+    /**
+     * Resolves the target off the lane, checks every address it resolves to against the destination policy, and
+     * sends the INVITE to the first one; a TCP or TLS send (connect, handshake, write) also runs off the lane. The
+     * call is CONNECTING meanwhile, with no transaction until the INVITE is built: a CANCEL, BYE or HANGUP ends
+     * it, and the late outcome then finds it ended.
+     */
     private void connect(ConnectSip connect) {
         if (connect == null) {
             fail(Response.NOT_IMPLEMENTED, "connect without sip endpoint");
             return;
         }
+        SipURI target;
         try {
-            URI target = sip.parseUri(connect.getUri());
-            if (!(target instanceof SipURI sipTarget)) {
+            if (!(sip.parseUri(connect.getUri()) instanceof SipURI sipTarget)) {
                 fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
                 return;
             }
-            String transportParam = sipTarget.getTransportParam();
-            String transport = sipTarget.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
-                    : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : "udp";
-            Request invite = sip.outboundInvite(sipTarget, transport, connect, inboundInvite);
-            outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
-            outboundTx = sip.newClientTransaction(invite);
-            outboundDialog = outboundTx.getDialog();
-            services.calls().addOutbound(outboundCallId, this);
-            setState(State.CONNECTING);
-            outboundTx.sendRequest();
-            log.debug("connecting to {} over {}", sipTarget, transport);
-            timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
-                    () -> {
-                        if (state.connecting()) {
-                            log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
-                            cancelOutbound();
-                            sendFinal(Response.TEMPORARILY_UNAVAILABLE);
-                            services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
-                            end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
-                        }
-                    });
-        } catch (Exception e) {
-            log.warn("could not connect to {}: {}", connect.getUri(), e.toString());
-            fail(Response.SERVER_INTERNAL_ERROR, "connect_failed");
+            target = sipTarget;
+        } catch (ParseException e) {
+            fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
+            return;
         }
+        String transportParam = target.getTransportParam();
+        String transport = target.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
+                : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : transportParam == null ? null : "udp";
+        setState(State.CONNECTING);
+        services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
+                        target.isSecure()))
+                .whenComplete((targets, error) -> services.calls().run(this,
+                        () -> resolved(target, connect, targets, error)));
+    }
+
+    private void resolved(SipURI target, ConnectSip connect, List<TargetResolver.Target> targets, Throwable error) {
+        if (state != State.CONNECTING || outboundTx != null) {
+            return; // ended (cancelled, hung up) while its target was being resolved
+        }
+        if (error != null || targets.isEmpty()) {
+            log.debug("could not resolve {}: {}", target.getHost(), error == null ? "no address" : error.toString());
+            fail(Response.TEMPORARILY_UNAVAILABLE, "destination_unresolved");
+            return;
+        }
+        for (TargetResolver.Target candidate : targets) {
+            DestinationPolicy.Refusal refusal = services.outbound().policy().check(candidate.address(),
+                    candidate.port());
+            if (refusal != null) {
+                // Any refused address refuses the target: a name that also points inside is not a far end.
+                log.info("connect to {} refused: {}:{} ({})", target, candidate.address().getHostAddress(),
+                        candidate.port(), refusal.tag());
+                services.metrics().outboundRefused(refusal.tag());
+                fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+                return;
+            }
+        }
+        TargetResolver.Target next = targets.get(0);
+        if (!sip.listens(next.transport())) {
+            log.warn("cannot connect to {}: no {} listener to send from", target, next.transport());
+            fail(Response.TEMPORARILY_UNAVAILABLE, "transport_unavailable");
+            return;
+        }
+        ClientTransaction tx;
+        try {
+            Request invite = sip.outboundInvite(target, next, connect, inboundInvite);
+            outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
+            tx = sip.newClientTransaction(invite);
+            outboundTx = tx;
+            outboundDialog = tx.getDialog();
+            services.calls().addOutbound(outboundCallId, this);
+        } catch (Exception e) {
+            log.warn("could not build the INVITE to {}: {}", target, e.toString());
+            fail(Response.SERVER_INTERNAL_ERROR, "connect_failed");
+            return;
+        }
+        log.debug("connecting to {} at {}:{} over {}", target, next.address().getHostAddress(), next.port(),
+                next.transport());
+        if ("udp".equals(next.transport())) {
+            try {
+                tx.sendRequest(); // a datagram: never waits for the far end
+            } catch (SipException e) {
+                sent(tx, connect, e);
+                return;
+            }
+            sent(tx, connect, null);
+        } else {
+            services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, error2) ->
+                    services.calls().run(this, () -> sent(tx, connect, error2)));
+        }
+    }
+
+    /** The INVITE is on the wire ({@code error} null) or could not be sent by its deadline. */
+    private void sent(ClientTransaction tx, ConnectSip connect, Throwable error) {
+        if (tx != outboundTx || !state.connecting()) {
+            if (error == null && state == State.ENDED) {
+                cancelOutbound(); // it went out after the call ended: CANCEL it once the far end answers
+            }
+            return;
+        }
+        if (error != null) {
+            String reason = OutboundDialer.failureReason(error);
+            log.warn("could not send the INVITE to {}: {} ({})", connect.getUri(), reason, error.toString());
+            abandonOutbound = true; // a send still under way past the deadline: CANCEL or BYE whatever answers
+            fail(Response.TEMPORARILY_UNAVAILABLE, reason);
+            return;
+        }
+        if (timer != null) {
+            return; // the ring timer runs already
+        }
+        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
+                () -> {
+                    if (state.connecting()) {
+                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
+                        cancelOutbound();
+                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
+                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
+                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
+                    }
+                });
     }
 
     /** A response on either leg; {@code outboundLeg} says which. */
@@ -437,8 +522,10 @@ final class B2buaCall {
 
     private void cancelOutbound() {
         if (outboundTx == null || outboundTx.getState() != TransactionState.PROCEEDING) {
-            // Nothing received yet: a CANCEL may not be sent before a provisional response (RFC 3261 9.1).
-            abandonOutbound = outboundTx != null && outboundTx.getState() == TransactionState.CALLING;
+            // Nothing received yet: a CANCEL may not be sent before a provisional response (RFC 3261 9.1). A
+            // transaction without a state is still being sent off the lane.
+            TransactionState sending = outboundTx == null ? TransactionState.TERMINATED : outboundTx.getState();
+            abandonOutbound = sending == null || sending == TransactionState.CALLING;
             return;
         }
         abandonOutbound = false;

@@ -1,5 +1,7 @@
 package io.psip.routing.sip;
 
+import gov.nist.javax.sip.ClientTransactionExt;
+import gov.nist.javax.sip.stack.HopImpl;
 import io.psip.events.ConnectSip;
 import io.psip.routing.call.CustomHeaders;
 import org.slf4j.Logger;
@@ -121,12 +123,19 @@ final class SipMessages {
         return addresses.createURI(uri);
     }
 
+    /** True when the edge has a listening point for {@code transport} (udp, tcp, tls) to send from. */
+    boolean listens(String transport) {
+        return provider.getListeningPoint(transport) != null;
+    }
+
     /**
      * The far-end leg's INVITE: a new Call-ID and From-tag, the NCCO's {@code from} (else the caller's From), one
-     * hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's SDP.
+     * hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's SDP. It goes to
+     * {@code next}, the address the destination policy checked, whatever the Request-URI's host resolves to later.
      */
-    Request outboundInvite(SipURI target, String transport, ConnectSip connect, Request inboundInvite)
+    Request outboundInvite(SipURI target, TargetResolver.Target next, ConnectSip connect, Request inboundInvite)
             throws ParseException, InvalidArgumentException {
+        String transport = next.transport();
         Address fromAddress;
         String from = connect.getFrom();
         if (from != null && !from.isBlank()) {
@@ -148,6 +157,7 @@ final class SipMessages {
             invite.addHeader(headers.createHeader(header.getKey(), header.getValue()));
         }
         copyBody(inboundInvite, invite);
+        PinnedHopRouter.pin(invite, new HopImpl(next.address().getHostAddress(), next.port(), transport));
         return invite;
     }
 
@@ -200,7 +210,10 @@ final class SipMessages {
 
     void cancel(ClientTransaction invite) {
         try {
-            provider.getNewClientTransaction(invite.createCancel()).sendRequest();
+            // Where the INVITE went (RFC 3261 9.1), not wherever the Request-URI's host resolves to now.
+            Request cancel = invite.createCancel();
+            PinnedHopRouter.pin(cancel, ((ClientTransactionExt) invite).getNextHop());
+            provider.getNewClientTransaction(cancel).sendRequest();
         } catch (SipException | RuntimeException e) {
             log.warn("could not CANCEL the far end: {}", e.toString());
         }
