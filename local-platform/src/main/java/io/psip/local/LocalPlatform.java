@@ -305,7 +305,11 @@ public final class LocalPlatform {
                     "--psip.base-domain=" + BASE_DOMAIN,
                     "--psip.sip.bind-address=127.0.0.1",
                     "--psip.sip.port=" + ports.sip(region),
-                    "--psip.sip.tls-port=" + ports.sipTls(region))), Readiness.http(ports.routingHttp(region)));
+                    "--psip.sip.tls-port=" + ports.sipTls(region),
+                    // Test far ends run on 127.0.0.1; the platform's own ports there stay refused (no loops).
+                    "--psip.sip.outbound.allow=127.0.0.1/32",
+                    "--psip.sip.outbound.platform-ports=" + ports.allTcpList())),
+                    Readiness.http(ports.routingHttp(region)));
         }
     }
 
