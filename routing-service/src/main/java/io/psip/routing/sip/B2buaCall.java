@@ -24,9 +24,11 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -65,6 +67,8 @@ final class B2buaCall {
     private ClientTransaction reinviteOut;
     /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
     private boolean abandonOutbound;
+    /** The far end's answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
+    private boolean farEndTargetRefused;
 
     B2buaCall(Services services, Call call, ServerTransaction inboundTx, Request inboundInvite) {
         this.services = services;
@@ -339,6 +343,9 @@ final class B2buaCall {
 
     private void answered(ResponseEvent event) {
         Response response = event.getResponse();
+        if (farEndTargetRefused) {
+            return; // its retransmissions: still nothing goes to where it points
+        }
         if (abandonOutbound || state == State.ENDED) {
             // The caller is gone: complete the far end's transaction and hang it up.
             ackAndBye(event.getDialog(), response);
@@ -348,6 +355,9 @@ final class B2buaCall {
             return; // a retransmitted 200; the stack re-ACKs once we have ACKed
         }
         cancelTimer();
+        if (refusedDialogTarget(event.getDialog(), response)) {
+            return;
+        }
         outboundAnswer = response;
         outboundDialog = event.getDialog();
         try {
@@ -362,6 +372,25 @@ final class B2buaCall {
             ackAndBye(outboundDialog, response);
             end(call.failed(Response.SERVER_INTERNAL_ERROR, "relay_failed"));
         }
+    }
+
+    /**
+     * The far end's answer decides where the ACK and every later request go (its Contact or Record-Route): that
+     * target passes the destination policy too. If it is refused, nothing is sent there, not even the ACK, and the
+     * call fails as a refused connect. A host name there is left to the stack.
+     */
+    private boolean refusedDialogTarget(Dialog dialog, Response answer) {
+        Optional<InetSocketAddress> next = sip.dialogNextHop(dialog, answer);
+        DestinationPolicy.Refusal refusal = next.map(hop -> services.outbound().policy().check(hop.getAddress(),
+                hop.getPort())).orElse(null);
+        if (refusal == null) {
+            return false;
+        }
+        log.info("far end answered with a refused target {} ({}), not acknowledging", next.get(), refusal.tag());
+        farEndTargetRefused = true;
+        services.metrics().outboundRefused(refusal.tag());
+        fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+        return true;
     }
 
     void onRequest(RequestEvent event, boolean fromCaller) {

@@ -4,6 +4,7 @@ import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.stack.HopImpl;
 import io.psip.events.ConnectSip;
 import io.psip.routing.call.CustomHeaders;
+import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
@@ -31,9 +33,11 @@ import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -189,6 +193,22 @@ final class SipMessages {
         relayed.setHeader(contact(((ViaHeader) relayed.getHeader(ViaHeader.NAME)).getTransport()));
         copyBody(received, relayed);
         return relayed;
+    }
+
+    /**
+     * Where the ACK of {@code answer} (and every later request) on {@code dialog} would go: the route set's first
+     * hop, else the far end's Contact. Empty for a host name, or when the stack cannot tell.
+     */
+    Optional<InetSocketAddress> dialogNextHop(Dialog dialog, Response answer) {
+        try {
+            Request ack = dialog.createAck(((CSeqHeader) answer.getHeader(CSeqHeader.NAME)).getSeqNumber());
+            Hop hop = provider.getSipStack().getRouter().getNextHop(ack);
+            return hop == null ? Optional.empty()
+                    : Cidr.parseAddress(hop.getHost()).map(address -> new InetSocketAddress(address, hop.getPort()));
+        } catch (SipException | InvalidArgumentException | RuntimeException e) {
+            log.debug("no next hop for the dialog: {}", e.toString());
+            return Optional.empty();
+        }
     }
 
     /** ACKs the 2xx {@code answer} on {@code dialog}. */

@@ -111,6 +111,29 @@ class SipEdgeOutboundTest {
     }
 
     @Test
+    void aFarEndThatAnswersWithADeniedContactGetsNoAckAndTheCallFails() throws Exception {
+        start(new DestinationPolicy(List.of(Cidr.parse("127.0.0.64/26")), List.of(), Set.of(port), Set.of()),
+                Duration.ofSeconds(2), null, null);
+        DatagramSocket denied = closeLater(new DatagramSocket(new InetSocketAddress("127.0.0.65", 0)));
+        int farEndPort = FreePorts.sip();
+        Sipp farEnd = Sipp.start("uas-foreign-contact.xml",
+                Map.of("FOREIGN_CONTACT", "127.0.0.65:" + denied.getLocalPort()), "-i", "127.0.0.1", "-p",
+                Integer.toString(farEndPort), "-m", "1");
+        targets.put("204", "sip:bob@127.0.0.1:" + farEndPort);
+
+        assertThat(call("204", 403).exitCode()).isZero();
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+
+        CallEvent failed = awaitFinal("204");
+        assertThat(failed.getType()).isEqualTo(CallEventType.FAILED);
+        assertThat(failed.getReason()).isEqualTo("destination_not_allowed");
+        assertThat(refused("denied_range")).isEqualTo(1);
+        denied.setSoTimeout(500);
+        assertThatThrownBy(() -> denied.receive(new DatagramPacket(new byte[2048], 2048)))
+                .isInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
     void aBlackHoledTcpTargetDoesNotDelayAnotherCallsByeOnTheSameLane() throws Exception {
         Duration connectTimeout = Duration.ofSeconds(8);
         start(EdgeFixtures.loopbackFarEnds(port).policy(), connectTimeout, null, null);
