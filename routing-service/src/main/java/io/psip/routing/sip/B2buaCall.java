@@ -152,9 +152,22 @@ final class B2buaCall {
             return;
         }
         String transportParam = target.getTransportParam();
+        // No transport in the URI: DNS may choose one (RFC 3263). Any other than tls or tcp is sent as udp.
         String transport = target.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
                 : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : transportParam == null ? null : "udp";
         setState(State.CONNECTING);
+        // The NCCO's timeout bounds the whole attempt, resolution and connect included: whatever becomes of them,
+        // the call ends by then.
+        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
+                () -> {
+                    if (state.connecting()) {
+                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
+                        cancelOutbound();
+                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
+                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
+                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
+                    }
+                });
         services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
                         target.isSecure()))
                 .whenComplete((targets, error) -> services.calls().run(this,
@@ -207,44 +220,29 @@ final class B2buaCall {
             try {
                 tx.sendRequest(); // a datagram: never waits for the far end
             } catch (SipException e) {
-                sent(tx, connect, e);
-                return;
+                sendFailed(tx, connect, e);
             }
-            sent(tx, connect, null);
         } else {
-            services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, error2) ->
-                    services.calls().run(this, () -> sent(tx, connect, error2)));
+            services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, sendError) ->
+                    services.calls().run(this, () -> {
+                        if (sendError != null) {
+                            sendFailed(tx, connect, sendError);
+                        } else if (tx == outboundTx && state == State.ENDED) {
+                            cancelOutbound(); // it went out after the call ended: CANCEL it once the far end answers
+                        }
+                    }));
         }
     }
 
-    /** The INVITE is on the wire ({@code error} null) or could not be sent by its deadline. */
-    private void sent(ClientTransaction tx, ConnectSip connect, Throwable error) {
+    /** The INVITE could not be sent: no far end, a TLS failure, or no outcome by the send deadline. */
+    private void sendFailed(ClientTransaction tx, ConnectSip connect, Throwable error) {
         if (tx != outboundTx || !state.connecting()) {
-            if (error == null && state == State.ENDED) {
-                cancelOutbound(); // it went out after the call ended: CANCEL it once the far end answers
-            }
             return;
         }
-        if (error != null) {
-            String reason = OutboundDialer.failureReason(error);
-            log.warn("could not send the INVITE to {}: {} ({})", connect.getUri(), reason, error.toString());
-            abandonOutbound = true; // a send still under way past the deadline: CANCEL or BYE whatever answers
-            fail(Response.TEMPORARILY_UNAVAILABLE, reason);
-            return;
-        }
-        if (timer != null) {
-            return; // the ring timer runs already
-        }
-        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
-                () -> {
-                    if (state.connecting()) {
-                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
-                        cancelOutbound();
-                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
-                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
-                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
-                    }
-                });
+        String reason = OutboundDialer.failureReason(error);
+        log.warn("could not send the INVITE to {}: {} ({})", connect.getUri(), reason, error.toString());
+        abandonOutbound = true; // a send still under way past its deadline: CANCEL or BYE whatever answers
+        fail(Response.TEMPORARILY_UNAVAILABLE, reason);
     }
 
     /** A response on either leg; {@code outboundLeg} says which. */

@@ -194,8 +194,16 @@ final class TargetResolver {
      * {@code timeout}); A/AAAA through the system resolver, so /etc/hosts names (containers) resolve too.
      */
     static Dns system(Duration timeout) {
+        return jndi(null, timeout);
+    }
+
+    /** As {@link #system}, with NAPTR and SRV asked of {@code nameServer} ({@code dns://host:port}) when given. */
+    static Dns jndi(String nameServer, Duration timeout) {
         Hashtable<String, String> env = new Hashtable<>();
         env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
+        if (nameServer != null) {
+            env.put("java.naming.provider.url", nameServer);
+        }
         env.put("com.sun.jndi.dns.timeout.initial", Long.toString(Math.max(100, timeout.toMillis() / 2)));
         env.put("com.sun.jndi.dns.timeout.retries", "1");
         return new Dns() {

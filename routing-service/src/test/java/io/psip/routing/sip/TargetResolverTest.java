@@ -106,6 +106,20 @@ class TargetResolverTest {
     }
 
     @Test
+    void theJdksDnsProviderReadsNaptrAndSrvRecordsFromAServer() throws Exception {
+        try (LoopbackDns dns = new LoopbackDns()) {
+            dns.naptr("example.test",
+                    new LoopbackDns.Naptr(20, 10, "s", "SIP+D2U", "", "_sip._udp.example.test."),
+                    new LoopbackDns.Naptr(10, 10, "S", "SIP+D2T", "", "_sip._tcp.example.test."));
+            dns.srv("_sip._tcp.example.test", new LoopbackDns.Srv(10, 0, 5090, "localhost."));
+            TargetResolver real = new TargetResolver(TargetResolver.jndi(dns.url(), Duration.ofSeconds(2)));
+            assertThat(real.resolve(new TargetResolver.Query("example.test", -1, null, false)))
+                    .contains(target("127.0.0.1", 5090, "tcp"))
+                    .allSatisfy(t -> assertThat(t.transport()).isEqualTo("tcp"));
+        }
+    }
+
+    @Test
     void aResolutionThatHangsFailsByItsDeadlineAndFreesNothingElse() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         TargetResolver hanging = new TargetResolver(new TargetResolver.Dns() {
