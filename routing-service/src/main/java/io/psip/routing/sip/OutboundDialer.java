@@ -4,6 +4,7 @@ import io.psip.routing.call.DestinationPolicy;
 import org.slf4j.MDC;
 
 import javax.sip.ClientTransaction;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,14 @@ final class OutboundDialer implements AutoCloseable {
 
     /** The query's targets, in order (empty when the name does not resolve); fails with a timeout at the deadline. */
     CompletableFuture<List<TargetResolver.Target>> resolve(TargetResolver.Query query) {
+        if (TargetResolver.withoutDns(query)) {
+            // An address literal: nothing to wait for, so no trip through the pool (done when it returns).
+            try {
+                return CompletableFuture.completedFuture(resolver.resolve(query));
+            } catch (UnknownHostException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return submit(() -> resolver.resolve(query), resolveTimeout);
     }
 

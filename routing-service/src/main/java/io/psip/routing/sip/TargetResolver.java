@@ -48,11 +48,10 @@ final class TargetResolver {
 
     /** Nothing when the name does not resolve. */
     List<Target> resolve(Query query) throws UnknownHostException {
-        String host = query.host().startsWith("[") ? query.host().substring(1, query.host().length() - 1)
-                : query.host();
+        String host = unbracketed(query.host());
         String transport = query.transport() != null ? query.transport() : query.secure() ? "tls" : null;
         Optional<InetAddress> literal = Cidr.parseAddress(host);
-        if (literal.isPresent() || "localhost".equalsIgnoreCase(host)) {
+        if (withoutDns(query)) {
             String t = transport == null ? "udp" : transport;
             InetAddress address = literal.orElse(InetAddress.getLoopbackAddress());
             return List.of(new Target(address, query.port() > 0 ? query.port() : defaultPort(t), t));
@@ -84,6 +83,16 @@ final class TargetResolver {
             }
         }
         return addressTargets(host, defaultPort(transport), transport);
+    }
+
+    /** True when {@link #resolve} needs no DNS for {@code query}: it returns at once. */
+    static boolean withoutDns(Query query) {
+        String host = unbracketed(query.host());
+        return "localhost".equalsIgnoreCase(host) || Cidr.parseAddress(host).isPresent();
+    }
+
+    private static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     private List<Target> addressTargets(String host, int port, String transport) throws UnknownHostException {
