@@ -112,7 +112,7 @@ class RoutingConfiguration {
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
-                outbound(sip, httpPort)),
+                outbound(sip, advertisedAddress(sip), httpPort)),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }
@@ -122,16 +122,21 @@ class RoutingConfiguration {
                 overload.maxPendingCommands(), overload.retryAfter());
     }
 
-    /** The policy gets this instance's own SIP and HTTP ports besides the configured ones (a loop otherwise). */
-    private static SipSettings.Outbound outbound(RoutingProperties.Sip sip, int httpPort) {
+    /**
+     * The policy gets this instance's own SIP and HTTP ports besides the configured ones (a loop otherwise), and
+     * its advertised address (behind NAT a public one no interface has) among this host's addresses.
+     */
+    private static SipSettings.Outbound outbound(RoutingProperties.Sip sip, String advertisedAddress, int httpPort) {
         RoutingProperties.Outbound outbound = sip.outbound();
         Set<Integer> platformPorts = new HashSet<>(outbound.platformPorts());
         platformPorts.addAll(List.of(sip.port(), sip.tlsPort()));
         if (httpPort > 0) {
             platformPorts.add(httpPort);
         }
+        Set<InetAddress> local = localAddresses();
+        Cidr.parseAddress(advertisedAddress).ifPresent(local::add);
         DestinationPolicy policy = new DestinationPolicy(outbound.deny().stream().map(Cidr::parse).toList(),
-                outbound.allow().stream().map(Cidr::parse).toList(), platformPorts, localAddresses());
+                outbound.allow().stream().map(Cidr::parse).toList(), platformPorts, local);
         String trustStore = outbound.trustStore() == null || outbound.trustStore().isBlank() ? null
                 : outbound.trustStore();
         return new SipSettings.Outbound(policy, outbound.resolveTimeout(), outbound.connectTimeout(), trustStore,

@@ -132,6 +132,7 @@ class SipEdgeOutboundTest {
 
         Sipp stuck = call("301", 480);
         await().atMost(Duration.ofSeconds(10)).until(() -> offered("301").isPresent());
+        long connecting = System.nanoTime();
         Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
         Sipp caller = Sipp.start("uac.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.sip()),
@@ -140,11 +141,16 @@ class SipEdgeOutboundTest {
         // One lane serves both calls: the far end gets its BYE while the black-holed connect is still waiting.
         assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
         assertThat(caller.exitCode()).as(caller::logs).isZero();
+        long otherCallDone = System.nanoTime();
         assertThat(finalEvent("301")).as("the black-holed call is still connecting").isEmpty();
         assertThat(finalEvent("302")).hasValueSatisfying(e -> assertThat(e.getType())
                 .isEqualTo(CallEventType.COMPLETED));
 
         CallEvent failed = awaitFinal("301");
+        System.out.printf("black-holed TCP connect in flight: the other call on its lane was over (BYE relayed) "
+                + "%d ms after it began; the black-holed call failed after %d ms (connect timeout %d ms)%n",
+                (otherCallDone - connecting) / 1_000_000, (System.nanoTime() - connecting) / 1_000_000,
+                connectTimeout.toMillis());
         assertThat(failed.getType()).isEqualTo(CallEventType.FAILED);
         assertThat(failed.getSipCode()).isEqualTo(480);
         assertThat(failed.getReason()).isEqualTo("connect_failed");
