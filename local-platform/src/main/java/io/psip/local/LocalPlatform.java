@@ -322,7 +322,10 @@ public final class LocalPlatform {
                     "--psip.sip.tls.key-store-password=" + LocalSecrets.KEY_STORE_PASSWORD,
                     "--psip.sip.tls.key-store-type=" + LocalSecrets.KEY_STORE_TYPE,
                     "--psip.secrets.key-file=" + secrets.platformKey(),
-                    "--psip.calls.digest-secret-file=" + secrets.digestKey(region))),
+                    "--psip.calls.digest-secret-file=" + secrets.digestKey(region),
+                    // Test far ends run on 127.0.0.1; the platform's own ports there stay refused (no loops).
+                    "--psip.sip.outbound.allow=127.0.0.1/32",
+                    "--psip.sip.outbound.platform-ports=" + ports.allTcpList())),
                     Readiness.http(ports.routingHttp(region)).and(Readiness.tls(ports.sipTls(region), secrets.keyStore(),
                             LocalSecrets.KEY_STORE_PASSWORD)));
         }

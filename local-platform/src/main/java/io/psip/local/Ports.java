@@ -1,5 +1,8 @@
 package io.psip.local;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /** The local default ports (see docs/CONTRACTS.md), each shifted by the same offset. */
 record Ports(int offset) {
 
@@ -35,6 +38,11 @@ record Ports(int offset) {
                 routingHttp(Region.US), routingHttp(Region.EU), routingHttp(Region.AP),
                 sip(Region.US), sip(Region.EU), sip(Region.AP),
                 sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP)};
+    }
+
+    /** {@link #allTcp()} as a comma-separated list, as a list setting takes it. */
+    String allTcpList() {
+        return Arrays.stream(allTcp()).mapToObj(Integer::toString).collect(Collectors.joining(","));
     }
 
     enum Region {

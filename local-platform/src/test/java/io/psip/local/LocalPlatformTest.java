@@ -50,6 +50,7 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/routing-eu.log"))).contains(
                 "--psip.region=eu", "--psip.instance-id=routing-eu-1", "--psip.sip.port=" + ports.sip(Ports.Region.EU),
                 "--psip.sip.tls-port=" + ports.sipTls(Ports.Region.EU), "--server.port=" + ports.routingHttp(Ports.Region.EU),
+                "--psip.sip.outbound.allow=127.0.0.1/32", "--psip.sip.outbound.platform-ports=" + ports.allTcpList(),
                 "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(), "--psip.schema-registry.url=" + ports.registryUrl());
         assertThat(Files.readString(data.resolve("logs/provisioning-service.log"))).contains(
                 "--spring.datasource.url=" + ports.jdbcUrl(), "--psip.bootstrap-account.api-key=psiplocal",

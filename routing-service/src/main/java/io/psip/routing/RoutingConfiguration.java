@@ -5,6 +5,7 @@ import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
@@ -18,17 +19,25 @@ import io.psip.routing.table.TableReaders;
 import io.psip.routing.table.TableUpdates;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.net.Cidr;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
@@ -99,11 +108,13 @@ class RoutingConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
-                    CallMetrics metrics, Clock clock) throws UnknownHostException {
+                    CallMetrics metrics, Clock clock, @Value("${server.port:8080}") int httpPort)
+            throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
-                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip)),
+                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
+                outbound(sip, advertisedAddress(sip), httpPort)),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }
@@ -111,6 +122,40 @@ class RoutingConfiguration {
     private static OverloadPolicy.Limits overloadLimits(RoutingProperties.Overload overload) {
         return new OverloadPolicy.Limits(overload.maxSipQueueDelay(), overload.maxLaneDelay(),
                 overload.maxPendingCommands(), overload.retryAfter());
+    }
+
+    /**
+     * The policy gets this instance's own SIP and HTTP ports besides the configured ones (a loop otherwise), and
+     * its advertised address (behind NAT a public one no interface has) among this host's addresses.
+     */
+    private static SipSettings.Outbound outbound(RoutingProperties.Sip sip, String advertisedAddress, int httpPort) {
+        RoutingProperties.Outbound outbound = sip.outbound();
+        Set<Integer> platformPorts = new HashSet<>(outbound.platformPorts());
+        platformPorts.addAll(List.of(sip.port(), sip.tlsPort()));
+        if (httpPort > 0) {
+            platformPorts.add(httpPort);
+        }
+        Set<InetAddress> local = localAddresses();
+        Cidr.parseAddress(advertisedAddress).ifPresent(local::add);
+        DestinationPolicy policy = new DestinationPolicy(outbound.deny().stream().map(Cidr::parse).toList(),
+                outbound.allow().stream().map(Cidr::parse).toList(), platformPorts, local);
+        String trustStore = outbound.trustStore() == null || outbound.trustStore().isBlank() ? null
+                : outbound.trustStore();
+        return new SipSettings.Outbound(policy, outbound.resolveTimeout(), outbound.connectTimeout(), trustStore,
+                outbound.trustStorePassword(), outbound.trustStoreType(), outbound.trustSelfSigned());
+    }
+
+    /** Every address of this host's interfaces: the platform's ports are refused on all of them. */
+    private static Set<InetAddress> localAddresses() {
+        Set<InetAddress> addresses = new HashSet<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                addresses.addAll(Collections.list(nic.getInetAddresses()));
+            }
+        } catch (SocketException e) {
+            throw new IllegalStateException("cannot list this host's addresses", e);
+        }
+        return addresses;
     }
 
     private static SipSettings.Tls tls(RoutingProperties.Sip sip) {

@@ -1,5 +1,6 @@
 package io.psip.routing;
 
+import io.psip.routing.call.DestinationPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -37,6 +38,7 @@ public record RoutingProperties(
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      * @param overload       the backlog beyond which new calls are refused with 503
+     * @param outbound       where NCCO connect targets may be, and how they are reached
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
@@ -44,7 +46,38 @@ public record RoutingProperties(
                       @DefaultValue("2s") Duration congestionTimeout,
                       @DefaultValue("4194304") int udpReceiveBuffer,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
-                      @DefaultValue Overload overload, @DefaultValue Tls tls) {
+                      @DefaultValue Overload overload, @DefaultValue Tls tls,
+                      @DefaultValue Outbound outbound) {
+    }
+
+    /**
+     * NCCO connect targets (see {@code DestinationPolicy}): every resolved address must be outside {@code deny}
+     * (default {@link DestinationPolicy#DEFAULT_DENY}) unless inside {@code allow}, and never one of
+     * {@code platformPorts} on this host or an allowed address (routing adds its own SIP and HTTP ports).
+     *
+     * @param resolveTimeout  bound of the DNS resolution (NAPTR, SRV, A/AAAA) of a target
+     * @param connectTimeout  bound of the TCP connect, and again of the TLS handshake, to a target
+     * @param trustStore      trust anchors for far ends over TLS; the JDK's default trust store when unset
+     * @param trustSelfSigned also accept a far end presenting a single valid self-signed certificate for its name
+     */
+    public record Outbound(List<String> deny, List<String> allow, List<Integer> platformPorts,
+                           @DefaultValue("2s") Duration resolveTimeout, @DefaultValue("2s") Duration connectTimeout,
+                           String trustStore, String trustStorePassword,
+                           @DefaultValue("PKCS12") String trustStoreType,
+                           @DefaultValue("false") boolean trustSelfSigned) {
+
+        public Outbound {
+            deny = deny == null ? DestinationPolicy.DEFAULT_DENY : List.copyOf(deny);
+            allow = allow == null ? List.of() : List.copyOf(allow);
+            platformPorts = platformPorts == null ? List.of() : List.copyOf(platformPorts);
+        }
+
+        @Override
+        public String toString() {
+            return "Outbound[deny=" + deny + ", allow=" + allow + ", platformPorts=" + platformPorts
+                    + ", resolveTimeout=" + resolveTimeout + ", connectTimeout=" + connectTimeout + ", trustStore="
+                    + trustStore + ", trustStoreType=" + trustStoreType + ", trustSelfSigned=" + trustSelfSigned + "]";
+        }
     }
 
     /**

@@ -87,6 +87,8 @@ class RoutingCallFlowTest {
         registry.add("psip.region", () -> "us");
         registry.add("psip.calls.command-timeout", () -> "8s");
         registry.add("psip.secrets.key-file", () -> TestSecrets.keyFile().toString());
+        // Far ends are sipp on 127.0.0.1, inside the default deny ranges; the local platform allows it the same way.
+        registry.add("psip.sip.outbound.allow", () -> "127.0.0.1/32");
     }
 
     /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */

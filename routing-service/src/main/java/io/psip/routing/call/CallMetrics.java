@@ -19,6 +19,7 @@ public final class CallMetrics {
     private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> malformed = new ConcurrentHashMap<>();
     private final Map<String, Counter> shed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> outboundRefused = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -62,6 +63,12 @@ public final class CallMetrics {
     public void rejected(int sipCode) {
         rejected.computeIfAbsent(sipCode,
                 code -> registry.counter("psip.calls.rejected", "code", Integer.toString(code))).increment();
+    }
+
+    /** An NCCO connect target refused by the destination policy; {@code reason} says which rule. */
+    public void outboundRefused(String reason) {
+        outboundRefused.computeIfAbsent(reason,
+                r -> registry.counter("psip.calls.outbound.refused", "reason", r)).increment();
     }
 
     /** A call event that could not be handed to Kafka. */

@@ -8,6 +8,7 @@ import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DestinationPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,14 +17,18 @@ import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.SipException;
 import javax.sip.TransactionState;
 import javax.sip.address.SipURI;
-import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.net.InetSocketAddress;
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -34,10 +39,12 @@ import java.util.concurrent.ScheduledFuture;
 final class B2buaCall {
 
     private static final Logger log = LoggerFactory.getLogger(B2buaCall.class);
+    /** The event_url {@code detail} of a connect the destination policy refused. */
+    static final String DESTINATION_NOT_ALLOWED = "destination_not_allowed";
 
     /** What every call of an edge uses. {@code events} never throws: a lost event is logged and counted. */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
-                    Duration commandTimeout) {
+                    Duration commandTimeout, OutboundDialer outbound) {
     }
 
     private final Services services;
@@ -60,6 +67,8 @@ final class B2buaCall {
     private ClientTransaction reinviteOut;
     /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
     private boolean abandonOutbound;
+    /** The far end's answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
+    private boolean farEndTargetRefused;
 
     B2buaCall(Services services, Call call, ServerTransaction inboundTx, Request inboundInvite) {
         this.services = services;
@@ -120,42 +129,120 @@ final class B2buaCall {
         }
     }
 
+    /**
+     * Resolves the target off the lane, checks every address it resolves to against the destination policy, and
+     * sends the INVITE to the first one; a TCP or TLS send (connect, handshake, write) also runs off the lane. The
+     * call is CONNECTING meanwhile, with no transaction until the INVITE is built: a CANCEL, BYE or HANGUP ends
+     * it, and the late outcome then finds it ended.
+     */
     private void connect(ConnectSip connect) {
         if (connect == null) {
             fail(Response.NOT_IMPLEMENTED, "connect without sip endpoint");
             return;
         }
+        SipURI target;
         try {
-            URI target = sip.parseUri(connect.getUri());
-            if (!(target instanceof SipURI sipTarget)) {
+            if (!(sip.parseUri(connect.getUri()) instanceof SipURI sipTarget)) {
                 fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
                 return;
             }
-            String transportParam = sipTarget.getTransportParam();
-            String transport = sipTarget.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
-                    : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : "udp";
-            Request invite = sip.outboundInvite(sipTarget, transport, connect, inboundInvite);
-            outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
-            outboundTx = sip.newClientTransaction(invite);
-            outboundDialog = outboundTx.getDialog();
-            services.calls().addOutbound(outboundCallId, this);
-            setState(State.CONNECTING);
-            outboundTx.sendRequest();
-            log.debug("connecting to {} over {}", sipTarget, transport);
-            timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
-                    () -> {
-                        if (state.connecting()) {
-                            log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
-                            cancelOutbound();
-                            sendFinal(Response.TEMPORARILY_UNAVAILABLE);
-                            services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
-                            end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
-                        }
-                    });
-        } catch (Exception e) {
-            log.warn("could not connect to {}: {}", connect.getUri(), e.toString());
-            fail(Response.SERVER_INTERNAL_ERROR, "connect_failed");
+            target = sipTarget;
+        } catch (ParseException e) {
+            fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
+            return;
         }
+        String transportParam = target.getTransportParam();
+        // No transport in the URI: DNS may choose one (RFC 3263). Any other than tls or tcp is sent as udp.
+        String transport = target.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
+                : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : transportParam == null ? null : "udp";
+        setState(State.CONNECTING);
+        // The NCCO's timeout bounds the whole attempt, resolution and connect included: whatever becomes of them,
+        // the call ends by then.
+        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
+                () -> {
+                    if (state.connecting()) {
+                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
+                        cancelOutbound();
+                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
+                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
+                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
+                    }
+                });
+        services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
+                        target.isSecure()))
+                .whenComplete((targets, error) -> services.calls().run(this,
+                        () -> resolved(target, connect, targets, error)));
+    }
+
+    private void resolved(SipURI target, ConnectSip connect, List<TargetResolver.Target> targets, Throwable error) {
+        if (state != State.CONNECTING || outboundTx != null) {
+            return; // ended (cancelled, hung up) while its target was being resolved
+        }
+        if (error != null || targets.isEmpty()) {
+            log.debug("could not resolve {}: {}", target.getHost(), error == null ? "no address" : error.toString());
+            fail(Response.TEMPORARILY_UNAVAILABLE, "destination_unresolved");
+            return;
+        }
+        for (TargetResolver.Target candidate : targets) {
+            DestinationPolicy.Refusal refusal = services.outbound().policy().check(candidate.address(),
+                    candidate.port());
+            if (refusal != null) {
+                // Any refused address refuses the target: a name that also points inside is not a far end.
+                log.info("connect to {} refused: {}:{} ({})", target, candidate.address().getHostAddress(),
+                        candidate.port(), refusal.tag());
+                services.metrics().outboundRefused(refusal.tag());
+                fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+                return;
+            }
+        }
+        TargetResolver.Target next = targets.get(0);
+        if (!sip.listens(next.transport())) {
+            log.warn("cannot connect to {}: no {} listener to send from", target, next.transport());
+            fail(Response.TEMPORARILY_UNAVAILABLE, "transport_unavailable");
+            return;
+        }
+        ClientTransaction tx;
+        try {
+            Request invite = sip.outboundInvite(target, next, connect, inboundInvite);
+            outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
+            tx = sip.newClientTransaction(invite);
+            outboundTx = tx;
+            outboundDialog = tx.getDialog();
+            services.calls().addOutbound(outboundCallId, this);
+        } catch (Exception e) {
+            log.warn("could not build the INVITE to {}: {}", target, e.toString());
+            fail(Response.SERVER_INTERNAL_ERROR, "connect_failed");
+            return;
+        }
+        log.debug("connecting to {} at {}:{} over {}", target, next.address().getHostAddress(), next.port(),
+                next.transport());
+        if ("udp".equals(next.transport())) {
+            try {
+                tx.sendRequest(); // a datagram: never waits for the far end
+            } catch (SipException e) {
+                sendFailed(tx, connect, e);
+            }
+        } else {
+            services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, sendError) ->
+                    services.calls().run(this, () -> {
+                        if (sendError != null) {
+                            sendFailed(tx, connect, sendError);
+                        } else if (tx == outboundTx && state == State.ENDED) {
+                            cancelOutbound(); // it went out after the call ended: CANCEL it once the far end answers
+                        }
+                    }));
+        }
+    }
+
+    /** The INVITE could not be sent: no far end, a TLS failure, or no outcome by the send deadline. */
+    private void sendFailed(ClientTransaction tx, ConnectSip connect, Throwable error) {
+        if (tx != outboundTx || !state.connecting()) {
+            return;
+        }
+        String reason = OutboundDialer.failureReason(error);
+        log.warn("could not send the INVITE to {}: {} ({})", connect.getUri(), reason, error.toString());
+        abandonOutbound = true; // a send still under way past its deadline: CANCEL or BYE whatever answers
+        fail(Response.TEMPORARILY_UNAVAILABLE, reason);
     }
 
     /** A response on either leg; {@code outboundLeg} says which. */
@@ -254,6 +341,9 @@ final class B2buaCall {
 
     private void answered(ResponseEvent event) {
         Response response = event.getResponse();
+        if (farEndTargetRefused) {
+            return; // its retransmissions: still nothing goes to where it points
+        }
         if (abandonOutbound || state == State.ENDED) {
             // The caller is gone: complete the far end's transaction and hang it up.
             ackAndBye(event.getDialog(), response);
@@ -263,6 +353,9 @@ final class B2buaCall {
             return; // a retransmitted 200; the stack re-ACKs once we have ACKed
         }
         cancelTimer();
+        if (refusedDialogTarget(event.getDialog(), response)) {
+            return;
+        }
         outboundAnswer = response;
         outboundDialog = event.getDialog();
         try {
@@ -277,6 +370,25 @@ final class B2buaCall {
             ackAndBye(outboundDialog, response);
             end(call.failed(Response.SERVER_INTERNAL_ERROR, "relay_failed"));
         }
+    }
+
+    /**
+     * The far end's answer decides where the ACK and every later request go (its Contact or Record-Route): that
+     * target passes the destination policy too. If it is refused, nothing is sent there, not even the ACK, and the
+     * call fails as a refused connect. A host name there is left to the stack.
+     */
+    private boolean refusedDialogTarget(Dialog dialog, Response answer) {
+        Optional<InetSocketAddress> next = sip.dialogNextHop(dialog, answer);
+        DestinationPolicy.Refusal refusal = next.map(hop -> services.outbound().policy().check(hop.getAddress(),
+                hop.getPort())).orElse(null);
+        if (refusal == null) {
+            return false;
+        }
+        log.info("far end answered with a refused target {} ({}), not acknowledging", next.get(), refusal.tag());
+        farEndTargetRefused = true;
+        services.metrics().outboundRefused(refusal.tag());
+        fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+        return true;
     }
 
     void onRequest(RequestEvent event, boolean fromCaller) {
@@ -437,8 +549,10 @@ final class B2buaCall {
 
     private void cancelOutbound() {
         if (outboundTx == null || outboundTx.getState() != TransactionState.PROCEEDING) {
-            // Nothing received yet: a CANCEL may not be sent before a provisional response (RFC 3261 9.1).
-            abandonOutbound = outboundTx != null && outboundTx.getState() == TransactionState.CALLING;
+            // Nothing received yet: a CANCEL may not be sent before a provisional response (RFC 3261 9.1). A
+            // transaction without a state is still being sent off the lane.
+            TransactionState sending = outboundTx == null ? TransactionState.TERMINATED : outboundTx.getState();
+            abandonOutbound = sending == null || sending == TransactionState.CALLING;
             return;
         }
         abandonOutbound = false;

@@ -83,6 +83,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private SipMessages sip;
     private B2buaCall.Services callServices;
     private UdpReceiveQueue udpQueue;
+    private OutboundDialer dialer;
     private ScheduledExecutorService probes;
     private volatile boolean running;
     private volatile boolean listenersAnswer;
@@ -132,14 +133,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        // Our sockets (bounded connect and handshake, far ends' certificates checked against the outbound trust
+        // store and their names) and our router (outbound INVITEs go to the address the policy checked).
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", OutboundNetworkLayer.class.getName());
+        p.setProperty("javax.sip.ROUTER_PATH", PinnedHopRouter.class.getName());
         if (settings.tls() != null) {
-            SipSettings.Tls tls = settings.tls();
-            p.setProperty("javax.net.ssl.keyStore", tls.keyStore());
-            p.setProperty("javax.net.ssl.keyStorePassword", tls.keyStorePassword());
-            p.setProperty("javax.net.ssl.keyStoreType", tls.keyStoreType());
-            p.setProperty("javax.net.ssl.trustStore", tls.keyStore());
-            p.setProperty("javax.net.ssl.trustStorePassword", tls.keyStorePassword());
-            p.setProperty("javax.net.ssl.trustStoreType", tls.keyStoreType());
             // Callers are not asked for certificates; the RI's defaults would offer TLS 1.0 and RSA key exchange.
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
@@ -151,6 +149,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
+        OutboundNetworkLayer network = (OutboundNetworkLayer) ((SipStackImpl) stack).getNetworkLayer();
+        network.configure(settings.outbound().connectTimeout(),
+                settings.tls() == null ? null : OutboundNetworkLayer.serverContext(settings.tls()),
+                OutboundNetworkLayer.clientContext(settings.tls(), settings.outbound()));
+        dialer = new OutboundDialer(new TargetResolver(TargetResolver.system(settings.outbound().resolveTimeout())),
+                settings.outbound(), network);
         ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
         StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
         strays.init(stack);
@@ -174,7 +178,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), settings);
-        callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout());
+        callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
+                dialer);
         provider.addSipListener(this);
         stack.start();
         running = true;
@@ -221,6 +226,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         if (stack != null) {
             stack.stop();
             stack = null;
+        }
+        if (dialer != null) {
+            dialer.close();
         }
         calls.close();
     }

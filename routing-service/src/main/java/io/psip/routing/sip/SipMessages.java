@@ -1,7 +1,10 @@
 package io.psip.routing.sip;
 
+import gov.nist.javax.sip.ClientTransactionExt;
+import gov.nist.javax.sip.stack.HopImpl;
 import io.psip.events.ConnectSip;
 import io.psip.routing.call.CustomHeaders;
+import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +18,7 @@ import javax.sip.SipException;
 import javax.sip.SipProvider;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
+import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
@@ -29,9 +33,11 @@ import javax.sip.message.Message;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -121,12 +127,19 @@ final class SipMessages {
         return addresses.createURI(uri);
     }
 
+    /** True when the edge has a listening point for {@code transport} (udp, tcp, tls) to send from. */
+    boolean listens(String transport) {
+        return provider.getListeningPoint(transport) != null;
+    }
+
     /**
      * The far-end leg's INVITE: a new Call-ID and From-tag, the NCCO's {@code from} (else the caller's From), one
-     * hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's SDP.
+     * hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's SDP. It goes to
+     * {@code next}, the address the destination policy checked, whatever the Request-URI's host resolves to later.
      */
-    Request outboundInvite(SipURI target, String transport, ConnectSip connect, Request inboundInvite)
+    Request outboundInvite(SipURI target, TargetResolver.Target next, ConnectSip connect, Request inboundInvite)
             throws ParseException, InvalidArgumentException {
+        String transport = next.transport();
         Address fromAddress;
         String from = connect.getFrom();
         if (from != null && !from.isBlank()) {
@@ -148,6 +161,7 @@ final class SipMessages {
             invite.addHeader(headers.createHeader(header.getKey(), header.getValue()));
         }
         copyBody(inboundInvite, invite);
+        PinnedHopRouter.pin(invite, new HopImpl(next.address().getHostAddress(), next.port(), transport));
         return invite;
     }
 
@@ -181,6 +195,22 @@ final class SipMessages {
         return relayed;
     }
 
+    /**
+     * Where the ACK of {@code answer} (and every later request) on {@code dialog} would go: the route set's first
+     * hop, else the far end's Contact. Empty for a host name, or when the stack cannot tell.
+     */
+    Optional<InetSocketAddress> dialogNextHop(Dialog dialog, Response answer) {
+        try {
+            Request ack = dialog.createAck(((CSeqHeader) answer.getHeader(CSeqHeader.NAME)).getSeqNumber());
+            Hop hop = provider.getSipStack().getRouter().getNextHop(ack);
+            return hop == null ? Optional.empty()
+                    : Cidr.parseAddress(hop.getHost()).map(address -> new InetSocketAddress(address, hop.getPort()));
+        } catch (SipException | InvalidArgumentException | RuntimeException e) {
+            log.debug("no next hop for the dialog: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
     /** ACKs the 2xx {@code answer} on {@code dialog}. */
     void ack(Dialog dialog, Response answer) throws SipException, InvalidArgumentException {
         long cseq = ((CSeqHeader) answer.getHeader(CSeqHeader.NAME)).getSeqNumber();
@@ -200,7 +230,10 @@ final class SipMessages {
 
     void cancel(ClientTransaction invite) {
         try {
-            provider.getNewClientTransaction(invite.createCancel()).sendRequest();
+            // Where the INVITE went (RFC 3261 9.1), not wherever the Request-URI's host resolves to now.
+            Request cancel = invite.createCancel();
+            PinnedHopRouter.pin(cancel, ((ClientTransactionExt) invite).getNextHop());
+            provider.getNewClientTransaction(cancel).sendRequest();
         } catch (SipException | RuntimeException e) {
             log.warn("could not CANCEL the far end: {}", e.toString());
         }

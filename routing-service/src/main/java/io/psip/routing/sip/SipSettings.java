@@ -1,5 +1,6 @@
 package io.psip.routing.sip;
 
+import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.OverloadPolicy;
 
 import java.time.Duration;
@@ -19,10 +20,12 @@ import java.time.Duration;
  * @param commandTimeout  how long an offered call waits for its command before it fails with 480
  * @param overload        the backlog beyond which new calls are refused with 503
  * @param tls             SIP over TLS, or null for none
+ * @param outbound        where and how NCCO connect targets are reached
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
                           Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
-                          Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls) {
+                          Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls,
+                          Outbound outbound) {
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {
@@ -30,6 +33,25 @@ public record SipSettings(String bindAddress, String advertisedAddress, int port
         @Override
         public String toString() {
             return "Tls[port=" + port + ", keyStore=" + keyStore + ", keyStoreType=" + keyStoreType + "]";
+        }
+    }
+
+    /**
+     * How connect targets are reached: the policy every resolved address passes, the deadlines of DNS and of the
+     * TCP connect / TLS handshake, and what a far end's TLS certificate is checked against.
+     *
+     * @param trustStore      far ends' trust anchors (path), or null for the JDK's default trust store
+     * @param trustSelfSigned also accept a far end presenting one valid self-signed certificate for its name
+     */
+    public record Outbound(DestinationPolicy policy, Duration resolveTimeout, Duration connectTimeout,
+                           String trustStore, String trustStorePassword, String trustStoreType,
+                           boolean trustSelfSigned) {
+
+        @Override
+        public String toString() {
+            return "Outbound[resolveTimeout=" + resolveTimeout + ", connectTimeout=" + connectTimeout
+                    + ", trustStore=" + trustStore + ", trustStoreType=" + trustStoreType + ", trustSelfSigned="
+                    + trustSelfSigned + "]";
         }
     }
 }

@@ -39,18 +39,14 @@ class SipEdgeTlsTest {
 
     @Test
     void tlsListenerAnswersOptionsAndRefusesAForeignHost(@TempDir Path dir) throws Exception {
-        Path keyStore = dir.resolve("sip.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "sip", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", "changeit", "-keypass", "changeit").inheritIO().start();
-        assertThat(keytool.waitFor()).isZero();
+        Path keyStore = EdgeFixtures.selfSignedKeyStore(dir.resolve("sip.p12"), "CN=localhost", "ip:127.0.0.1");
 
         int port = FreePorts.sip();
         int tlsPort = FreePorts.sip();
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1, 10,
                 Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS,
-                new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
+                new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12"),
+                EdgeFixtures.loopbackFarEnds(port, tlsPort)),
                 EdgeFixtures.admission(new RoutingTables()),
                 event -> { }, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "tls-test"));
