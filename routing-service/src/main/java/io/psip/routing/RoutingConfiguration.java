@@ -22,11 +22,14 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
 
 @Configuration(proxyBeanMethods = false)
@@ -68,17 +71,33 @@ class RoutingConfiguration {
     }
 
     @Bean
-    DigestAuthenticator digestAuthenticator(RoutingProperties properties, Clock clock) {
-        String configured = properties.calls().digestSecret();
-        byte[] secret;
-        if (configured == null || configured.isBlank()) {
-            secret = new byte[32];
+    DigestAuthenticator digestAuthenticator(RoutingProperties properties, Clock clock) throws IOException {
+        RoutingProperties.Calls calls = properties.calls();
+        return new DigestAuthenticator(digestSecret(calls.digestSecretFile()), clock, calls.nonceLifetime(),
+                calls.digestAlgorithms(), calls.noncesPerDomain());
+    }
+
+    /** The region's shared nonce key from its file, else a random one for this process alone. */
+    static byte[] digestSecret(String file) throws IOException {
+        if (file == null || file.isBlank()) {
+            byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
-        } else {
-            secret = configured.getBytes(StandardCharsets.UTF_8);
+            return secret;
         }
-        return new DigestAuthenticator(secret, clock, properties.calls().nonceLifetime(),
-                properties.calls().digestAlgorithms());
+        byte[] content = Files.readAllBytes(Path.of(file));
+        int length = content.length;
+        if (length > 0 && content[length - 1] == '\n') {
+            length--;
+            if (length > 0 && content[length - 1] == '\r') {
+                length--;
+            }
+        }
+        if (length < 16) {
+            // The key itself is never logged, only that the file cannot hold one.
+            throw new IllegalStateException("psip.calls.digest-secret-file " + file + " holds " + length
+                    + " bytes, fewer than the 16 a nonce key needs");
+        }
+        return Arrays.copyOf(content, length);
     }
 
     @Bean
