@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
+import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
@@ -120,7 +121,8 @@ class RoutingConfiguration {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
-                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip)),
+                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
+                new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }

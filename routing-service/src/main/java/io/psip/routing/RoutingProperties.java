@@ -83,9 +83,13 @@ public record RoutingProperties(
      * @param digestAlgorithms challenges offered, in order. MD5 comes first by default because many SIP clients
      *                       answer only the first challenge and cannot do SHA-256; put SHA-256 first where all
      *                       callers support it (RFC 8760)
+     * @param maxDuration    the longest a call lasts after answer (a connect {@code limit} may shorten it); then
+     *                       both legs get BYE and the call completes with {@code max_duration}
+     * @param minSessionExpires our Min-SE (RFC 4028): a shorter session interval asked for gets 422
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
                         String digestSecretFile, @DefaultValue("10000") int noncesPerDomain,
-                        @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms) {
+                        @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
+                        @DefaultValue("7200s") Duration maxDuration, @DefaultValue("90s") Duration minSessionExpires) {
     }
 }
