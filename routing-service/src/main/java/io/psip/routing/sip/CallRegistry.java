@@ -158,7 +158,8 @@ final class CallRegistry implements AutoCloseable {
 
     /**
      * Runs {@code task} on the call's lane however full it is: what the SIP stack reports about a call's own
-     * transactions and dialogs (timeouts, no ACK) happens once, and losing it would leave the call up forever.
+     * transactions and dialogs (responses, timeouts, no ACK) happens once, and losing it would leave the call up
+     * forever.
      */
     void runAlways(B2buaCall call, Runnable task) {
         lanes.executeAlways(call.key(), () -> inCall(call, task));

@@ -281,7 +281,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Response response = event.getResponse();
         CallRegistry.Leg leg = calls.findForResponse(callId(response));
         if (leg != null) {
-            calls.run(leg.call(), () -> leg.call().onResponse(event, !leg.fromCaller()));
+            // Only responses to our own transactions get here (StrayResponseValve drops the rest), and over TCP
+            // none is retransmitted: a full lane must not lose the answer to a relayed re-INVITE or the far end's 200.
+            calls.runAlways(leg.call(), () -> leg.call().onResponse(event, !leg.fromCaller()));
         }
     }
 
