@@ -92,6 +92,12 @@ class SipEdgeCallLifetimeTest {
         assertCallEnds("far_end_gone", "uas-reinvite-481.xml", "uac-reinvite-gone.xml", Map.of());
     }
 
+    @Test
+    void aCallerThatAnswers481ToARelayedUpdateIsGoneAndTheFarEndIsHungUp() throws Exception {
+        start(new CallLifetime(Duration.ofSeconds(60), Duration.ofSeconds(1)));
+        assertCallEnds("caller_gone", "uas-update-gone.xml", "uac-update-gone.xml", Map.of());
+    }
+
     private void start(CallLifetime lifetime) throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 2,
                 100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, lifetime),
