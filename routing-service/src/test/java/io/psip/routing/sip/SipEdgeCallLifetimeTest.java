@@ -87,6 +87,21 @@ class SipEdgeCallLifetimeTest {
     }
 
     @Test
+    void aFarEndsSessionIntervalTooSmallReachesTheCallerWithItsMinSe() throws Exception {
+        start(new CallLifetime(Duration.ofSeconds(60), Duration.ofSeconds(90)));
+        Sipp farEnd = Sipp.start("uas-busy.xml",
+                Map.of("486 Busy Here", "422 Session Interval Too Small\n      Min-SE: 1800"), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort), "-m", "1");
+        Sipp caller = caller("uac-rejected.xml", Map.of("EXPECTED_CODE", "422",
+                "X-UserId: ABC123", "X-UserId: ABC123\n      Session-Expires: 300\n      Supported: timer"));
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        assertThat(farEnd.logs()).as("the far end was asked with our Min-SE").contains("Min-SE: 90");
+        assertThat(caller.logs()).contains("Min-SE: 1800");
+        assertThat(finalEvent().getSipCode()).isEqualTo(422);
+    }
+
+    @Test
     void aFarEndThatAnswers481ToAReInviteIsGoneAndTheCallerIsHungUp() throws Exception {
         start(new CallLifetime(Duration.ofSeconds(60), Duration.ofSeconds(1)));
         assertCallEnds("far_end_gone", "uas-reinvite-481.xml", "uac-reinvite-gone.xml", Map.of());
