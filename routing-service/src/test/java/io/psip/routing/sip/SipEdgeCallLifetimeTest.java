@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,6 +39,8 @@ class SipEdgeCallLifetimeTest {
     private final int farEndPort = FreePorts.sip();
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
     private volatile Integer limitSeconds;
+    /** The far end's sipp listens on TCP (no retransmissions: a request it ignores times out). */
+    private volatile boolean farEndOverTcp;
     private SipEdge edge;
 
     @AfterEach
@@ -113,6 +116,15 @@ class SipEdgeCallLifetimeTest {
         assertCallEnds("caller_gone", "uas-update-gone.xml", "uac-update-gone.xml", Map.of());
     }
 
+    @Test
+    void aFarEndThatNeverAnswersARelayedUpdateIsGoneAndTheCallerGets408AndBye() throws Exception {
+        start(new CallLifetime(Duration.ofSeconds(120), Duration.ofSeconds(90)));
+        farEndOverTcp = true;
+        // The RI's non-INVITE transaction to the far end times out after 64*T1 = 32 s; sipp must wait for it.
+        assertCallEnds("far_end_gone", "uas-update-silent.xml", "uac-update-timeout.xml",
+                Map.of("SESSION_EXPIRES", "1800"), "-max_non_invite_retrans", "30", "-timeout", "60s");
+    }
+
     private void start(CallLifetime lifetime) throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 2,
                 100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, lifetime),
@@ -124,18 +136,22 @@ class SipEdgeCallLifetimeTest {
 
     /** One call between the two scenarios: both must pass, and the call completes with {@code reason}. */
     private void assertCallEnds(String reason, String farEndScenario, String callerScenario,
-                                Map<String, String> callerReplacements) {
+                                Map<String, String> callerReplacements, String... callerArgs) {
         Sipp farEnd = Sipp.start(farEndScenario, Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
-                "-m", "1");
-        Sipp caller = caller(callerScenario, callerReplacements);
+                "-m", "1", "-t", farEndOverTcp ? "t1" : "u1", "-timeout", "60s");
+        Sipp caller = caller(callerScenario, callerReplacements, callerArgs);
         assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
         assertThat(caller.exitCode()).as(caller::logs).isZero();
         assertThat(finalEvent().getReason()).isEqualTo(reason);
     }
 
-    private Sipp caller(String scenario, Map<String, String> replacements) {
-        return Sipp.start(scenario, replacements, "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.sip()),
-                "-m", "1", "-s", "123", "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + port);
+    private Sipp caller(String scenario, Map<String, String> replacements, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("-i", "127.0.0.1", "-p",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "123", "-key", "domain",
+                "acme.sip-us.example.com"));
+        args.addAll(List.of(extraArgs));
+        args.add("127.0.0.1:" + port);
+        return Sipp.start(scenario, replacements, args.toArray(String[]::new));
     }
 
     /** Stands in for the webhook service: every offered call is connected to the far end at once. */
@@ -145,7 +161,8 @@ class SipEdgeCallLifetimeTest {
             edge.execute(CallCommand.newBuilder().setCommandId(UUID.randomUUID().toString())
                     .setOccurredAt(Instant.now()).setCallUuid(event.getCallUuid()).setRegion("us")
                     .setInstanceId("lifetime-test").setAction(CallAction.CONNECT)
-                    .setConnect(ConnectSip.newBuilder().setUri("sip:bob@127.0.0.1:" + farEndPort)
+                    .setConnect(ConnectSip.newBuilder()
+                            .setUri("sip:bob@127.0.0.1:" + farEndPort + (farEndOverTcp ? ";transport=tcp" : ""))
                             .setHeaders(Map.of("Customer", "acme-42")).setFrom(null).setTimeoutSeconds(30)
                             .setLimitSeconds(limitSeconds).build())
                     .build());
@@ -153,7 +170,7 @@ class SipEdgeCallLifetimeTest {
     }
 
     private CallEvent finalEvent() {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+        return await().atMost(Duration.ofSeconds(40)).until(() -> events.stream()
                 .filter(e -> e.getType() == CallEventType.COMPLETED || e.getType() == CallEventType.FAILED)
                 .findFirst(), java.util.Optional::isPresent).orElseThrow();
     }
