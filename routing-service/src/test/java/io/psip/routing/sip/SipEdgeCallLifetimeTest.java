@@ -93,7 +93,8 @@ class SipEdgeCallLifetimeTest {
     void aFarEndsSessionIntervalTooSmallReachesTheCallerWithItsMinSe() throws Exception {
         start(new CallLifetime(Duration.ofSeconds(60), Duration.ofSeconds(90)));
         Sipp farEnd = Sipp.start("uas-busy.xml",
-                Map.of("486 Busy Here", "422 Session Interval Too Small\n      Min-SE: 1800"), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort), "-m", "1");
+                Map.of("486 Busy Here", "422 Session Interval Too Small\n      Min-SE: 1800"), "-i", "127.0.0.1",
+                "-p", Integer.toString(farEndPort), "-m", "1");
         Sipp caller = caller("uac-rejected.xml", Map.of("EXPECTED_CODE", "422",
                 "X-UserId: ABC123", "X-UserId: ABC123\n      Session-Expires: 300\n      Supported: timer"));
 
