@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
+import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
@@ -26,16 +27,19 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,17 +83,33 @@ class RoutingConfiguration {
     }
 
     @Bean
-    DigestAuthenticator digestAuthenticator(RoutingProperties properties, Clock clock) {
-        String configured = properties.calls().digestSecret();
-        byte[] secret;
-        if (configured == null || configured.isBlank()) {
-            secret = new byte[32];
+    DigestAuthenticator digestAuthenticator(RoutingProperties properties, Clock clock) throws IOException {
+        RoutingProperties.Calls calls = properties.calls();
+        return new DigestAuthenticator(digestSecret(calls.digestSecretFile()), clock, calls.nonceLifetime(),
+                calls.digestAlgorithms(), calls.noncesPerDomain());
+    }
+
+    /** The region's shared nonce key from its file, else a random one for this process alone. */
+    static byte[] digestSecret(String file) throws IOException {
+        if (file == null || file.isBlank()) {
+            byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
-        } else {
-            secret = configured.getBytes(StandardCharsets.UTF_8);
+            return secret;
         }
-        return new DigestAuthenticator(secret, clock, properties.calls().nonceLifetime(),
-                properties.calls().digestAlgorithms());
+        byte[] content = Files.readAllBytes(Path.of(file));
+        int length = content.length;
+        if (length > 0 && content[length - 1] == '\n') {
+            length--;
+            if (length > 0 && content[length - 1] == '\r') {
+                length--;
+            }
+        }
+        if (length < 16) {
+            // The key itself is never logged, only that the file cannot hold one.
+            throw new IllegalStateException("psip.calls.digest-secret-file " + file + " holds " + length
+                    + " bytes, fewer than the 16 a nonce key needs");
+        }
+        return Arrays.copyOf(content, length);
     }
 
     @Bean
@@ -114,7 +134,8 @@ class RoutingConfiguration {
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
-                outbound(sip, advertisedAddress(sip), httpPort)),
+                outbound(sip, advertisedAddress(sip), httpPort),
+                new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }

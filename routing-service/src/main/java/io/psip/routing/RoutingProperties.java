@@ -108,20 +108,21 @@ public record RoutingProperties(
     /**
      * @param commandTimeout how long an offered call waits for its command before it fails with 480
      * @param nonceLifetime  how long a digest nonce stays valid
-     * @param digestSecret   HMAC key for digest nonces; random per process when unset (then a nonce is only
-     *                       valid at the instance that issued it, which is where the caller retries anyway)
+     * @param digestSecretFile file holding the HMAC key for digest nonces (its bytes, without one trailing line
+     *                       break; at least 16), read at start and shared by every instance of a region so each
+     *                       accepts the others' nonces. Unset: a random key per process (a nonce from another
+     *                       instance, or from before a restart, then gets a fresh challenge)
+     * @param noncesPerDomain bound of each domain's digest replay record (nonces with their used nonce-counts)
      * @param digestAlgorithms challenges offered, in order. MD5 comes first by default because many SIP clients
      *                       answer only the first challenge and cannot do SHA-256; put SHA-256 first where all
      *                       callers support it (RFC 8760)
+     * @param maxDuration    the longest a call lasts after answer (a connect {@code limit} may shorten it); then
+     *                       both legs get BYE and the call completes with {@code max_duration}
+     * @param minSessionExpires our Min-SE (RFC 4028): a shorter session interval asked for gets 422
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
-                        String digestSecret, @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms) {
-
-        /** Without the digest secret: whoever holds it can mint nonces for every realm. */
-        @Override
-        public String toString() {
-            return "Calls[commandTimeout=" + commandTimeout + ", nonceLifetime=" + nonceLifetime
-                    + ", digestAlgorithms=" + digestAlgorithms + "]";
-        }
+                        String digestSecretFile, @DefaultValue("10000") int noncesPerDomain,
+                        @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
+                        @DefaultValue("7200s") Duration maxDuration, @DefaultValue("90s") Duration minSessionExpires) {
     }
 }

@@ -66,7 +66,7 @@ class WebhookServiceIntegrationTest {
     void offeredCallIsConnectedAndEveryStatusReachesEventUrlInOrder() {
         String app = "app-golden";
         customer.on("/golden/answer", request -> new CustomerWebhooks.Response(200, """
-                [{"action":"connect","from":"442079460001","timeout":25,
+                [{"action":"connect","from":"442079460001","timeout":25,"limit":3600,
                   "endpoint":[{"type":"sip","uri":"sip:agent@127.0.0.1:5090","headers":{"Customer":"42"}}]}]"""));
         publishApplication(app, webhook("/golden/answer", "GET"), null, webhook("/golden/event", "POST"));
         String call = UUID.randomUUID().toString();
@@ -82,6 +82,7 @@ class WebhookServiceIntegrationTest {
         assertThat(command.value().getConnect().getHeaders()).containsExactly(Map.entry("Customer", "42"));
         assertThat(command.value().getConnect().getFrom()).isEqualTo("442079460001");
         assertThat(command.value().getConnect().getTimeoutSeconds()).isEqualTo(25);
+        assertThat(command.value().getConnect().getLimitSeconds()).isEqualTo(3600);
 
         CustomerWebhooks.Request answer = customer.requests("/golden/answer").get(0);
         assertThat(answer.method()).isEqualTo("GET");

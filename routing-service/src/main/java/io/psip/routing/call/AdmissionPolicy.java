@@ -52,7 +52,7 @@ public final class AdmissionPolicy {
                     invite.authorization(), realm, domain::digestUser);
             switch (outcome) {
                 case ACCEPTED -> { }
-                case MISSING -> {
+                case MISSING, CHALLENGE -> {
                     return new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, false));
                 }
                 case STALE -> {

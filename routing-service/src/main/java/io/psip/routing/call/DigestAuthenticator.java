@@ -18,19 +18,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * SIP digest verification (RFC 3261 / RFC 8760) with qop=auth, MD5 and SHA-256. Nonces are stateless and
- * HMAC-signed with an issue time and the realm, so only nonces this server issued, for this realm and not yet
- * expired, are accepted; each nonce-count is accepted once, so a captured Authorization header cannot be replayed.
+ * HMAC-signed with an issue time and the realm, so only nonces signed with this edge's key (shared by every
+ * instance of a region), for this realm and not yet expired, are accepted; each nonce-count is accepted once
+ * ({@link NonceCounts}), so a captured Authorization header cannot be replayed.
  */
 public final class DigestAuthenticator {
 
-    public enum Outcome { ACCEPTED, MISSING, STALE, REJECTED }
+    /**
+     * ACCEPTED: admit. MISSING: no credentials, challenge. STALE: right credentials on a nonce we no longer accept
+     * (expired, signed with another key, or forgotten): challenge with {@code stale=true} (RFC 7616 3.3).
+     * CHALLENGE: a nonce we cannot accept and a digest that does not verify: a fresh challenge without
+     * {@code stale}. REJECTED: wrong credentials on a valid nonce, a replayed nonce-count, or a malformed header.
+     */
+    public enum Outcome { ACCEPTED, MISSING, STALE, CHALLENGE, REJECTED }
 
-    private static final int MAX_TRACKED_NONCES = 100_000;
+    /** Nonces tracked per realm unless configured: far more than one domain authenticates in a nonce lifetime. */
+    public static final int DEFAULT_NONCES_PER_REALM = 10_000;
+    /** What {@link #issuedAt} says of a nonce not signed with our key for the realm. */
+    private static final long NOT_ISSUED = Long.MIN_VALUE;
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
@@ -39,8 +48,7 @@ public final class DigestAuthenticator {
     private final Clock clock;
     private final Duration nonceLifetime;
     private final SecureRandom random = new SecureRandom();
-    /** nonce → highest nonce-count accepted; entries leave when their nonce expires. */
-    private final Map<String, Long> usedCounts = new ConcurrentHashMap<>();
+    private final NonceCounts usedCounts;
 
     private final List<String> algorithms;
 
@@ -49,6 +57,12 @@ public final class DigestAuthenticator {
      *                   Many SIP clients (sipp among them) answer only the first challenge and know only MD5.
      */
     public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime, List<String> algorithms) {
+        this(secret, clock, nonceLifetime, algorithms, DEFAULT_NONCES_PER_REALM);
+    }
+
+    /** @param noncesPerRealm bound of the replay record of each realm (domain) */
+    public DigestAuthenticator(byte[] secret, Clock clock, Duration nonceLifetime, List<String> algorithms,
+                               int noncesPerRealm) {
         SecretKeySpec key = new SecretKeySpec(secret.clone(), "HmacSHA256");
         this.macs = ThreadLocal.withInitial(() -> {
             try {
@@ -61,6 +75,7 @@ public final class DigestAuthenticator {
         });
         this.clock = clock;
         this.nonceLifetime = nonceLifetime;
+        this.usedCounts = new NonceCounts(noncesPerRealm, nonceLifetime.toMillis());
         this.algorithms = algorithms.stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
         if (this.algorithms.isEmpty() || !List.of("MD5", "SHA-256").containsAll(this.algorithms)) {
             throw new IllegalArgumentException("digest algorithms must be MD5 and/or SHA-256: " + algorithms);
@@ -97,46 +112,55 @@ public final class DigestAuthenticator {
         if (!sameUri(uri, requestUri)) {
             return Outcome.REJECTED;
         }
-        NonceState nonceState = checkNonce(nonce, realm);
-        if (nonceState == NonceState.FORGED) {
+        long issuedAt = issuedAt(nonce, realm);
+        boolean credentialsOk = credentialsOk(method, p, algorithm, users.apply(username));
+        if (issuedAt == NOT_ISSUED || expired(issuedAt)) {
+            // Not a nonce we can take (another key: another region, an instance restarted without the shared
+            // key, or forged; or expired): ask again. stale=true only when the caller knows the password.
+            return credentialsOk ? Outcome.STALE : Outcome.CHALLENGE;
+        }
+        if (!credentialsOk) {
             return Outcome.REJECTED;
         }
-        Optional<DigestCredentials> user = users.apply(username);
-        if (user.isEmpty()) {
+        long count;
+        try {
+            count = Long.parseLong(nc, 16);
+        } catch (NumberFormatException e) {
             return Outcome.REJECTED;
         }
-        if (!algorithms.contains(algorithm)) {
-            return Outcome.REJECTED;
+        return switch (usedCounts.use(realm, nonce, issuedAt, count, clock.millis())) {
+            case ACCEPTED -> Outcome.ACCEPTED;
+            case REPLAYED -> Outcome.REJECTED;
+            case FORGOTTEN -> Outcome.STALE;
+        };
+    }
+
+    private boolean credentialsOk(String method, Map<String, String> p, String algorithm,
+                                  Optional<DigestCredentials> user) {
+        if (user.isEmpty() || !algorithms.contains(algorithm)) {
+            return false;
         }
         String ha1 = "MD5".equals(algorithm) ? user.get().ha1Md5() : user.get().ha1Sha256();
         if (ha1 == null) {
-            return Outcome.REJECTED;
+            return false;
         }
-        String ha2 = hex(algorithm, method + ":" + uri);
-        String expected = hex(algorithm, ha1.toLowerCase(Locale.ROOT) + ":" + nonce + ":" + nc + ":" + cnonce
-                + ":" + p.get("qop").toLowerCase(Locale.ROOT) + ":" + ha2);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-            return Outcome.REJECTED;
-        }
-        // Correct credentials on an expired nonce: ask again with a fresh nonce (stale=true) rather than refuse.
-        if (nonceState == NonceState.EXPIRED) {
-            return Outcome.STALE;
-        }
-        return acceptOnce(nonce, nc) ? Outcome.ACCEPTED : Outcome.REJECTED;
+        String ha2 = hex(algorithm, method + ":" + p.get("uri"));
+        String expected = hex(algorithm, ha1.toLowerCase(Locale.ROOT) + ":" + p.get("nonce") + ":" + p.get("nc")
+                + ":" + p.get("cnonce") + ":" + p.get("qop").toLowerCase(Locale.ROOT) + ":" + ha2);
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                p.get("response").toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
     }
-
-    private enum NonceState { VALID, EXPIRED, FORGED }
 
     String newNonce(String realm) {
         byte[] body = ByteBuffer.allocate(16).putLong(clock.millis()).putLong(random.nextLong()).array();
         return B64.encodeToString(body) + "." + B64.encodeToString(mac(body, realm));
     }
 
-    private NonceState checkNonce(String nonce, String realm) {
+    /** When {@code nonce} was issued for {@code realm} under our key; {@link #NOT_ISSUED} if it was not. */
+    private long issuedAt(String nonce, String realm) {
         int dot = nonce.indexOf('.');
         if (dot < 0) {
-            return NonceState.FORGED;
+            return NOT_ISSUED;
         }
         byte[] body;
         byte[] signature;
@@ -144,48 +168,17 @@ public final class DigestAuthenticator {
             body = B64D.decode(nonce.substring(0, dot));
             signature = B64D.decode(nonce.substring(dot + 1));
         } catch (IllegalArgumentException e) {
-            return NonceState.FORGED;
+            return NOT_ISSUED;
         }
         if (body.length != 16 || !MessageDigest.isEqual(signature, mac(body, realm))) {
-            return NonceState.FORGED;
+            return NOT_ISSUED;
         }
-        long issuedAt = ByteBuffer.wrap(body).getLong();
+        return ByteBuffer.wrap(body).getLong();
+    }
+
+    private boolean expired(long issuedAt) {
         long age = clock.millis() - issuedAt;
-        return age < 0 || age > nonceLifetime.toMillis() ? NonceState.EXPIRED : NonceState.VALID;
-    }
-
-    private boolean acceptOnce(String nonce, String ncHex) {
-        long nc;
-        try {
-            nc = Long.parseLong(ncHex, 16);
-        } catch (NumberFormatException e) {
-            return false;
-        }
-        if (usedCounts.size() >= MAX_TRACKED_NONCES) {
-            usedCounts.keySet().removeIf(this::nonceExpired);
-            if (usedCounts.size() >= MAX_TRACKED_NONCES) {
-                return false;
-            }
-        }
-        boolean[] accepted = {false};
-        usedCounts.compute(nonce, (n, last) -> {
-            if (last != null && nc <= last) {
-                return last;
-            }
-            accepted[0] = true;
-            return nc;
-        });
-        return accepted[0];
-    }
-
-    /** True when a tracked nonce has expired and can be forgotten (an expired nonce is refused anyway). */
-    private boolean nonceExpired(String nonce) {
-        try {
-            long issuedAt = ByteBuffer.wrap(B64D.decode(nonce.substring(0, nonce.indexOf('.')))).getLong();
-            return clock.millis() - issuedAt > nonceLifetime.toMillis();
-        } catch (RuntimeException e) {
-            return true;
-        }
+        return age < 0 || age > nonceLifetime.toMillis();
     }
 
     private byte[] mac(byte[] body, String realm) {

@@ -7,6 +7,7 @@ import io.psip.routing.call.B2buaRules;
 import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
+import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DestinationPolicy;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -44,7 +46,7 @@ final class B2buaCall {
 
     /** What every call of an edge uses. {@code events} never throws: a lost event is logged and counted. */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
-                    Duration commandTimeout, OutboundDialer outbound) {
+                    Duration commandTimeout, OutboundDialer outbound, CallLifetime lifetime) {
     }
 
     private final Services services;
@@ -62,9 +64,14 @@ final class B2buaCall {
     private Dialog outboundDialog;
     private Response outboundAnswer;
     private boolean ringingReported;
-    /** An open re-INVITE being relayed: where it came in, and where it went out. */
+    /** An open re-INVITE or UPDATE being relayed: where it came in, where it went out, and from which leg. */
     private ServerTransaction reinviteIn;
     private ClientTransaction reinviteOut;
+    private boolean reinviteFromCaller;
+    /** The connect command's limit (null: the platform's maximum), and the timers that end an answered call. */
+    private Integer limitSeconds;
+    private ScheduledFuture<?> maxDurationTimer;
+    private ScheduledFuture<?> sessionTimer;
     /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
     private boolean abandonOutbound;
     /** The far end's answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
@@ -113,6 +120,7 @@ final class B2buaCall {
         switch (B2buaRules.onCommand(state, command.getAction())) {
             case CONNECT -> {
                 cancelTimer();
+                limitSeconds = command.getConnect() == null ? null : command.getConnect().getLimitSeconds();
                 connect(command.getConnect());
             }
             case REJECT -> {
@@ -170,7 +178,7 @@ final class B2buaCall {
                 });
         services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
                         target.isSecure()))
-                .whenComplete((targets, error) -> services.calls().run(this,
+                .whenComplete((targets, error) -> services.calls().runAlways(this,
                         () -> resolved(target, connect, targets, error)));
     }
 
@@ -204,6 +212,7 @@ final class B2buaCall {
         ClientTransaction tx;
         try {
             Request invite = sip.outboundInvite(target, next, connect, inboundInvite);
+            sip.offerSessionTimer(inboundInvite, invite, services.lifetime());
             outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
             tx = sip.newClientTransaction(invite);
             outboundTx = tx;
@@ -224,7 +233,7 @@ final class B2buaCall {
             }
         } else {
             services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, sendError) ->
-                    services.calls().run(this, () -> {
+                    services.calls().runAlways(this, () -> {
                         if (sendError != null) {
                             sendFailed(tx, connect, sendError);
                         } else if (tx == outboundTx && state == State.ENDED) {
@@ -248,12 +257,12 @@ final class B2buaCall {
     /** A response on either leg; {@code outboundLeg} says which. */
     void onResponse(ResponseEvent event, boolean outboundLeg) {
         Response response = event.getResponse();
-        if (!Request.INVITE.equals(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod())) {
-            return; // answers to our BYE or CANCEL
-        }
         if (reinviteOut != null && event.getClientTransaction() == reinviteOut) {
             relayReinviteResponse(event);
             return;
+        }
+        if (!Request.INVITE.equals(((CSeqHeader) response.getHeader(CSeqHeader.NAME)).getMethod())) {
+            return; // answers to our BYE or CANCEL: we send those only as the call ends
         }
         if (outboundLeg) {
             onOutboundResponse(event);
@@ -261,46 +270,66 @@ final class B2buaCall {
     }
 
     /**
-     * Relays a re-INVITE (hold, new media, session refresh) from one leg to the other, one at a time; a second one
-     * while the first is open gets 491 so its sender retries.
+     * Relays a re-INVITE (hold, new media, session refresh) or an UPDATE (RFC 3311, a session refresh as RFC 4028
+     * allows) from one leg to the other, one at a time; a second one while the first is open gets 491 so its sender
+     * retries. One asking for a session interval below our Min-SE gets 422.
      */
-    void onReinvite(ServerTransaction st, Request reinvite, boolean fromCaller) {
+    void onSessionUpdate(ServerTransaction st, Request update, boolean fromCaller) {
         if (state != State.CONFIRMED || reinviteIn != null) {
             sip.respond(st, state == State.CONFIRMED ? Response.REQUEST_PENDING : Response.NOT_ACCEPTABLE_HERE,
-                    reinvite);
+                    update);
+            return;
+        }
+        if (services.lifetime().tooSmall(SipMessages.seconds(update, SipMessages.SESSION_EXPIRES))) {
+            sip.intervalTooSmall(st, update, services.lifetime().minSessionExpires().toSeconds());
             return;
         }
         Dialog other = fromCaller ? outboundDialog : inboundDialog;
         try {
-            ClientTransaction ct = sip.newClientTransaction(sip.reinvite(other, reinvite));
+            ClientTransaction ct = sip.newClientTransaction(sip.inDialog(other, update, services.lifetime()));
             reinviteIn = st;
             reinviteOut = ct;
+            reinviteFromCaller = fromCaller;
             other.sendRequest(ct);
-            log.debug("relaying a re-INVITE from the {}", fromCaller ? "caller" : "far end");
+            log.debug("relaying {} from the {}", update.getMethod(), fromCaller ? "caller" : "far end");
         } catch (Exception e) {
             reinviteIn = null;
             reinviteOut = null;
-            log.warn("could not relay a re-INVITE: {}", e.toString());
-            sip.respond(st, Response.SERVER_INTERNAL_ERROR, reinvite);
+            log.warn("could not relay {}: {}", update.getMethod(), e.toString());
+            sip.respond(st, Response.SERVER_INTERNAL_ERROR, update);
         }
     }
 
+    /**
+     * The other leg's final answer to a relayed re-INVITE or UPDATE goes back to its sender; a 2xx refreshes the
+     * session timer, and 481 or 408 says the other leg is gone (RFC 3261 12.2.1.2), which ends the call.
+     */
     private void relayReinviteResponse(ResponseEvent event) {
         Response response = event.getResponse();
         int code = response.getStatusCode();
         if (code < 200 || reinviteIn == null) {
             return;
         }
+        Request request = reinviteIn.getRequest();
         try {
-            if (code < 300) {
+            if (code < 300 && Request.INVITE.equals(request.getMethod())) {
                 sip.ack(event.getDialog(), response);
             }
-            reinviteIn.sendResponse(sip.responseTo(reinviteIn.getRequest(), code, null, response));
+            Response relayed = sip.responseTo(request, code, null, response);
+            if (code < 300) {
+                armSessionTimer(sip.answerSessionTimer(request, response, relayed));
+            } else if (code == SipMessages.SESSION_INTERVAL_TOO_SMALL) {
+                sip.copyMinSe(response, relayed);
+            }
+            reinviteIn.sendResponse(relayed);
         } catch (Exception e) {
-            log.warn("could not relay the re-INVITE's {}: {}", code, e.toString());
+            log.warn("could not relay the {}'s {}: {}", request.getMethod(), code, e.toString());
         } finally {
             reinviteIn = null;
             reinviteOut = null;
+        }
+        if (code == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || code == Response.REQUEST_TIMEOUT) {
+            legGone(reinviteFromCaller);
         }
     }
 
@@ -319,7 +348,11 @@ final class B2buaCall {
             cancelTimer();
             int relayed = B2buaRules.callerStatusForRefusal(code);
             log.debug("far end answered {} {}", code, response.getReasonPhrase());
-            sendFinal(relayed);
+            if (relayed == SipMessages.SESSION_INTERVAL_TOO_SMALL) {
+                sendTooSmall(response);
+            } else {
+                sendFinal(relayed);
+            }
             services.metrics().rejected(relayed);
             end(call.farEndRefused(code, response.getReasonPhrase()));
         }
@@ -359,12 +392,15 @@ final class B2buaCall {
         outboundAnswer = response;
         outboundDialog = event.getDialog();
         try {
-            inboundTx.sendResponse(sip.responseTo(inboundInvite, Response.OK, inboundToTag, response));
+            Response ok = sip.responseTo(inboundInvite, Response.OK, inboundToTag, response);
+            OptionalInt sessionInterval = sip.answerSessionTimer(inboundInvite, response, ok);
+            inboundTx.sendResponse(ok);
             inboundDialog = inboundTx.getDialog();
             setState(State.ANSWERED);
             services.events().publish(call.answered(response.getStatusCode()));
             services.metrics().answered();
             log.debug("call answered");
+            startLifetime(sessionInterval);
         } catch (Exception e) {
             log.warn("could not relay 200 to the caller: {}", e.toString());
             ackAndBye(outboundDialog, response);
@@ -458,24 +494,21 @@ final class B2buaCall {
                 cancelOutbound();
                 fail(Response.TEMPORARILY_UNAVAILABLE, "hangup");
             }
-            case ANSWERED, CONFIRMED -> {
-                if (state == State.ANSWERED) {
-                    ackOutbound();
-                }
-                sip.bye(outboundDialog);
-                sip.bye(inboundDialog);
-                end(call.completed("hangup"));
-            }
+            case ANSWERED, CONFIRMED -> hangUpBoth("hangup");
             case ENDED -> { }
         }
     }
 
-    /** A transaction we sent got no final response: the first INVITE to the far end, or a relayed re-INVITE. */
+    /**
+     * A transaction we sent got no final response: the first INVITE to the far end, or a relayed re-INVITE or
+     * UPDATE, whose leg is then gone.
+     */
     void onOutboundTimeout(ClientTransaction ct) {
         if (ct == reinviteOut && reinviteIn != null) {
             sip.respond(reinviteIn, Response.REQUEST_TIMEOUT, reinviteIn.getRequest());
             reinviteIn = null;
             reinviteOut = null;
+            legGone(reinviteFromCaller);
             return;
         }
         if (ct == outboundTx && state.connecting()) {
@@ -487,11 +520,56 @@ final class B2buaCall {
     void onAckTimeout() {
         if (state == State.ANSWERED) {
             log.warn("caller never ACKed the 200, hanging up");
-            ackOutbound();
-            sip.bye(outboundDialog);
-            sip.bye(inboundDialog);
-            end(call.completed("no_ack"));
+            hangUpBoth("no_ack");
         }
+    }
+
+    // ---- how long an answered call lasts ----
+
+    /** Arms the maximum duration (the connect limit when shorter) and the session timer the answer set. */
+    private void startLifetime(OptionalInt sessionInterval) {
+        Duration limit = services.lifetime().limit(limitSeconds);
+        maxDurationTimer = services.calls().schedule(this, limit, () -> {
+            if (state.answered()) {
+                log.debug("call reached its maximum duration of {}", limit);
+                hangUpBoth("max_duration");
+            }
+        });
+        armSessionTimer(sessionInterval);
+    }
+
+    /**
+     * (Re)starts the session timer after a 2xx set or refreshed the interval; none: the session no longer expires.
+     * The refresher is one of the legs; as the side in between, the B2BUA ends a session nobody refreshed.
+     */
+    private void armSessionTimer(OptionalInt interval) {
+        if (sessionTimer != null) {
+            sessionTimer.cancel(false);
+            sessionTimer = null;
+        }
+        if (interval.isEmpty() || state == State.ENDED) {
+            return;
+        }
+        Duration expiry = CallLifetime.expiry(interval.getAsInt());
+        sessionTimer = services.calls().schedule(this, expiry, () -> {
+            if (state.answered()) {
+                log.warn("session not refreshed within its {} s interval, hanging up", interval.getAsInt());
+                hangUpBoth("session_expired");
+            }
+        });
+    }
+
+    /**
+     * A leg answered 481 or 408, or never answered, to a relayed request: hang up the other one. {@code farEnd}: the
+     * far end is the one gone (the request came from the caller).
+     */
+    private void legGone(boolean farEnd) {
+        if (state != State.CONFIRMED) {
+            return; // only a confirmed call relays in-dialog requests
+        }
+        log.warn("the {} is gone, hanging up", farEnd ? "far end" : "caller");
+        sip.bye(farEnd ? inboundDialog : outboundDialog);
+        end(call.completed(farEnd ? "far_end_gone" : "caller_gone"));
     }
 
     // ---- helpers ----
@@ -509,11 +587,33 @@ final class B2buaCall {
         end(call.failed(code, reason));
     }
 
+    /** Ends an answered call from the middle: BYE on both legs (ACKing the far end first if the caller has not). */
+    private void hangUpBoth(String reason) {
+        if (state == State.ANSWERED) {
+            ackOutbound();
+        }
+        sip.bye(outboundDialog);
+        sip.bye(inboundDialog);
+        end(call.completed(reason));
+    }
+
     private void end(CallEvent finalEvent) {
         setState(State.ENDED);
-        cancelTimer();
+        cancelTimers();
         services.events().publish(finalEvent);
         services.calls().ended(this, outboundCallId);
+    }
+
+    /** Relays the far end's 422 with its Min-SE, so the caller can retry with a larger session interval. */
+    private void sendTooSmall(Response farEnd) {
+        try {
+            Response response = sip.responseTo(inboundInvite, SipMessages.SESSION_INTERVAL_TOO_SMALL, inboundToTag,
+                    null);
+            sip.copyMinSe(farEnd, response);
+            inboundTx.sendResponse(response);
+        } catch (Exception e) {
+            log.debug("could not send 422 to the caller: {}", e.toString());
+        }
     }
 
     private void sendFinal(int code) {
@@ -563,6 +663,16 @@ final class B2buaCall {
         if (timer != null) {
             timer.cancel(false);
             timer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelTimer();
+        if (maxDurationTimer != null) {
+            maxDurationTimer.cancel(false);
+        }
+        if (sessionTimer != null) {
+            sessionTimer.cancel(false);
         }
     }
 }

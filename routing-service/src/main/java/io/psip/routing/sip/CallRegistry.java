@@ -156,9 +156,18 @@ final class CallRegistry implements AutoCloseable {
         return lanes.execute(farEnd != null ? farEnd.key() : callId, task);
     }
 
-    /** Runs {@code task} on the call's lane after {@code delay}. */
+    /**
+     * Runs {@code task} on the call's lane however full it is: what the SIP stack reports about a call's own
+     * transactions and dialogs (responses, timeouts, no ACK), like the outcome of its DNS lookup or connect, happens once, and losing it would leave the call up
+     * forever.
+     */
+    void runAlways(B2buaCall call, Runnable task) {
+        lanes.executeAlways(call.key(), () -> inCall(call, task));
+    }
+
+    /** Runs {@code task} on the call's lane after {@code delay}; a full lane delays it, never drops it. */
     ScheduledFuture<?> schedule(B2buaCall call, Duration delay, Runnable task) {
-        return timers.schedule(() -> run(call, task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        return timers.schedule(() -> runAlways(call, task), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static void inCall(B2buaCall call, Runnable task) {

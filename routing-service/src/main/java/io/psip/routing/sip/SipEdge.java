@@ -179,7 +179,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), settings);
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
-                dialer);
+                dialer, settings.lifetime());
         provider.addSipListener(this);
         stack.start();
         running = true;
@@ -268,6 +268,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
                         log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
                     }
                 }
+                case Request.UPDATE -> {
+                    // A session refresh or media change inside a dialog (RFC 3311, RFC 4028): relayed like a
+                    // re-INVITE; outside any call it gets 481 on the lane.
+                    ServerTransaction st = sip.serverTransaction(event);
+                    calls.runFor(callId, () -> inDialogRequest(event, callId, st));
+                }
                 case Request.OPTIONS -> sip.respond(sip.serverTransaction(event), Response.OK, request);
                 default -> sip.methodNotAllowed(request);
             }
@@ -282,7 +288,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Response response = event.getResponse();
         CallRegistry.Leg leg = calls.findForResponse(callId(response));
         if (leg != null) {
-            calls.run(leg.call(), () -> leg.call().onResponse(event, !leg.fromCaller()));
+            // Only responses to our own transactions get here (StrayResponseValve drops the rest), and over TCP
+            // none is retransmitted: a full lane must not lose the answer to a relayed re-INVITE or the far end's 200.
+            calls.runAlways(leg.call(), () -> leg.call().onResponse(event, !leg.fromCaller()));
         }
     }
 
@@ -294,7 +302,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         ClientTransaction ct = event.getClientTransaction();
         CallRegistry.Leg leg = calls.findForResponse(callId(ct.getRequest()));
         if (leg != null) {
-            calls.run(leg.call(), () -> leg.call().onOutboundTimeout(ct));
+            calls.runAlways(leg.call(), () -> leg.call().onOutboundTimeout(ct));
         }
     }
 
@@ -305,7 +313,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         B2buaCall call = calls.byInboundCallId(event.getDialog().getCallId().getCallId());
         if (call != null) {
-            calls.run(call, call::onAckTimeout);
+            calls.runAlways(call, call::onAckTimeout);
         }
     }
 
@@ -410,6 +418,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     private void accept(ServerTransaction st, Request request, Admission.Accepted accepted, SipURI requestUri,
                         String callId) {
+        if (settings.lifetime().tooSmall(SipMessages.seconds(request, SipMessages.SESSION_EXPIRES))) {
+            // RFC 4028: a session interval below our Min-SE is refused before the call is offered.
+            sip.intervalTooSmall(st, request, settings.lifetime().minSessionExpires().toSeconds());
+            calls.acceptFailed(accepted.domain().name());
+            metrics.rejected(SipMessages.SESSION_INTERVAL_TOO_SMALL);
+            return;
+        }
         try {
             Call call = new Call(origin, accepted.domain().name(), accepted.domain().accountId(),
                     accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
@@ -429,7 +444,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     /**
      * The call is looked up here, on the lane, not on the SIP thread: a CANCEL or BYE right behind its INVITE is
      * queued behind the acceptance that registers the call. {@code st}: the server transaction already made on the
-     * SIP thread (re-INVITE), or null.
+     * SIP thread (re-INVITE, UPDATE), or null.
      */
     private void inDialogRequest(RequestEvent event, String callId, ServerTransaction st) {
         Request request = event.getRequest();
@@ -443,7 +458,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         B2buaCall call = leg.call();
-        CallRegistry.inCall(call, st != null ? () -> call.onReinvite(st, request, leg.fromCaller())
+        CallRegistry.inCall(call, st != null ? () -> call.onSessionUpdate(st, request, leg.fromCaller())
                 : () -> call.onRequest(event, leg.fromCaller()));
     }
 

@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.stack.HopImpl;
 import io.psip.events.ConnectSip;
+import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
@@ -25,8 +26,11 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RequireHeader;
+import javax.sip.header.SupportedHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
@@ -36,8 +40,10 @@ import javax.sip.message.Response;
 import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -47,7 +53,12 @@ import java.util.concurrent.ThreadLocalRandom;
 final class SipMessages {
 
     private static final Logger log = LoggerFactory.getLogger(SipMessages.class);
-    private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+    private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE";
+    static final String SESSION_EXPIRES = "Session-Expires";
+    static final String MIN_SE = "Min-SE";
+    private static final String TIMER = "timer";
+    /** RFC 4028's response code; JAIN-SIP has no constant for it. */
+    static final int SESSION_INTERVAL_TOO_SMALL = 422;
 
     private final SipProvider provider;
     private final AddressFactory addresses;
@@ -187,11 +198,15 @@ final class SipMessages {
         return response;
     }
 
-    /** A re-INVITE on {@code dialog} carrying the body of the one received on the other leg. */
-    Request reinvite(Dialog dialog, Request received) throws SipException, ParseException {
-        Request relayed = dialog.createRequest(Request.INVITE);
+    /**
+     * A re-INVITE or UPDATE on {@code dialog} carrying the body and the session timer of the one received on the
+     * other leg.
+     */
+    Request inDialog(Dialog dialog, Request received, CallLifetime lifetime) throws SipException, ParseException {
+        Request relayed = dialog.createRequest(received.getMethod());
         relayed.setHeader(contact(((ViaHeader) relayed.getHeader(ViaHeader.NAME)).getTransport()));
         copyBody(received, relayed);
+        offerSessionTimer(received, relayed, lifetime);
         return relayed;
     }
 
@@ -209,6 +224,93 @@ final class SipMessages {
             log.debug("no next hop for the dialog: {}", e.toString());
             return Optional.empty();
         }
+    }
+
+    // ---- RFC 4028 session timers, relayed between the legs ----
+
+    /**
+     * Puts the session timer the sender asked for into the request relayed to the other leg: its Session-Expires,
+     * a Min-SE no lower than ours, and {@code Supported: timer} when the sender supports timers.
+     */
+    void offerSessionTimer(Request received, Request relayed, CallLifetime lifetime) throws ParseException {
+        Header sessionExpires = received.getHeader(SESSION_EXPIRES);
+        if (sessionExpires != null) {
+            relayed.setHeader(headers.createHeader(SESSION_EXPIRES, SipEdge.headerValue(sessionExpires)));
+            relayed.setHeader(headers.createHeader(MIN_SE, Long.toString(lifetime.minSe(seconds(received, MIN_SE)))));
+        }
+        if (hasOption(received, SupportedHeader.NAME, TIMER)) {
+            relayed.addHeader(headers.createSupportedHeader(TIMER));
+        }
+    }
+
+    /**
+     * Puts the session timer of {@code answer} (a 2xx from one leg to {@code request}) into {@code relayed}, the
+     * 2xx to the request's sender, adding one when the answering side does no timers but the sender asked; returns
+     * the session interval now in force, if any.
+     */
+    OptionalInt answerSessionTimer(Request request, Response answer, Response relayed) throws ParseException {
+        CallLifetime.Negotiated negotiated = CallLifetime.negotiate(seconds(request, SESSION_EXPIRES),
+                hasOption(request, SupportedHeader.NAME, TIMER), seconds(answer, SESSION_EXPIRES));
+        if (negotiated.added()) {
+            relayed.setHeader(headers.createHeader(SESSION_EXPIRES,
+                    negotiated.interval().getAsInt() + ";refresher=uac"));
+            relayed.addHeader(headers.createRequireHeader(TIMER));
+        } else if (negotiated.interval().isPresent()) {
+            relayed.setHeader(headers.createHeader(SESSION_EXPIRES,
+                    SipEdge.headerValue(answer.getHeader(SESSION_EXPIRES))));
+            if (hasOption(answer, RequireHeader.NAME, TIMER)) {
+                relayed.addHeader(headers.createRequireHeader(TIMER));
+            }
+        }
+        return negotiated.interval();
+    }
+
+    /** 422 Session Interval Too Small, with the Min-SE the sender must ask for at least. */
+    void intervalTooSmall(ServerTransaction st, Request request, long minSe) {
+        try {
+            Response response = messages.createResponse(SESSION_INTERVAL_TOO_SMALL, request);
+            response.setReasonPhrase("Session Interval Too Small");
+            response.setHeader(headers.createHeader(MIN_SE, Long.toString(minSe)));
+            st.sendResponse(response);
+        } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+            log.debug("could not send 422: {}", e.toString());
+        }
+    }
+
+    /** A 422 relayed from the other leg keeps its Min-SE, so the sender can retry with a larger interval. */
+    void copyMinSe(Response from, Response to) throws ParseException {
+        Header minSe = from.getHeader(MIN_SE);
+        if (minSe != null) {
+            to.setHeader(headers.createHeader(MIN_SE, SipEdge.headerValue(minSe)));
+        }
+    }
+
+    /** The delta-seconds of a Session-Expires or Min-SE header (parameters ignored); null when absent or bad. */
+    static Integer seconds(Message message, String header) {
+        Header h = message.getHeader(header);
+        if (h == null) {
+            return null;
+        }
+        String value = SipEdge.headerValue(h);
+        int semicolon = value.indexOf(';');
+        try {
+            return Integer.valueOf((semicolon < 0 ? value : value.substring(0, semicolon)).trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Whether a Supported or Require header of {@code message} lists {@code option}. */
+    private static boolean hasOption(Message message, String header, String option) {
+        ListIterator<?> values = message.getHeaders(header);
+        while (values != null && values.hasNext()) {
+            for (String token : SipEdge.headerValue((Header) values.next()).split(",")) {
+                if (token.trim().equalsIgnoreCase(option)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** ACKs the 2xx {@code answer} on {@code dialog}. */

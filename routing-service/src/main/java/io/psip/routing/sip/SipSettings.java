@@ -1,6 +1,7 @@
 package io.psip.routing.sip;
 
 import io.psip.routing.call.DestinationPolicy;
+import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.OverloadPolicy;
 
 import java.time.Duration;
@@ -21,11 +22,20 @@ import java.time.Duration;
  * @param overload        the backlog beyond which new calls are refused with 503
  * @param tls             SIP over TLS, or null for none
  * @param outbound        where and how NCCO connect targets are reached
+ * @param lifetime        how long an answered call may last: maximum duration, session timers
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
                           Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
                           Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls,
-                          Outbound outbound) {
+                          Outbound outbound, CallLifetime lifetime) {
+
+    /** With the default call lifetime (7200 s at most, Min-SE 90 s). */
+    public SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
+                       Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
+                       Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls, Outbound outbound) {
+        this(bindAddress, advertisedAddress, port, maxMessageSize, congestionTimeout, udpReceiveBuffer, lanes,
+                laneQueue, commandTimeout, overload, tls, outbound, CallLifetime.DEFAULT);
+    }
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {

@@ -59,6 +59,15 @@ class AdmissionPolicyTest {
         });
         assertThat(code(invite("secure.sip-us.example.com", 70, "127.0.0.1", "Digest username=\"alice\"")))
                 .isEqualTo(403);
+        // A nonce this edge never issued (a wrong digest for it, too): challenged afresh, not refused.
+        Admission forged = policy.admit(invite("secure.sip-us.example.com", 70, "127.0.0.1",
+                "Digest username=\"alice\", realm=\"secure\", nonce=\"AAAA.AAAA\","
+                        + " uri=\"sip:123@secure.sip-us.example.com\", response=\"00\", cnonce=\"c\", qop=auth,"
+                        + " nc=00000001"));
+        assertThat(forged).isInstanceOfSatisfying(Admission.Rejected.class, r -> {
+            assertThat(r.sipCode()).isEqualTo(401);
+            assertThat(r.challenges()).isNotEmpty().allSatisfy(c -> assertThat(c).doesNotContain("stale"));
+        });
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.psip.routing.call.DigestAuthenticator.Outcome.ACCEPTED;
+import static io.psip.routing.call.DigestAuthenticator.Outcome.CHALLENGE;
 import static io.psip.routing.call.DigestAuthenticator.Outcome.MISSING;
 import static io.psip.routing.call.DigestAuthenticator.Outcome.REJECTED;
 import static io.psip.routing.call.DigestAuthenticator.Outcome.STALE;
@@ -91,23 +92,57 @@ class DigestAuthenticatorTest {
     }
 
     @Test
-    void nonceNotIssuedHereOrForAnotherRealmIsRejected() {
+    void nonceNotIssuedHereOrForAnotherRealmIsChallengedAgain() {
+        // The right password on a nonce we did not sign: stale=true, so the caller retries without asking its user.
         assertThat(verify(authorization("MD5", "s3cret", "AAAAAAAAAAAAAAAAAAAAAA.AAAA", "00000001", URI)))
-                .isEqualTo(REJECTED);
+                .isEqualTo(STALE);
         String otherRealmNonce = nonceOf(digest.challenges("other", false).get(0));
-        assertThat(verify(authorization("MD5", "s3cret", otherRealmNonce, "00000001", URI))).isEqualTo(REJECTED);
-        DigestAuthenticator otherServer = new DigestAuthenticator("other-secret".getBytes(), clock,
-                Duration.ofMinutes(5), List.of("MD5"));
-        String foreign = nonceOf(otherServer.challenges(REALM, false).get(0));
-        assertThat(verify(authorization("MD5", "s3cret", foreign, "00000001", URI))).isEqualTo(REJECTED);
+        assertThat(verify(authorization("MD5", "s3cret", otherRealmNonce, "00000001", URI))).isEqualTo(STALE);
+        assertThat(verify(authorization("MD5", "s3cret", "not-even-base64!", "00000001", URI))).isEqualTo(STALE);
+        // A wrong password on such a nonce: a fresh challenge without stale, never an admission.
+        assertThat(verify(authorization("MD5", "guess", "AAAAAAAAAAAAAAAAAAAAAA.AAAA", "00000001", URI)))
+                .isEqualTo(CHALLENGE);
     }
 
     @Test
-    void expiredNonceWithGoodCredentialsIsStale() {
-        String nonce = nonce();
-        clock.advance(Duration.ofMinutes(6));
-        assertThat(verify(authorization("MD5", "s3cret", nonce, "00000001", URI))).isEqualTo(STALE);
-        assertThat(verify(authorization("MD5", "guess", nonce, "00000001", URI))).isEqualTo(REJECTED);
+    void nonceFromAnInstanceWithAnotherKeyIsChallengedAgainAndOneWithTheSameKeyIsAccepted() {
+        DigestAuthenticator restartedWithRandomKey = new DigestAuthenticator("other-secret".getBytes(), clock,
+                Duration.ofMinutes(5), List.of("MD5"));
+        String foreign = nonceOf(restartedWithRandomKey.challenges(REALM, false).get(0));
+        assertThat(verify(authorization("MD5", "s3cret", foreign, "00000001", URI))).isEqualTo(STALE);
+
+        DigestAuthenticator sameRegion = new DigestAuthenticator("test-secret".getBytes(), clock,
+                Duration.ofMinutes(5), List.of("MD5"));
+        String shared = nonceOf(sameRegion.challenges(REALM, false).get(0));
+        assertThat(verify(authorization("MD5", "s3cret", shared, "00000001", URI))).isEqualTo(ACCEPTED);
+    }
+
+    @Test
+    void oneDomainFillingItsReplayRecordLocksOutNoOtherAndReplaysStayRefused() {
+        DigestAuthenticator small = new DigestAuthenticator("test-secret".getBytes(), clock, Duration.ofMinutes(5),
+                List.of("MD5"), 10);
+        Function<String, Optional<DigestCredentials>> bobOfOther = name -> "bob".equals(name)
+                ? Optional.of(new DigestCredentials("bob", hex("MD5", "bob:other:pw"), null)) : Optional.empty();
+        String otherNonce = nonceOf(small.challenges("other", false).get(0));
+        String otherHeader = authorization("bob", "other", "MD5", "pw", otherNonce, "00000001", URI);
+        assertThat(small.verify("INVITE", URI, otherHeader, "other", bobOfOther)).isEqualTo(ACCEPTED);
+
+        // acme authenticates 100 calls, ten times what its record holds: every one is still accepted.
+        String firstAcmeHeader = null;
+        for (int i = 0; i < 100; i++) {
+            clock.advance(Duration.ofMillis(1));
+            String header = authorization("MD5", "s3cret", nonceOf(small.challenges(REALM, false).get(0)),
+                    "00000001", URI);
+            firstAcmeHeader = firstAcmeHeader == null ? header : firstAcmeHeader;
+            assertThat(small.verify("INVITE", URI, header, REALM, users)).isEqualTo(ACCEPTED);
+        }
+        // A header whose nonce acme's record had to forget is still not accepted twice: it is re-challenged.
+        assertThat(small.verify("INVITE", URI, firstAcmeHeader, REALM, users)).isEqualTo(STALE);
+        // The other domain's record was untouched: its replay is refused, and its new calls get in.
+        assertThat(small.verify("INVITE", URI, otherHeader, "other", bobOfOther)).isEqualTo(REJECTED);
+        String next = nonceOf(small.challenges("other", false).get(0));
+        assertThat(small.verify("INVITE", URI, authorization("bob", "other", "MD5", "pw", next, "00000001", URI),
+                "other", bobOfOther)).isEqualTo(ACCEPTED);
     }
 
     @Test
@@ -140,11 +175,16 @@ class DigestAuthenticatorTest {
 
     /** What a client computes (RFC 7616 with qop=auth). */
     private static String authorization(String algorithm, String password, String nonce, String nc, String uri) {
-        String ha1 = hex(algorithm, "alice:" + REALM + ":" + password);
+        return authorization("alice", REALM, algorithm, password, nonce, nc, uri);
+    }
+
+    private static String authorization(String user, String realm, String algorithm, String password, String nonce,
+                                        String nc, String uri) {
+        String ha1 = hex(algorithm, user + ":" + realm + ":" + password);
         String ha2 = hex(algorithm, "INVITE:" + uri);
         String cnonce = "0a4f113b";
         String response = hex(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
-        return "Digest username=\"alice\", realm=\"" + REALM + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+        return "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri
                 + "\", response=\"" + response + "\", algorithm=" + algorithm + ", cnonce=\"" + cnonce
                 + "\", qop=auth, nc=" + nc;
     }

@@ -221,6 +221,7 @@ public class CallEventHandler {
                             .setHeaders(Map.copyOf(connect.headers()))
                             .setFrom(connect.from())
                             .setTimeoutSeconds(connect.timeoutSeconds())
+                            .setLimitSeconds(connect.limitSeconds())
                             .build())
                     .build());
         }

@@ -5,11 +5,18 @@ import java.util.Map;
 /** What a valid NCCO asks the platform to do with an inbound call. */
 public sealed interface NccoDecision {
 
-    /** {@code connect} to a {@code sip} endpoint; headers are sent by routing as {@code X-<name>}. */
-    record ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds)
+    /**
+     * {@code connect} to a {@code sip} endpoint; headers are sent by routing as {@code X-<name>}.
+     * {@code limitSeconds}: the NCCO's {@code limit} (longest call after answer), or null for routing's maximum.
+     */
+    record ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds, Integer limitSeconds)
             implements NccoDecision {
         public ConnectSip {
             headers = Map.copyOf(headers);
+        }
+
+        public ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds) {
+            this(uri, headers, from, timeoutSeconds, null);
         }
     }
 

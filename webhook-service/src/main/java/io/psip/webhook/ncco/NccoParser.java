@@ -20,6 +20,7 @@ public final class NccoParser {
     static final int UNSUPPORTED_ENDPOINT = 488;
     static final int DEFAULT_TIMEOUT_SECONDS = 60;
     static final int MAX_TIMEOUT_SECONDS = 7200;
+    static final int MAX_LIMIT_SECONDS = 7200;
 
     private static final Set<String> VONAGE_ACTIONS =
             Set.of("connect", "talk", "stream", "input", "record", "conversation", "notify", "wait", "transfer");
@@ -98,7 +99,7 @@ public final class NccoParser {
             throw new InvalidNccoException("sip endpoint uri must be a sip: or sips: URI");
         }
         return new NccoDecision.ConnectSip(uri.stringValue(), headers(endpoint.path("headers")),
-                from(connect.path("from")), timeout(connect.path("timeout")));
+                from(connect.path("from")), timeout(connect.path("timeout")), limit(connect.path("limit")));
     }
 
     private static Map<String, String> headers(JsonNode headers) throws InvalidNccoException {
@@ -140,6 +141,17 @@ public final class NccoParser {
             throw new InvalidNccoException("connect timeout must be a number of seconds from 1 to " + MAX_TIMEOUT_SECONDS);
         }
         return (int) timeout.asDouble();
+    }
+
+    /** Vonage's connect {@code limit}: at most 7200 s; absent means routing's own maximum call duration. */
+    private static Integer limit(JsonNode limit) throws InvalidNccoException {
+        if (limit.isMissingNode() || limit.isNull()) {
+            return null;
+        }
+        if (!limit.isNumber() || limit.asDouble() < 1 || limit.asDouble() > MAX_LIMIT_SECONDS) {
+            throw new InvalidNccoException("connect limit must be a number of seconds from 1 to " + MAX_LIMIT_SECONDS);
+        }
+        return (int) limit.asDouble();
     }
 
     /** Values go into SIP headers: CR, LF and other controls would let a customer inject headers. */

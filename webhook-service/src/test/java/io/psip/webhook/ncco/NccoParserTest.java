@@ -15,22 +15,22 @@ class NccoParserTest {
     private final NccoParser parser = new NccoParser(JsonMapper.builder().build());
 
     @Test
-    void connectToSipEndpointWithHeadersFromAndTimeout() throws Exception {
+    void connectToSipEndpointWithHeadersFromTimeoutAndLimit() throws Exception {
         NccoDecision decision = parser.parse("""
-                [{"action":"connect","from":"447700900000","timeout":30,
+                [{"action":"connect","from":"447700900000","timeout":30,"limit":600,
                   "endpoint":[{"type":"sip","uri":"sip:alice@pbx.example.org;transport=tcp",
                                "headers":{"Customer":"42","X-Trace":"abc","Priority":1}}]}]""");
 
         assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sip:alice@pbx.example.org;transport=tcp",
-                Map.of("Customer", "42", "X-Trace", "abc", "Priority", "1"), "447700900000", 30));
+                Map.of("Customer", "42", "X-Trace", "abc", "Priority", "1"), "447700900000", 30, 600));
     }
 
     @Test
-    void connectDefaultsToNoHeadersNoFromAndSixtySeconds() throws Exception {
+    void connectDefaultsToNoHeadersNoFromSixtySecondsAndNoLimit() throws Exception {
         NccoDecision decision = parser.parse("""
                 [{"action":"connect","endpoint":[{"type":"sip","uri":"sips:bob@example.org"}]}]""");
 
-        assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sips:bob@example.org", Map.of(), null, 60));
+        assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sips:bob@example.org", Map.of(), null, 60, null));
     }
 
     @ParameterizedTest
@@ -86,7 +86,10 @@ class NccoParserTest {
             "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\",\"headers\":{\"K\":{\"nested\":1}}}]}]",
             "[{\"action\":\"connect\",\"timeout\":0,\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
             "[{\"action\":\"connect\",\"timeout\":\"10\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
-            "[{\"action\":\"connect\",\"from\":\"\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]"
+            "[{\"action\":\"connect\",\"from\":\"\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
+            "[{\"action\":\"connect\",\"limit\":0,\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
+            "[{\"action\":\"connect\",\"limit\":7201,\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]",
+            "[{\"action\":\"connect\",\"limit\":\"60\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]"
     })
     void malformedNccosAreInvalid(String body) {
         assertThatThrownBy(() -> parser.parse(body)).isInstanceOf(InvalidNccoException.class);
