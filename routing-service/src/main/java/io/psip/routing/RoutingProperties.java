@@ -80,15 +80,18 @@ public record RoutingProperties(
      * @param digestAlgorithms challenges offered, in order. MD5 comes first by default because many SIP clients
      *                       answer only the first challenge and cannot do SHA-256; put SHA-256 first where all
      *                       callers support it (RFC 8760)
+     * @param drainTimeout   at a graceful shutdown, how long calls in progress may go on (new calls get 503)
+     *                       before the rest are hung up
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
-                        String digestSecret, @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms) {
+                        String digestSecret, @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
+                        @DefaultValue("10s") Duration drainTimeout) {
 
         /** Without the digest secret: whoever holds it can mint nonces for every realm. */
         @Override
         public String toString() {
             return "Calls[commandTimeout=" + commandTimeout + ", nonceLifetime=" + nonceLifetime
-                    + ", digestAlgorithms=" + digestAlgorithms + "]";
+                    + ", digestAlgorithms=" + digestAlgorithms + ", drainTimeout=" + drainTimeout + "]";
         }
     }
 }

@@ -69,6 +69,11 @@ public final class CallMetrics {
         registry.counter("psip.calls.events.unpublished").increment();
     }
 
+    /** An answered call whose record (psip.active-calls) was lost: a crash now would leave it up. */
+    public void activeCallNotRecorded() {
+        registry.counter("psip.calls.active.unrecorded").increment();
+    }
+
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */
     public void malformed(String reason) {
         malformed.computeIfAbsent(reason, r -> registry.counter("psip.sip.malformed", "reason", r)).increment();

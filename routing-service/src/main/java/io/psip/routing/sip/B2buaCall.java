@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.events.ConnectSip;
+import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.B2buaRules;
 import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
@@ -35,9 +36,12 @@ final class B2buaCall {
 
     private static final Logger log = LoggerFactory.getLogger(B2buaCall.class);
 
-    /** What every call of an edge uses. {@code events} never throws: a lost event is logged and counted. */
+    /**
+     * What every call of an edge uses. {@code events} never throws: a lost event is logged and counted;
+     * {@code activeCalls} keeps answered calls for a restart after a crash.
+     */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
-                    Duration commandTimeout) {
+                    Duration commandTimeout, ActiveCalls activeCalls) {
     }
 
     private final Services services;
@@ -60,6 +64,8 @@ final class B2buaCall {
     private ClientTransaction reinviteOut;
     /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
     private boolean abandonOutbound;
+    /** On psip.active-calls: its end must leave a tombstone. */
+    private boolean recorded;
 
     B2buaCall(Services services, Call call, ServerTransaction inboundTx, Request inboundInvite) {
         this.services = services;
@@ -111,7 +117,7 @@ final class B2buaCall {
                 fail(B2buaRules.rejectStatus(command.getSipCode()),
                         command.getReason() == null ? "rejected" : command.getReason());
             }
-            case HANG_UP -> hangup();
+            case HANG_UP -> hangup("hangup");
             case REFUSE_UNSUPPORTED -> {
                 cancelTimer();
                 fail(Response.NOT_IMPLEMENTED, "unsupported_command");
@@ -209,6 +215,9 @@ final class B2buaCall {
                 sip.ack(event.getDialog(), response);
             }
             reinviteIn.sendResponse(sip.responseTo(reinviteIn.getRequest(), code, null, response));
+            if (code < 300) {
+                recordActive(); // a new remote target, and the CSeq on the leg we sent it to moved on
+            }
         } catch (Exception e) {
             log.warn("could not relay the re-INVITE's {}: {}", code, e.toString());
         } finally {
@@ -271,6 +280,7 @@ final class B2buaCall {
             setState(State.ANSWERED);
             services.events().publish(call.answered(response.getStatusCode()));
             services.metrics().answered();
+            recordActive();
             log.debug("call answered");
         } catch (Exception e) {
             log.warn("could not relay 200 to the caller: {}", e.toString());
@@ -335,16 +345,17 @@ final class B2buaCall {
         end(call.cancelled());
     }
 
-    private void hangup() {
+    /** Ends the call from our side, whatever its state; {@code reason} goes into the final event. */
+    void hangup(String reason) {
         switch (state) {
             case OFFERED -> {
                 cancelTimer();
-                fail(Response.TEMPORARILY_UNAVAILABLE, "hangup");
+                fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
             case CONNECTING, EARLY -> {
                 cancelTimer();
                 cancelOutbound();
-                fail(Response.TEMPORARILY_UNAVAILABLE, "hangup");
+                fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
             case ANSWERED, CONFIRMED -> {
                 if (state == State.ANSWERED) {
@@ -352,7 +363,7 @@ final class B2buaCall {
                 }
                 sip.bye(outboundDialog);
                 sip.bye(inboundDialog);
-                end(call.completed("hangup"));
+                end(call.completed(reason));
             }
             case ENDED -> { }
         }
@@ -401,7 +412,25 @@ final class B2buaCall {
         setState(State.ENDED);
         cancelTimer();
         services.events().publish(finalEvent);
+        if (recorded) {
+            services.activeCalls().remove(call.uuid());
+        }
         services.calls().ended(this, outboundCallId);
+    }
+
+    /**
+     * Records the answered call, or its changed dialogs, so that a restart after a crash can hang it up. Never
+     * throws: the call goes on unrecorded, counted.
+     */
+    private void recordActive() {
+        try {
+            services.activeCalls().record(ActiveCallRecord.of(call, inboundDialog, inboundInvite, outboundDialog,
+                    outboundAnswer));
+            recorded = true;
+        } catch (RuntimeException e) {
+            services.metrics().activeCallNotRecorded();
+            log.warn("could not record the active call: {}", e.toString());
+        }
     }
 
     private void sendFinal(int code) {

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The calls this edge holds and where their work runs. A call is found by the caller's Call-ID, the far-end leg's
@@ -129,6 +130,11 @@ final class CallRegistry implements AutoCloseable {
 
     B2buaCall byUuid(String uuid) {
         return byUuid.get(uuid);
+    }
+
+    /** Every call still findable, ended ones (lingering) included. */
+    void forEachHeld(Consumer<B2buaCall> action) {
+        byUuid.values().forEach(action);
     }
 
     /** Forgets an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */
