@@ -33,10 +33,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +48,7 @@ import static org.awaitility.Awaitility.await;
  * No ghost calls: routing (a child JVM) is killed with {@code kill -9} during an answered call between two sipps.
  * Started again with the same instance id, it must hang up both legs (each sipp gets a BYE in its dialog and exits 0)
  * and close the call with {@code COMPLETED} / {@code platform_restart} as its next event, before it reports ready.
+ * Stopped gracefully (SIGTERM) instead, it refuses new calls with 503 while it drains, then does the same.
  */
 class RoutingRestartTest {
 
@@ -58,6 +61,7 @@ class RoutingRestartTest {
     private final int sipPort = FreePorts.sip();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<ChildJvm> children = new ArrayList<>();
+    private final Map<ChildJvm, Integer> httpPorts = new HashMap<>();
     private final List<CallEvent> events = new ArrayList<>();
 
     @BeforeAll
@@ -82,74 +86,116 @@ class RoutingRestartTest {
     @Test
     void afterAKillDuringAnAnsweredCallTheRestartedInstanceHangsUpBothLegsAndCompletesTheCall() throws Exception {
         ChildJvm first = startRouting();
+        try (KafkaConsumer<String, CallEvent> consumer = eventConsumer()) {
+            AnsweredCall call = answeredCall(consumer, "14155550777");
+
+            first.process().destroyForcibly().waitFor();
+            assertThat(call.caller().alive()).as("the caller still waits for its BYE").isTrue();
+            assertThat(call.farEnd().alive()).as("the far end still waits for its BYE").isTrue();
+            ChildJvm second = startRouting();
+
+            assertEndedByThePlatform(consumer, call, second);
+        }
+    }
+
+    @Test
+    void aGracefulShutdownRefusesNewCallsWith503DuringTheDrainThenHangsUpTheCallsStillUp() throws Exception {
+        ChildJvm routing = startRouting("--psip.calls.drain-timeout=5s");
+        try (KafkaConsumer<String, CallEvent> consumer = eventConsumer()) {
+            AnsweredCall call = answeredCall(consumer, "14155550778");
+
+            routing.process().destroy(); // SIGTERM: Spring's shutdown, as a service manager stops it
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(get(routing, "/actuator/health/readiness").body()).contains("\"sip\":\"draining\""));
+            Sipp refused = Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", "503"), "-i", "127.0.0.1", "-p",
+                    Integer.toString(FreePorts.sip()), "-m", "1", "-s", "14155550779",
+                    "-key", "domain", DOMAIN + ".sip-us.example.com", "127.0.0.1:" + sipPort);
+            assertThat(refused.exitCode()).as(refused::logs).isZero();
+            assertThat(refused.logs()).contains("Retry-After: ");
+            assertThat(get(routing, "/actuator/prometheus").body())
+                    .contains("psip_calls_shed_total{reason=\"draining\"} 1.0");
+
+            assertEndedByThePlatform(consumer, call, routing);
+            assertThat(routing.process().waitFor(30, TimeUnit.SECONDS)).as("routing exited").isTrue();
+            assertThat(events).noneMatch(e -> "14155550779".equals(e.getTo()));
+        }
+    }
+
+    /** A call from a sipp caller connected to a sipp far end, answered and ACKed, and recorded as active. */
+    private AnsweredCall answeredCall(KafkaConsumer<String, CallEvent> consumer, String number) throws Exception {
         Path acked = Files.createTempFile("far-end-acked", "");
         Files.delete(acked);
         int farEndPort = FreePorts.sip();
         Sipp farEnd = Sipp.start("uas-acked.xml", Map.of("ACKED_FILE", acked.toString()), patient("-i", "127.0.0.1",
                 "-p", Integer.toString(farEndPort), "-m", "1"));
         Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), patient("-i", "127.0.0.1", "-p",
-                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "14155550777",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", number,
                 "-key", "domain", DOMAIN + ".sip-us.example.com", "127.0.0.1:" + sipPort));
-        try (KafkaConsumer<String, CallEvent> consumer = eventConsumer()) {
-            CallEvent offered = awaitEvent(consumer, e -> e.getType() == CallEventType.OFFERED
-                    && DOMAIN.equals(e.getDomain()));
-            String uuid = offered.getCallUuid();
-            TestKafka.send(Topics.callCommands("us").name(), uuid, CallCommand.newBuilder()
-                    .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now()).setCallUuid(uuid)
-                    .setRegion("us").setInstanceId(INSTANCE).setAction(CallAction.CONNECT)
-                    .setConnect(ConnectSip.newBuilder().setUri("sip:bob@127.0.0.1:" + farEndPort)
-                            .setHeaders(Map.of()).setFrom(null).setTimeoutSeconds(30).build())
-                    .build());
-            awaitEvent(consumer, e -> uuid.equals(e.getCallUuid()) && e.getType() == CallEventType.ANSWERED);
-            await().atMost(Duration.ofSeconds(30)).alias("the far end got the ACK").until(() -> Files.exists(acked));
-            await().atMost(Duration.ofSeconds(30)).alias("the call is recorded").until(() -> recordOf(uuid) != null);
-
-            first.process().destroyForcibly().waitFor();
-            assertThat(caller.alive()).as("the caller still waits for its BYE").isTrue();
-            assertThat(farEnd.alive()).as("the far end still waits for its BYE").isTrue();
-            ChildJvm second = startRouting();
-
-            assertThat(farEnd.exitCode()).as(() -> farEnd.logs() + second.output()).isZero();
-            assertThat(caller.exitCode()).as(() -> caller.logs() + second.output()).isZero();
-            CallEvent completed = awaitEvent(consumer, e -> uuid.equals(e.getCallUuid())
-                    && e.getType() == CallEventType.COMPLETED);
-            assertThat(completed.getReason()).isEqualTo("platform_restart");
-            assertThat(completed.getSequence()).isEqualTo(4);
-            assertThat(completed.getInstanceId()).isEqualTo(INSTANCE);
-            assertThat(completed.getConversationUuid()).isEqualTo(offered.getConversationUuid());
-            assertThat(completed.getDurationSeconds()).isNotNull();
-            assertThat(events.stream().filter(e -> uuid.equals(e.getCallUuid()))).extracting(CallEvent::getType)
-                    .containsExactly(CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED,
-                            CallEventType.COMPLETED);
-            await().atMost(Duration.ofSeconds(30)).alias("the record is removed").until(() -> ended(uuid));
-        }
+        CallEvent offered = awaitEvent(consumer, e -> e.getType() == CallEventType.OFFERED
+                && number.equals(e.getTo()));
+        String uuid = offered.getCallUuid();
+        TestKafka.send(Topics.callCommands("us").name(), uuid, CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now()).setCallUuid(uuid)
+                .setRegion("us").setInstanceId(INSTANCE).setAction(CallAction.CONNECT)
+                .setConnect(ConnectSip.newBuilder().setUri("sip:bob@127.0.0.1:" + farEndPort)
+                        .setHeaders(Map.of()).setFrom(null).setTimeoutSeconds(30).build())
+                .build());
+        awaitEvent(consumer, e -> uuid.equals(e.getCallUuid()) && e.getType() == CallEventType.ANSWERED);
+        await().atMost(Duration.ofSeconds(30)).alias("the far end got the ACK").until(() -> Files.exists(acked));
+        await().atMost(Duration.ofSeconds(30)).alias("the call is recorded").until(() -> recordOf(uuid) != null);
+        return new AnsweredCall(offered, caller, farEnd);
     }
 
-    private ChildJvm startRouting() {
+    private record AnsweredCall(CallEvent offered, Sipp caller, Sipp farEnd) {
+    }
+
+    /** Both legs got a BYE in their dialog, the call ended with its next event, and its record is removed. */
+    private void assertEndedByThePlatform(KafkaConsumer<String, CallEvent> consumer, AnsweredCall call,
+                                          ChildJvm routing) {
+        String uuid = call.offered().getCallUuid();
+        assertThat(call.farEnd().exitCode()).as(() -> call.farEnd().logs() + routing.output()).isZero();
+        assertThat(call.caller().exitCode()).as(() -> call.caller().logs() + routing.output()).isZero();
+        CallEvent completed = awaitEvent(consumer, e -> uuid.equals(e.getCallUuid())
+                && e.getType() == CallEventType.COMPLETED);
+        assertThat(completed.getReason()).isEqualTo("platform_restart");
+        assertThat(completed.getSequence()).isEqualTo(4);
+        assertThat(completed.getInstanceId()).isEqualTo(INSTANCE);
+        assertThat(completed.getConversationUuid()).isEqualTo(call.offered().getConversationUuid());
+        assertThat(completed.getDurationSeconds()).isNotNull();
+        assertThat(events.stream().filter(e -> uuid.equals(e.getCallUuid()))).extracting(CallEvent::getType)
+                .containsExactly(CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED,
+                        CallEventType.COMPLETED);
+        await().atMost(Duration.ofSeconds(30)).alias("the record is removed").until(() -> ended(uuid));
+    }
+
+    /** Routing as a child JVM, this test's instance on its SIP port, once it reports ready. */
+    private ChildJvm startRouting(String... settings) {
         int httpPort = FreePorts.tcp();
-        ChildJvm child = ChildJvm.start(RoutingApplication.class, "--server.port=" + httpPort,
+        List<String> args = new ArrayList<>(List.of("--server.port=" + httpPort,
                 "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
                 "--psip.schema-registry.url=" + TestKafka.registryUrl(),
                 "--psip.region=us", "--psip.instance-id=" + INSTANCE, "--psip.sip.port=" + sipPort,
-                "--psip.calls.command-timeout=30s");
+                "--psip.calls.command-timeout=30s"));
+        args.addAll(List.of(settings));
+        ChildJvm child = ChildJvm.start(RoutingApplication.class, args.toArray(String[]::new));
         children.add(child);
-        awaitReady(child, httpPort);
-        return child;
-    }
-
-    private void awaitReady(ChildJvm child, int httpPort) {
-        HttpRequest readiness = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/actuator/health/readiness")).build();
+        httpPorts.put(child, httpPort);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
             assertThat(child.process().isAlive()).as("routing is running; log:%n%s", child.output()).isTrue();
-            HttpResponse<String> response;
+            HttpResponse<String> readiness;
             try {
-                response = http.send(readiness, HttpResponse.BodyHandlers.ofString());
+                readiness = get(child, "/actuator/health/readiness");
             } catch (IOException notListeningYet) {
                 throw new AssertionError("not listening yet", notListeningYet);
             }
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
         });
+        return child;
+    }
+
+    private HttpResponse<String> get(ChildJvm routing, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(routing) + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String[] patient(String... args) {
