@@ -2,6 +2,8 @@ package io.psip.routing.sip;
 
 import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.table.Domain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
@@ -24,6 +26,8 @@ final class CallRegistry implements AutoCloseable {
 
     /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
     private static final Duration LINGER = Duration.ofSeconds(32);
+    private static final Duration AWAIT_POLL = Duration.ofMillis(50);
+    private static final Logger log = LoggerFactory.getLogger(CallRegistry.class);
 
     /** A call and the leg a message came on. */
     record Leg(B2buaCall call, boolean fromCaller) {
@@ -132,9 +136,27 @@ final class CallRegistry implements AutoCloseable {
         return byUuid.get(uuid);
     }
 
-    /** Every call still findable, ended ones (lingering) included. */
+    /** Runs {@code action} on the lane of every call still findable (an ended one ignores it, as always). */
     void forEachHeld(Consumer<B2buaCall> action) {
-        byUuid.values().forEach(action);
+        for (B2buaCall call : byUuid.values()) {
+            if (!run(call, () -> action.accept(call))) {
+                inCall(call, () -> log.warn("lane full: the call was skipped"));
+            }
+        }
+    }
+
+    /** Waits up to {@code timeout} for this edge to hold no live call; true if it holds none. */
+    boolean awaitNone(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (activeCalls() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(AWAIT_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return activeCalls() == 0;
     }
 
     /** Forgets an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */

@@ -71,7 +71,6 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
-    private static final Duration DRAIN_POLL = Duration.ofMillis(50);
     /** How long the hang-ups at the end of a drain may take on the lanes. */
     private static final Duration HANGUP_GRACE = Duration.ofSeconds(2);
 
@@ -278,28 +277,15 @@ public final class SipEdge implements SipListenerExt, CallControl {
         draining = true;
         log.info("draining: {} calls in progress, new calls get 503; the rest are hung up in {}",
                 calls.activeCalls(), timeout);
-        if (!awaitNoCalls(timeout)) {
+        if (!calls.awaitNone(timeout)) {
             int left = calls.activeCalls();
-            calls.forEachHeld(call -> calls.run(call, () -> call.hangup(Call.PLATFORM_RESTART)));
-            log.info("drain over: hung up {} calls", left);
-            if (!awaitNoCalls(HANGUP_GRACE)) {
+            calls.forEachHeld(call -> call.hangup(Call.PLATFORM_RESTART));
+            log.info("drain over: hanging up {} calls", left);
+            if (!calls.awaitNone(HANGUP_GRACE)) {
                 log.warn("{} calls still held after the hang-up; their records stay for the next run",
                         calls.activeCalls());
             }
         }
-    }
-
-    private boolean awaitNoCalls(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (calls.activeCalls() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(DRAIN_POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return calls.activeCalls() == 0;
     }
 
     /** Hangs up what is left (a drain of zero unless {@link #drain} ran before), then stops the stack. */
