@@ -96,7 +96,12 @@ public final class TopicCreator {
         }
         if (name.startsWith("psip.active-calls.")) {
             Topics.forName(name); // rejects unknown regions
-            return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            // Every answered call leaves a record and a tombstone, and a restart reads the whole topic: roll
+            // segments hourly so compaction can clean them (the active segment never is, by default for 7 days),
+            // and drop tombstones after an hour (a restart reads the topic in seconds).
+            return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));
         }
         if (name.equals(Topics.CALL_EVENTS.name())) {
             return retention(Duration.ofDays(7));

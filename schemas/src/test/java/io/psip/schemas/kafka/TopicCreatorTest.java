@@ -53,6 +53,10 @@ class TopicCreatorTest {
             assertThat(config(admin, "psip.numbers").get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config(admin, "psip.applications").get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config(admin, "psip.active-calls.eu").get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config(admin, "psip.active-calls.eu").get("segment.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
+            assertThat(config(admin, "psip.active-calls.eu").get("delete.retention.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
             assertThat(config(admin, "psip.call-events").get("retention.ms").value())
                     .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
             assertThat(config(admin, "psip.call-commands.eu").get("retention.ms").value())
