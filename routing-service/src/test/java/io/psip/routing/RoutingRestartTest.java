@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -45,10 +46,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * No ghost calls: routing (a child JVM) is killed with {@code kill -9} during an answered call between two sipps.
- * Started again with the same instance id, it must hang up both legs (each sipp gets a BYE in its dialog and exits 0)
- * and close the call with {@code COMPLETED} / {@code platform_restart} as its next event, before it reports ready.
- * Stopped gracefully (SIGTERM) instead, it refuses new calls with 503 while it drains, then does the same.
+ * No ghost calls: routing (a child JVM) is killed with {@code kill -9} during an answered call from a sipp caller
+ * (UDP) to a far end over TCP. Started again with the same instance id, it must hang up both legs (a BYE in each
+ * dialog: sipp answers it and exits 0, the far end checks Call-ID, tags and transport) and close the call with
+ * {@code COMPLETED} / {@code platform_restart} as its next event, before it reports ready. Stopped gracefully
+ * (SIGTERM) instead, it refuses new calls with 503 while it drains, then hangs up both legs the same way.
  */
 class RoutingRestartTest {
 
@@ -86,14 +88,26 @@ class RoutingRestartTest {
     @Test
     void afterAKillDuringAnAnsweredCallTheRestartedInstanceHangsUpBothLegsAndCompletesTheCall() throws Exception {
         ChildJvm first = startRouting();
-        try (KafkaConsumer<String, CallEvent> consumer = eventConsumer()) {
-            AnsweredCall call = answeredCall(consumer, "14155550777");
+        // The far end over TCP: the BYE must go out on the transport the leg used, over a new connection.
+        try (KafkaConsumer<String, CallEvent> consumer = eventConsumer(); TcpFarEnd farEnd = TcpFarEnd.start()) {
+            String farEndUri = "sip:bob@127.0.0.1:" + farEnd.port() + ";transport=tcp";
+            AnsweredCall call = answeredCall(consumer, "14155550777", farEndUri,
+                    () -> farEnd.request("ACK").isPresent());
 
             first.process().destroyForcibly().waitFor();
             assertThat(call.caller().alive()).as("the caller still waits for its BYE").isTrue();
-            assertThat(call.farEnd().alive()).as("the far end still waits for its BYE").isTrue();
+            assertThat(farEnd.request("BYE")).isEmpty();
             ChildJvm second = startRouting();
 
+            await().atMost(Duration.ofSeconds(30)).alias("the far end gets a BYE")
+                    .until(() -> farEnd.request("BYE").isPresent());
+            String invite = farEnd.request("INVITE").orElseThrow();
+            String bye = farEnd.request("BYE").orElseThrow();
+            assertThat(bye).startsWith("BYE " + farEndUri + " SIP/2.0\r\n");
+            assertThat(TcpFarEnd.header(bye, "Via")).startsWith("SIP/2.0/TCP 127.0.0.1:" + sipPort);
+            assertThat(TcpFarEnd.header(bye, "Call-ID")).isEqualTo(TcpFarEnd.header(invite, "Call-ID"));
+            assertThat(TcpFarEnd.header(bye, "From")).isEqualTo(TcpFarEnd.header(invite, "From"));
+            assertThat(TcpFarEnd.header(bye, "To")).endsWith(";tag=" + TcpFarEnd.tag());
             assertEndedByThePlatform(consumer, call, second);
         }
     }
@@ -102,7 +116,13 @@ class RoutingRestartTest {
     void aGracefulShutdownRefusesNewCallsWith503DuringTheDrainThenHangsUpTheCallsStillUp() throws Exception {
         ChildJvm routing = startRouting("--psip.calls.drain-timeout=5s");
         try (KafkaConsumer<String, CallEvent> consumer = eventConsumer()) {
-            AnsweredCall call = answeredCall(consumer, "14155550778");
+            Path acked = Files.createTempFile("far-end-acked", "");
+            Files.delete(acked);
+            int farEndPort = FreePorts.sip();
+            Sipp farEnd = Sipp.start("uas-acked.xml", Map.of("ACKED_FILE", acked.toString()), patient(
+                    "-i", "127.0.0.1", "-p", Integer.toString(farEndPort), "-m", "1"));
+            AnsweredCall call = answeredCall(consumer, "14155550778", "sip:bob@127.0.0.1:" + farEndPort,
+                    () -> Files.exists(acked));
 
             routing.process().destroy(); // SIGTERM: Spring's shutdown, as a service manager stops it
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -115,19 +135,16 @@ class RoutingRestartTest {
             assertThat(get(routing, "/actuator/prometheus").body())
                     .contains("psip_calls_shed_total{reason=\"draining\"} 1.0");
 
+            assertThat(farEnd.exitCode()).as(() -> farEnd.logs() + routing.output()).isZero();
             assertEndedByThePlatform(consumer, call, routing);
             assertThat(routing.process().waitFor(30, TimeUnit.SECONDS)).as("routing exited").isTrue();
             assertThat(events).noneMatch(e -> "14155550779".equals(e.getTo()));
         }
     }
 
-    /** A call from a sipp caller connected to a sipp far end, answered and ACKed, and recorded as active. */
-    private AnsweredCall answeredCall(KafkaConsumer<String, CallEvent> consumer, String number) throws Exception {
-        Path acked = Files.createTempFile("far-end-acked", "");
-        Files.delete(acked);
-        int farEndPort = FreePorts.sip();
-        Sipp farEnd = Sipp.start("uas-acked.xml", Map.of("ACKED_FILE", acked.toString()), patient("-i", "127.0.0.1",
-                "-p", Integer.toString(farEndPort), "-m", "1"));
+    /** A call from a sipp caller connected to {@code farEndUri}, answered, ACKed and recorded as active. */
+    private AnsweredCall answeredCall(KafkaConsumer<String, CallEvent> consumer, String number, String farEndUri,
+                                      Callable<Boolean> farEndAcked) {
         Sipp caller = Sipp.start("uac-hungup.xml", Map.of(), patient("-i", "127.0.0.1", "-p",
                 Integer.toString(FreePorts.sip()), "-m", "1", "-s", number,
                 "-key", "domain", DOMAIN + ".sip-us.example.com", "127.0.0.1:" + sipPort));
@@ -137,23 +154,22 @@ class RoutingRestartTest {
         TestKafka.send(Topics.callCommands("us").name(), uuid, CallCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now()).setCallUuid(uuid)
                 .setRegion("us").setInstanceId(INSTANCE).setAction(CallAction.CONNECT)
-                .setConnect(ConnectSip.newBuilder().setUri("sip:bob@127.0.0.1:" + farEndPort)
-                        .setHeaders(Map.of()).setFrom(null).setTimeoutSeconds(30).build())
+                .setConnect(ConnectSip.newBuilder().setUri(farEndUri).setHeaders(Map.of()).setFrom(null)
+                        .setTimeoutSeconds(30).build())
                 .build());
         awaitEvent(consumer, e -> uuid.equals(e.getCallUuid()) && e.getType() == CallEventType.ANSWERED);
-        await().atMost(Duration.ofSeconds(30)).alias("the far end got the ACK").until(() -> Files.exists(acked));
+        await().atMost(Duration.ofSeconds(30)).alias("the far end got the ACK").until(farEndAcked);
         await().atMost(Duration.ofSeconds(30)).alias("the call is recorded").until(() -> recordOf(uuid) != null);
-        return new AnsweredCall(offered, caller, farEnd);
+        return new AnsweredCall(offered, caller);
     }
 
-    private record AnsweredCall(CallEvent offered, Sipp caller, Sipp farEnd) {
+    private record AnsweredCall(CallEvent offered, Sipp caller) {
     }
 
-    /** Both legs got a BYE in their dialog, the call ended with its next event, and its record is removed. */
+    /** The caller got a BYE in its dialog, the call ended with its next event, and its record is removed. */
     private void assertEndedByThePlatform(KafkaConsumer<String, CallEvent> consumer, AnsweredCall call,
                                           ChildJvm routing) {
         String uuid = call.offered().getCallUuid();
-        assertThat(call.farEnd().exitCode()).as(() -> call.farEnd().logs() + routing.output()).isZero();
         assertThat(call.caller().exitCode()).as(() -> call.caller().logs() + routing.output()).isZero();
         CallEvent completed = awaitEvent(consumer, e -> uuid.equals(e.getCallUuid())
                 && e.getType() == CallEventType.COMPLETED);
