@@ -94,6 +94,13 @@ class RoutingRestartTest {
             AnsweredCall call = answeredCall(consumer, "14155550777", farEndUri,
                     () -> farEnd.request("ACK").isPresent());
 
+            ActiveCall recorded = recordOf(call.offered().getCallUuid());
+            assertThat(recorded.getCaller().getTransport()).isEqualTo("udp");
+            assertThat(recorded.getFarEnd().getTransport()).isEqualTo("tcp");
+            assertThat(recorded.getFarEnd().getPeerAddress()).isEqualTo("127.0.0.1:" + farEnd.port());
+            assertThat(recorded.getFarEnd().getRemoteTarget()).isEqualTo("sip:bob@127.0.0.1:" + farEnd.port()
+                    + ";transport=tcp");
+
             first.process().destroyForcibly().waitFor();
             assertThat(call.caller().alive()).as("the caller still waits for its BYE").isTrue();
             assertThat(farEnd.request("BYE")).isEmpty();

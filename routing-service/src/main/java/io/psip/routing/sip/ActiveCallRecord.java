@@ -1,18 +1,17 @@
 package io.psip.routing.sip;
 
-import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.SIPTransaction;
 import io.psip.events.ActiveCall;
 import io.psip.events.DialogLeg;
 import io.psip.routing.call.Call;
 
 import javax.sip.Dialog;
+import javax.sip.Transaction;
 import javax.sip.header.Header;
-import javax.sip.header.ViaHeader;
-import javax.sip.message.Message;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An answered call as {@code psip.active-calls} records it: the call's identity and, per leg, the dialog state
@@ -24,14 +23,15 @@ final class ActiveCallRecord {
     }
 
     /**
-     * @param callerMessage the caller's INVITE: its top Via is how the caller reached us, its source the peer
-     * @param farEndMessage the far end's answer: its top Via is ours, its source the peer
+     * {@code callerInvite} and {@code farEndInvite} are the legs' INVITE transactions: their connections give the
+     * transport and the peer, from the socket rather than from anything the peer wrote.
      */
-    static ActiveCall of(Call call, Dialog caller, Message callerMessage, Dialog farEnd, Message farEndMessage) {
-        return call.activeCall().setCaller(leg(caller, callerMessage)).setFarEnd(leg(farEnd, farEndMessage)).build();
+    static ActiveCall of(Call call, Dialog caller, Transaction callerInvite, Dialog farEnd, Transaction farEndInvite) {
+        return call.activeCall().setCaller(leg(caller, (SIPTransaction) callerInvite))
+                .setFarEnd(leg(farEnd, (SIPTransaction) farEndInvite)).build();
     }
 
-    static DialogLeg leg(Dialog dialog, Message received) {
+    static DialogLeg leg(Dialog dialog, SIPTransaction invite) {
         List<String> routes = new ArrayList<>();
         for (Iterator<?> i = dialog.getRouteSet(); i.hasNext(); ) {
             routes.add(SipEdge.headerValue((Header) i.next()));
@@ -45,13 +45,8 @@ final class ActiveCallRecord {
                 .setRemoteTarget(dialog.getRemoteTarget().getURI().toString())
                 .setRouteSet(routes)
                 .setNextLocalCseq(dialog.getLocalSeqNumber() + 1)
-                .setTransport(((ViaHeader) received.getHeader(ViaHeader.NAME)).getTransport().toLowerCase())
-                .setPeerAddress(peer((SIPMessage) received))
+                .setTransport(invite.getTransport().toLowerCase(Locale.ROOT))
+                .setPeerAddress(invite.getPeerAddress() + ":" + invite.getPeerPort())
                 .build();
-    }
-
-    private static String peer(SIPMessage received) {
-        InetAddress address = received.getRemoteAddress();
-        return address == null ? null : address.getHostAddress() + ":" + received.getRemotePort();
     }
 }

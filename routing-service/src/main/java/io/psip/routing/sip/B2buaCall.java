@@ -424,8 +424,8 @@ final class B2buaCall {
      */
     private void recordActive() {
         try {
-            services.activeCalls().record(ActiveCallRecord.of(call, inboundDialog, inboundInvite, outboundDialog,
-                    outboundAnswer));
+            services.activeCalls().record(ActiveCallRecord.of(call, inboundDialog, inboundTx, outboundDialog,
+                    outboundTx));
             recorded = true;
         } catch (RuntimeException e) {
             services.metrics().activeCallNotRecorded();
