@@ -1,6 +1,7 @@
 package io.psip.routing.sip;
 
 import io.psip.events.ActiveCall;
+import io.psip.events.CallEvent;
 import io.psip.events.DialogLeg;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.Call;
@@ -9,7 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.UUID;
 
 /**
  * Ends the calls an earlier run of this instance held when it died: a BYE to both legs from the recorded dialog
@@ -45,12 +48,24 @@ final class RestartRecovery {
         try {
             bye(recorded.getCaller(), "caller");
             bye(recorded.getFarEnd(), "far end");
-            events.publish(Call.restore(recorded, clock).completed(Call.PLATFORM_RESTART));
+            events.publish(finalEvent(recorded));
             activeCalls.remove(recorded.getCallUuid());
             log.info("ended a call of an earlier run: BYE sent to both legs");
         } finally {
             MDC.remove("call_uuid");
         }
+    }
+
+    /**
+     * {@code COMPLETED} with the recorded next sequence and an event id derived from the call: a recovery repeated
+     * after a crash in the middle of it sends the same event again, which consumers drop (they ignore a repeated
+     * event id, and a sequence they have seen).
+     */
+    private CallEvent finalEvent(ActiveCall recorded) {
+        CallEvent completed = Call.restore(recorded, clock).completed(Call.PLATFORM_RESTART);
+        completed.setEventId(UUID.nameUUIDFromBytes((recorded.getCallUuid() + "/" + Call.PLATFORM_RESTART)
+                .getBytes(StandardCharsets.UTF_8)).toString());
+        return completed;
     }
 
     private void bye(DialogLeg leg, String which) {
