@@ -1,6 +1,7 @@
 package io.psip.routing;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
@@ -11,6 +12,7 @@ import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.messaging.CallCommandListener;
+import io.psip.routing.messaging.KafkaActiveCalls;
 import io.psip.routing.messaging.KafkaCallEventPublisher;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
@@ -61,7 +63,7 @@ class RoutingConfiguration {
     TopicsReady topicsReady(RoutingProperties properties) {
         new TopicCreator(properties.kafka().bootstrapServers()).create(Topics.DOMAINS.name(),
                 Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.CALL_EVENTS.name(),
-                Topics.callCommands(properties.region()).name());
+                Topics.callCommands(properties.region()).name(), Topics.activeCalls(properties.region()).name());
         return new TopicsReady();
     }
 
@@ -126,10 +128,17 @@ class RoutingConfiguration {
                 "call-events-" + properties.instanceId(), metrics::eventNotPublished);
     }
 
+    @Bean(destroyMethod = "close")
+    KafkaActiveCalls activeCalls(RoutingProperties properties, CallMetrics metrics, TopicsReady topicsReady) {
+        return new KafkaActiveCalls(Topics.activeCalls(properties.region()), properties.kafka().bootstrapServers(),
+                properties.schemaRegistry().url(), "active-calls-" + properties.instanceId(),
+                metrics::activeCallNotRecorded);
+    }
+
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
-                    CallMetrics metrics, Clock clock, @Value("${server.port:8080}") int httpPort)
-            throws UnknownHostException {
+                    CallMetrics metrics, Clock clock, ActiveCalls activeCalls,
+                    @Value("${server.port:8080}") int httpPort) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
@@ -137,7 +146,13 @@ class RoutingConfiguration {
                 outbound(sip, advertisedAddress(sip), httpPort),
                 new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
-                new Call.CallOrigin(properties.region(), properties.instanceId()));
+                new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls);
+    }
+
+    /** Drains the edge at shutdown while the command listener and the producers still work. */
+    @Bean
+    CallDrain callDrain(SipEdge sipEdge, RoutingProperties properties) {
+        return new CallDrain(sipEdge, properties.calls().drainTimeout());
     }
 
     private static OverloadPolicy.Limits overloadLimits(RoutingProperties.Overload overload) {

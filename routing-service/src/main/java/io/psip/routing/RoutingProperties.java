@@ -119,10 +119,13 @@ public record RoutingProperties(
      * @param maxDuration    the longest a call lasts after answer (a connect {@code limit} may shorten it); then
      *                       both legs get BYE and the call completes with {@code max_duration}
      * @param minSessionExpires our Min-SE (RFC 4028): a shorter session interval asked for gets 422
+     * @param drainTimeout   at a graceful shutdown, how long calls in progress may go on (new calls get 503)
+     *                       before the rest are hung up
      */
     public record Calls(@DefaultValue("10s") Duration commandTimeout, @DefaultValue("5m") Duration nonceLifetime,
                         String digestSecretFile, @DefaultValue("10000") int noncesPerDomain,
                         @DefaultValue({"MD5", "SHA-256"}) List<String> digestAlgorithms,
-                        @DefaultValue("7200s") Duration maxDuration, @DefaultValue("90s") Duration minSessionExpires) {
+                        @DefaultValue("7200s") Duration maxDuration, @DefaultValue("90s") Duration minSessionExpires,
+                        @DefaultValue("10s") Duration drainTimeout) {
     }
 }

@@ -8,8 +8,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Ready means: every table has reached the end offsets read at start, the SIP listeners are up, and the command
- * listener sits at the end of this region's command topic. Member of the readiness group.
+ * Ready means: every table has reached the end offsets read at start, the SIP listeners are up, the calls an
+ * earlier run left behind have been ended, the command listener sits at the end of this region's command topic,
+ * and no graceful shutdown has begun. Member of the readiness group.
  */
 public final class RoutingReadiness implements HealthIndicator {
 
@@ -27,13 +28,15 @@ public final class RoutingReadiness implements HealthIndicator {
 
     @Override
     public Health health() {
-        boolean ready = readers.caughtUp() && sip.listening() && commands.positioned();
+        boolean ready = readers.caughtUp() && sip.listening() && sip.recovered() && !sip.draining()
+                && commands.positioned();
         return (ready ? Health.up() : Health.outOfService())
                 .withDetail("tables", readers.status())
                 .withDetail("domains", tables.domains().size())
                 .withDetail("applications", tables.applications().size())
                 .withDetail("numbers", tables.numbers().size())
-                .withDetail("sip", sip.listening() ? "listening" : "down")
+                .withDetail("sip", sip.draining() ? "draining" : sip.listening() ? "listening" : "down")
+                .withDetail("earlier_calls", sip.recovered() ? "ended" : "ending")
                 .withDetail("commands", commands.positioned() ? "positioned" : "starting")
                 .build();
     }

@@ -3,6 +3,7 @@ package io.psip.routing;
 import io.psip.testsupport.TestKafka;
 import io.psip.testsupport.TestSecrets;
 import io.psip.testsupport.FreePorts;
+import io.psip.events.ActiveCall;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
@@ -257,6 +258,11 @@ class RoutingCallFlowTest {
         awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid()) && e.getType() == CallEventType.COMPLETED);
         assertThat(eventsOf(offered.getCallUuid())).extracting(CallEvent::getType).containsExactly(
                 CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED, CallEventType.COMPLETED);
+        // Recorded at the answer, again once the re-INVITE moved the far-end leg's CSeq on, removed at the end.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(TestKafka.records(
+                Topics.activeCalls("us").name(), offered.getCallUuid(), TestKafka.avro(ActiveCall.class)))
+                .extracting(r -> r.value() == null ? null : r.value().getFarEnd().getNextLocalCseq())
+                .containsExactly(2L, 3L, null));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.psip.schemas;
 
+import io.psip.events.ActiveCall;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
@@ -20,6 +21,9 @@ public final class Topics {
     public static final Topic<NumberChanged> NUMBERS = new Topic<>("psip.numbers", NumberChanged.class, true);
     public static final Topic<CallEvent> CALL_EVENTS = new Topic<>("psip.call-events", CallEvent.class, false);
 
+    private static final String COMMANDS_PREFIX = "psip.call-commands.";
+    private static final String ACTIVE_CALLS_PREFIX = "psip.active-calls.";
+
     /** Dead letters of webhook delivery; values are the raw record that failed, headers say why. */
     public static final String WEBHOOK_DLQ = "psip.webhook-dlq";
 
@@ -28,10 +32,22 @@ public final class Topics {
 
     /** Commands for the routing instances of one region. */
     public static Topic<CallCommand> callCommands(String region) {
+        return new Topic<>(COMMANDS_PREFIX + known(region), CallCommand.class, false);
+    }
+
+    /**
+     * The answered calls the routing instances of one region hold, keyed by call uuid, a tombstone once a call has
+     * ended: what an instance restarted after a crash reads to hang up the calls it held.
+     */
+    public static Topic<ActiveCall> activeCalls(String region) {
+        return new Topic<>(ACTIVE_CALLS_PREFIX + known(region), ActiveCall.class, true);
+    }
+
+    private static String known(String region) {
         if (!REGIONS.contains(region)) {
             throw new IllegalArgumentException("unknown region: " + region);
         }
-        return new Topic<>("psip.call-commands." + region, CallCommand.class, false);
+        return region;
     }
 
     /**
@@ -45,10 +61,13 @@ public final class Topics {
                 return known;
             }
         }
-        String commandsPrefix = "psip.call-commands.";
-        if (topic != null && topic.startsWith(commandsPrefix)
-                && REGIONS.contains(topic.substring(commandsPrefix.length()))) {
-            return callCommands(topic.substring(commandsPrefix.length()));
+        if (topic != null && topic.startsWith(COMMANDS_PREFIX)
+                && REGIONS.contains(topic.substring(COMMANDS_PREFIX.length()))) {
+            return callCommands(topic.substring(COMMANDS_PREFIX.length()));
+        }
+        if (topic != null && topic.startsWith(ACTIVE_CALLS_PREFIX)
+                && REGIONS.contains(topic.substring(ACTIVE_CALLS_PREFIX.length()))) {
+            return activeCalls(topic.substring(ACTIVE_CALLS_PREFIX.length()));
         }
         throw new IllegalArgumentException("not an Avro topic of psip: " + topic);
     }

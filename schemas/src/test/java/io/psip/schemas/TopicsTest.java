@@ -1,5 +1,6 @@
 package io.psip.schemas;
 
+import io.psip.events.ActiveCall;
 import io.psip.events.CallCommand;
 import io.psip.events.DomainChanged;
 import org.junit.jupiter.api.Test;
@@ -15,11 +16,15 @@ class TopicsTest {
         assertThat(Topics.forName("psip.domains").valueType()).isEqualTo(DomainChanged.class);
         assertThat(Topics.forName("psip.call-commands.eu").valueType()).isEqualTo(CallCommand.class);
         assertThat(Topics.forName("psip.call-commands.ap")).isEqualTo(Topics.callCommands("ap"));
+        assertThat(Topics.forName("psip.active-calls.eu")).isEqualTo(Topics.activeCalls("eu"));
+        assertThat(Topics.activeCalls("eu").valueType()).isEqualTo(ActiveCall.class);
+        assertThat(Topics.activeCalls("eu").compacted()).isTrue();
     }
 
     @Test
     void rejectsUnknownNames() {
         assertThatThrownBy(() -> Topics.forName("psip.call-commands.mars")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Topics.forName("psip.active-calls.mars")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Topics.forName(Topics.WEBHOOK_DLQ)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Topics.forName(null)).isInstanceOf(IllegalArgumentException.class);
     }

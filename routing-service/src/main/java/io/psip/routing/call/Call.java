@@ -1,5 +1,6 @@
 package io.psip.routing.call;
 
+import io.psip.events.ActiveCall;
 import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 
@@ -14,6 +15,12 @@ import java.util.UUID;
  * own worker lane, so it needs no locking.
  */
 public final class Call {
+
+    /**
+     * The reason (event_url {@code detail}) of a call the platform ended: after a crash, at the restart; at a
+     * graceful shutdown, when the drain is over. One value for both, since to the customer they are the same.
+     */
+    public static final String PLATFORM_RESTART = "platform_restart";
 
     private final String uuid;
     private final String conversationUuid;
@@ -35,8 +42,15 @@ public final class Call {
 
     public Call(CallOrigin origin, String domain, String accountId, String applicationId, String from, String to,
                 String sipCallId, Map<String, String> customHeaders, Clock clock) {
-        this.uuid = UUID.randomUUID().toString();
-        this.conversationUuid = "CON-" + UUID.randomUUID();
+        this(UUID.randomUUID().toString(), "CON-" + UUID.randomUUID(), origin, domain, accountId, applicationId, from,
+                to, sipCallId, customHeaders, clock);
+    }
+
+    private Call(String uuid, String conversationUuid, CallOrigin origin, String domain, String accountId,
+                 String applicationId, String from, String to, String sipCallId, Map<String, String> customHeaders,
+                 Clock clock) {
+        this.uuid = uuid;
+        this.conversationUuid = conversationUuid;
         this.origin = origin;
         this.domain = domain;
         this.accountId = accountId;
@@ -46,6 +60,40 @@ public final class Call {
         this.sipCallId = sipCallId;
         this.customHeaders = Map.copyOf(customHeaders);
         this.clock = clock;
+    }
+
+    /**
+     * A call an earlier run of this instance recorded as answered and never ended: its events continue from the
+     * recorded sequence, and its duration counts from the recorded answer.
+     */
+    public static Call restore(ActiveCall recorded, Clock clock) {
+        Call call = new Call(recorded.getCallUuid(), recorded.getConversationUuid(),
+                new CallOrigin(recorded.getRegion(), recorded.getInstanceId()), recorded.getDomain(),
+                recorded.getAccountId(), recorded.getApplicationId(), recorded.getFrom(), recorded.getTo(),
+                recorded.getCaller().getCallId(), Map.of(), clock);
+        call.sequence = recorded.getNextSequence() - 1;
+        call.answeredAt = recorded.getAnsweredAt();
+        return call;
+    }
+
+    /**
+     * What a restart needs of this answered call to send its final event: identity, next sequence, answer time.
+     * The SIP adapter adds both legs' dialogs.
+     */
+    public ActiveCall.Builder activeCall() {
+        return ActiveCall.newBuilder()
+                .setCallUuid(uuid)
+                .setInstanceId(origin.instanceId())
+                .setRegion(origin.region())
+                .setRecordedAt(clock.instant())
+                .setConversationUuid(conversationUuid)
+                .setAccountId(accountId)
+                .setApplicationId(applicationId)
+                .setDomain(domain)
+                .setFrom(from)
+                .setTo(to)
+                .setNextSequence(sequence + 1)
+                .setAnsweredAt(answeredAt);
     }
 
     public String uuid() {

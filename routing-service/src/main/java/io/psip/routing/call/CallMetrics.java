@@ -26,6 +26,11 @@ public final class CallMetrics {
         this.offered = Counter.builder("psip.calls.offered").description("Calls admitted and offered").register(registry);
         this.answered = Counter.builder("psip.calls.answered").description("Calls answered by the far end")
                 .register(registry);
+        // Registered now: Spring closes the registry when shutdown begins, and a meter first registered after that
+        // is a no-op, so the drain's 503s would go uncounted.
+        for (OverloadPolicy.Reason reason : OverloadPolicy.Reason.values()) {
+            shed(reason.tag(), 0);
+        }
     }
 
     /** Live calls, read when scraped. */
@@ -48,7 +53,11 @@ public final class CallMetrics {
 
     /** A new call refused with 503 because this instance is overloaded; {@code reason} says by which signal. */
     public void shed(String reason) {
-        shed.computeIfAbsent(reason, r -> registry.counter("psip.calls.shed", "reason", r)).increment();
+        shed(reason, 1);
+    }
+
+    private void shed(String reason, int calls) {
+        shed.computeIfAbsent(reason, r -> registry.counter("psip.calls.shed", "reason", r)).increment(calls);
     }
 
     public void offered() {
@@ -74,6 +83,11 @@ public final class CallMetrics {
     /** A call event that could not be handed to Kafka. */
     public void eventNotPublished() {
         registry.counter("psip.calls.events.unpublished").increment();
+    }
+
+    /** An answered call whose record (psip.active-calls) was lost: a crash now would leave it up. */
+    public void activeCallNotRecorded() {
+        registry.counter("psip.calls.active.unrecorded").increment();
     }
 
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */

@@ -13,9 +13,12 @@ import java.util.function.LongSupplier;
  */
 public final class OverloadPolicy {
 
-    /** Why a call was shed; the metric tag. */
+    /**
+     * Why a call was shed; the metric tag. {@code DRAINING} is not a measured backlog: the instance is shutting
+     * down gracefully and takes no new calls while those in progress end (see {@code SipEdge.drain}).
+     */
     public enum Reason {
-        SIP_QUEUE("sip_queue"), LANES("lanes"), PENDING_COMMANDS("pending_commands");
+        SIP_QUEUE("sip_queue"), LANES("lanes"), PENDING_COMMANDS("pending_commands"), DRAINING("draining");
 
         private final String tag;
 

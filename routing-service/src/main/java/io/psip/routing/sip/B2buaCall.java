@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.events.ConnectSip;
+import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.B2buaRules;
 import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
@@ -44,9 +45,13 @@ final class B2buaCall {
     /** The event_url {@code detail} of a connect the destination policy refused. */
     static final String DESTINATION_NOT_ALLOWED = "destination_not_allowed";
 
-    /** What every call of an edge uses. {@code events} never throws: a lost event is logged and counted. */
+    /**
+     * What every call of an edge uses. {@code events} never throws: a lost event is logged and counted;
+     * {@code activeCalls} keeps answered calls for a restart after a crash.
+     */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
-                    Duration commandTimeout, OutboundDialer outbound, CallLifetime lifetime) {
+                    Duration commandTimeout, OutboundDialer outbound, CallLifetime lifetime,
+                    ActiveCalls activeCalls) {
     }
 
     private final Services services;
@@ -76,6 +81,8 @@ final class B2buaCall {
     private boolean abandonOutbound;
     /** The far end's answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
     private boolean farEndTargetRefused;
+    /** On psip.active-calls: its end must leave a tombstone. */
+    private boolean recorded;
 
     B2buaCall(Services services, Call call, ServerTransaction inboundTx, Request inboundInvite) {
         this.services = services;
@@ -128,7 +135,7 @@ final class B2buaCall {
                 fail(B2buaRules.rejectStatus(command.getSipCode()),
                         command.getReason() == null ? "rejected" : command.getReason());
             }
-            case HANG_UP -> hangup();
+            case HANG_UP -> hangup("hangup");
             case REFUSE_UNSUPPORTED -> {
                 cancelTimer();
                 fail(Response.NOT_IMPLEMENTED, "unsupported_command");
@@ -322,6 +329,9 @@ final class B2buaCall {
                 sip.copyMinSe(response, relayed);
             }
             reinviteIn.sendResponse(relayed);
+            if (code < 300) {
+                recordActive(); // a new remote target, and the CSeq on the leg we sent it to moved on
+            }
         } catch (Exception e) {
             log.warn("could not relay the {}'s {}: {}", request.getMethod(), code, e.toString());
         } finally {
@@ -399,6 +409,7 @@ final class B2buaCall {
             setState(State.ANSWERED);
             services.events().publish(call.answered(response.getStatusCode()));
             services.metrics().answered();
+            recordActive();
             log.debug("call answered");
             startLifetime(sessionInterval);
         } catch (Exception e) {
@@ -483,18 +494,19 @@ final class B2buaCall {
         end(call.cancelled());
     }
 
-    private void hangup() {
+    /** Ends the call from our side, whatever its state; {@code reason} goes into the final event. */
+    void hangup(String reason) {
         switch (state) {
             case OFFERED -> {
                 cancelTimer();
-                fail(Response.TEMPORARILY_UNAVAILABLE, "hangup");
+                fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
             case CONNECTING, EARLY -> {
                 cancelTimer();
                 cancelOutbound();
-                fail(Response.TEMPORARILY_UNAVAILABLE, "hangup");
+                fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
-            case ANSWERED, CONFIRMED -> hangUpBoth("hangup");
+            case ANSWERED, CONFIRMED -> hangUpBoth(reason);
             case ENDED -> { }
         }
     }
@@ -601,6 +613,9 @@ final class B2buaCall {
         setState(State.ENDED);
         cancelTimers();
         services.events().publish(finalEvent);
+        if (recorded) {
+            services.activeCalls().remove(call.uuid());
+        }
         services.calls().ended(this, outboundCallId);
     }
 
@@ -613,6 +628,21 @@ final class B2buaCall {
             inboundTx.sendResponse(response);
         } catch (Exception e) {
             log.debug("could not send 422 to the caller: {}", e.toString());
+        }
+    }
+
+    /**
+     * Records the answered call, or its changed dialogs, so that a restart after a crash can hang it up. Never
+     * throws: the call goes on unrecorded, counted.
+     */
+    private void recordActive() {
+        try {
+            services.activeCalls().record(ActiveCallRecord.of(call, inboundDialog, inboundTx, outboundDialog,
+                    outboundTx));
+            recorded = true;
+        } catch (RuntimeException e) {
+            services.metrics().activeCallNotRecorded();
+            log.warn("could not record the active call: {}", e.toString());
         }
     }
 

@@ -2,6 +2,8 @@ package io.psip.routing.sip;
 
 import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.table.Domain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The calls this edge holds and where their work runs. A call is found by the caller's Call-ID, the far-end leg's
@@ -23,6 +26,8 @@ final class CallRegistry implements AutoCloseable {
 
     /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
     private static final Duration LINGER = Duration.ofSeconds(32);
+    private static final Duration AWAIT_POLL = Duration.ofMillis(50);
+    private static final Logger log = LoggerFactory.getLogger(CallRegistry.class);
 
     /** A call and the leg a message came on. */
     record Leg(B2buaCall call, boolean fromCaller) {
@@ -129,6 +134,29 @@ final class CallRegistry implements AutoCloseable {
 
     B2buaCall byUuid(String uuid) {
         return byUuid.get(uuid);
+    }
+
+    /** Runs {@code action} on the lane of every call still findable (an ended one ignores it, as always). */
+    void forEachHeld(Consumer<B2buaCall> action) {
+        for (B2buaCall call : byUuid.values()) {
+            if (!run(call, () -> action.accept(call))) {
+                inCall(call, () -> log.warn("lane full: the call was skipped"));
+            }
+        }
+    }
+
+    /** Waits up to {@code timeout} for this edge to hold no live call; true if it holds none. */
+    boolean awaitNone(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (activeCalls() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(AWAIT_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return activeCalls() == 0;
     }
 
     /** Forgets an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */

@@ -5,8 +5,10 @@ import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.SipListenerExt;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
+import io.psip.events.ActiveCall;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
+import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.Admission;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
@@ -49,6 +51,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.ListIterator;
@@ -68,6 +71,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     private static final Logger log = LoggerFactory.getLogger(SipEdge.class);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
+    /** How long the hang-ups at the end of a drain may take on the lanes. */
+    private static final Duration HANGUP_GRACE = Duration.ofSeconds(2);
 
     private final SipSettings settings;
     private final AdmissionPolicy admission;
@@ -75,6 +80,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final CallMetrics metrics;
     private final Clock clock;
     private final Call.CallOrigin origin;
+    private final ActiveCalls activeCalls;
 
     private final CallRegistry calls;
     private final OverloadPolicy overload;
@@ -88,15 +94,27 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private volatile boolean running;
     private volatile boolean listenersAnswer;
     private int probeFailures;
+    /** Graceful shutdown has begun: new calls get 503. */
+    private volatile boolean draining;
+    /** The calls an earlier run left behind have been ended. */
+    private volatile boolean recovered;
 
+    /** An edge that records no active calls (tests and benchmarks of the edge alone). */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin) {
+        this(settings, admission, events, metrics, clock, origin, ActiveCalls.NONE);
+    }
+
+    /** {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's. */
+    public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
+                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls) {
         this.settings = settings;
         this.admission = admission;
         this.events = events;
         this.metrics = metrics;
         this.clock = clock;
         this.origin = origin;
+        this.activeCalls = activeCalls;
         this.calls = new CallRegistry(settings.lanes(), settings.laneQueue());
         this.overload = new OverloadPolicy(settings.overload(), new OverloadPolicy.Signals(
                 this::sipQueueDelayMillis, calls::laneDelayMillis, calls::pendingCommands));
@@ -179,10 +197,14 @@ public final class SipEdge implements SipListenerExt, CallControl {
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), settings);
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
-                dialer, settings.lifetime());
+                dialer, settings.lifetime(), activeCalls);
         provider.addSipListener(this);
+        Instant startedAt = clock.instant();
         stack.start();
         running = true;
+        Thread recovery = new Thread(() -> endCallsOfEarlierRun(startedAt), "sip-recovery");
+        recovery.setDaemon(true);
+        recovery.start();
         ListenerProbe probe = new ListenerProbe(settings.bindAddress(), settings.port());
         probes = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-probe");
@@ -218,7 +240,61 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
     }
 
+    /**
+     * After a crash: ends every call an earlier run of this instance recorded and never ended (see
+     * {@link RestartRecovery}). Records written since {@code startedAt} are this run's own calls.
+     */
+    private void endCallsOfEarlierRun(Instant startedAt) {
+        try {
+            List<ActiveCall> left = activeCalls.heldBy(origin.instanceId()).stream()
+                    .filter(call -> call.getRecordedAt().isBefore(startedAt)).toList();
+            RestartRecovery recovery = new RestartRecovery(sip, this::publish, activeCalls, clock);
+            left.forEach(recovery::end);
+            if (!left.isEmpty()) {
+                log.info("ended {} calls an earlier run of {} held", left.size(), origin.instanceId());
+            }
+            recovered = true;
+        } catch (RuntimeException e) {
+            log.error("could not end the calls an earlier run held; not ready", e);
+        }
+    }
+
+    /** True once the calls an earlier run of this instance left behind have been ended (readiness waits for it). */
+    public boolean recovered() {
+        return recovered;
+    }
+
+    /** True from the start of a graceful shutdown: new calls get 503. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Graceful shutdown: from now on new calls get 503 with Retry-After; the calls in progress have up to
+     * {@code timeout} to end by themselves, then the rest are hung up (BYE to both legs, or a final response to a
+     * call not yet answered) with {@link Call#PLATFORM_RESTART}, which also removes their records.
+     */
+    public void drain(Duration timeout) {
+        if (!running || draining) {
+            return;
+        }
+        draining = true;
+        log.info("draining: {} calls in progress, new calls get 503; the rest are hung up in {}",
+                calls.activeCalls(), timeout);
+        if (!calls.awaitNone(timeout)) {
+            int left = calls.activeCalls();
+            calls.forEachHeld(call -> call.hangup(Call.PLATFORM_RESTART));
+            log.info("drain over: hanging up {} calls", left);
+            if (!calls.awaitNone(HANGUP_GRACE)) {
+                log.warn("{} calls still held after the hang-up; their records stay for the next run",
+                        calls.activeCalls());
+            }
+        }
+    }
+
+    /** Hangs up what is left (a drain of zero unless {@link #drain} ran before), then stops the stack. */
     public synchronized void stop() {
+        drain(Duration.ZERO);
         running = false;
         if (probes != null) {
             probes.shutdownNow();
@@ -367,7 +443,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             return;
         }
         Admission.Accepted accepted = (Admission.Accepted) decision;
-        OverloadPolicy.Reason overloaded = overload.shed();
+        OverloadPolicy.Reason overloaded = draining ? OverloadPolicy.Reason.DRAINING : overload.shed();
         if (overloaded != null) {
             shed(request, overloaded);
             return;

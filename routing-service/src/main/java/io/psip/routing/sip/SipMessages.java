@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.stack.HopImpl;
 import io.psip.events.ConnectSip;
+import io.psip.events.DialogLeg;
 import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.schemas.net.Cidr;
@@ -31,6 +32,7 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RequireHeader;
 import javax.sip.header.SupportedHeader;
+import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Message;
@@ -328,6 +330,26 @@ final class SipMessages {
         } catch (SipException | RuntimeException e) {
             log.warn("could not send BYE: {}", e.toString());
         }
+    }
+
+    /**
+     * A BYE on a leg whose dialog this stack never had (an earlier run of the instance held it), built from the
+     * recorded dialog state as RFC 3261 12.2.1.1 says, with CSeq {@code cseq}; sent in a client transaction of its
+     * own, so it is retransmitted over UDP. The stack's router applies the route set (strict routers included).
+     */
+    void byeWithoutDialog(DialogLeg leg, long cseq) throws ParseException, SipException, InvalidArgumentException {
+        String transport = leg.getTransport();
+        ViaHeader via = headers.createViaHeader(settings.advertisedAddress(),
+                provider.getListeningPoint(transport).getPort(), transport, null);
+        Request bye = messages.createRequest(addresses.createURI(leg.getRemoteTarget()), Request.BYE,
+                headers.createCallIdHeader(leg.getCallId()), headers.createCSeqHeader(cseq, Request.BYE),
+                headers.createFromHeader(addresses.createAddress(leg.getLocalUri()), leg.getLocalTag()),
+                headers.createToHeader(addresses.createAddress(leg.getRemoteUri()), leg.getRemoteTag()),
+                List.of(via), headers.createMaxForwardsHeader(70));
+        for (String route : leg.getRouteSet()) {
+            bye.addHeader(headers.createHeader(RouteHeader.NAME, route));
+        }
+        provider.getNewClientTransaction(bye).sendRequest();
     }
 
     void cancel(ClientTransaction invite) {

@@ -1,7 +1,9 @@
 package io.psip.routing.call;
 
+import io.psip.events.ActiveCall;
 import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
+import io.psip.events.DialogLeg;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -9,9 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class CallTest {
 
@@ -71,5 +75,37 @@ class CallTest {
         assertThat(call().farEndRefused(603, "Decline").getType()).isEqualTo(CallEventType.REJECTED);
         assertThat(call().farEndRefused(404, "Not Found").getType()).isEqualTo(CallEventType.FAILED);
         assertThat(call().unanswered(480).getType()).isEqualTo(CallEventType.UNANSWERED);
+    }
+
+    @Test
+    void aRecordedCallRestoredAfterARestartEndsWithTheNextSequenceAndItsWholeDuration() {
+        Call call = call();
+        call.offered();
+        call.ringing();
+        CallEvent answered = call.answered(200);
+        ActiveCall recorded = call.activeCall().setCaller(leg("cid")).setFarEnd(leg("far-cid")).build();
+        assertThat(recorded.getNextSequence()).isEqualTo(4);
+        assertThat(recorded.getInstanceId()).isEqualTo("routing-us-1");
+
+        now = now.plusSeconds(90); // the crash, and the restart
+        CallEvent completed = Call.restore(recorded, clock).completed(Call.PLATFORM_RESTART);
+
+        assertThat(completed.getType()).isEqualTo(CallEventType.COMPLETED);
+        assertThat(completed.getReason()).isEqualTo("platform_restart");
+        assertThat(completed.getSequence()).isEqualTo(4);
+        assertThat(completed.getDurationSeconds()).isEqualTo(90);
+        assertThat(completed.getEventId()).isNotEqualTo(answered.getEventId());
+        assertThat(List.of(completed, answered)).extracting(CallEvent::getCallUuid, CallEvent::getConversationUuid,
+                CallEvent::getRegion, CallEvent::getInstanceId, CallEvent::getAccountId, CallEvent::getApplicationId,
+                CallEvent::getDomain, CallEvent::getFrom, CallEvent::getTo, CallEvent::getSipCallId,
+                CallEvent::getDirection).containsOnly(tuple(answered.getCallUuid(), answered.getConversationUuid(),
+                "us", "routing-us-1", "acct", "app", "acme", "alice", "123", "cid", "inbound"));
+    }
+
+    private static DialogLeg leg(String callId) {
+        return DialogLeg.newBuilder().setCallId(callId).setLocalTag("l").setRemoteTag("r")
+                .setLocalUri("<sip:psip@127.0.0.1>").setRemoteUri("<sip:alice@127.0.0.1>")
+                .setRemoteTarget("sip:alice@127.0.0.1:5099").setRouteSet(List.of()).setNextLocalCseq(1)
+                .setTransport("udp").build();
     }
 }

@@ -1,6 +1,7 @@
 package io.psip.routing.sip;
 
 import io.psip.routing.call.Call;
+import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.CallLifetime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class CallRegistryTest {
     @Test
     void aCallTimerFiresOnItsLaneEvenWhenTheLaneIsFull() throws Exception {
         B2buaCall call = new B2buaCall(new B2buaCall.Services(null, registry, e -> { }, null,
-                Duration.ofSeconds(10), null, new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90))),
+                Duration.ofSeconds(10), null, new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE),
                 new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", "call-1", Map.of(),
                         Clock.systemUTC()), null, null);
         CountDownLatch busy = new CountDownLatch(1);

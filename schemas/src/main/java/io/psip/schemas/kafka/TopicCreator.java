@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Creates the platform's topics if they are missing, each with its policy: the configuration topics are
- * compacted, call events are kept 7 days, call commands 6 hours, webhook dead letters 14 days. Topics that
+ * Creates the platform's topics if they are missing, each with its policy: the configuration topics and each
+ * region's active calls are compacted, call events are kept 7 days, call commands 6 hours, webhook dead letters 14 days. Topics that
  * already exist are left as they are.
  */
 public final class TopicCreator {
@@ -43,12 +43,13 @@ public final class TopicCreator {
         this.replicationFactor = replicationFactor;
     }
 
-    /** Every topic of the platform, including the call-commands topic of each region. */
+    /** Every topic of the platform, including the call-commands and active-calls topics of each region. */
     public static List<String> allTopicNames() {
         List<String> names = new ArrayList<>();
         Topics.configurationTopics().forEach(t -> names.add(t.name()));
         names.add(Topics.CALL_EVENTS.name());
         Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.callCommands(r).name()));
+        Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.activeCalls(r).name()));
         names.add(Topics.WEBHOOK_DLQ);
         return names;
     }
@@ -92,6 +93,15 @@ public final class TopicCreator {
     static Map<String, String> policy(String name) {
         if (Topics.configurationTopics().stream().anyMatch(t -> t.name().equals(name))) {
             return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
+        if (name.startsWith("psip.active-calls.")) {
+            Topics.forName(name); // rejects unknown regions
+            // Every answered call leaves a record and a tombstone, and a restart reads the whole topic: roll
+            // segments hourly so compaction can clean them (the active segment never is, by default for 7 days),
+            // and drop tombstones after an hour (a restart reads the topic in seconds).
+            return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));
         }
         if (name.equals(Topics.CALL_EVENTS.name())) {
             return retention(Duration.ofDays(7));

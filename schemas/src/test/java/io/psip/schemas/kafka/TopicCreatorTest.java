@@ -44,7 +44,7 @@ class TopicCreatorTest {
             assertThat(admin.listTopics().names().get()).containsAll(TopicCreator.allTopicNames());
             assertThat(TopicCreator.allTopicNames()).contains("psip.domains", "psip.applications", "psip.numbers",
                     "psip.call-events", "psip.call-commands.us", "psip.call-commands.eu", "psip.call-commands.ap",
-                    "psip.webhook-dlq");
+                    "psip.webhook-dlq", "psip.active-calls.us", "psip.active-calls.eu", "psip.active-calls.ap");
 
             TopicDescription domains = admin.describeTopics(List.of("psip.domains")).allTopicNames().get().get("psip.domains");
             assertThat(domains.partitions()).hasSize(2);
@@ -52,6 +52,11 @@ class TopicCreatorTest {
             assertThat(config(admin, "psip.domains").get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config(admin, "psip.numbers").get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config(admin, "psip.applications").get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config(admin, "psip.active-calls.eu").get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(config(admin, "psip.active-calls.eu").get("segment.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
+            assertThat(config(admin, "psip.active-calls.eu").get("delete.retention.ms").value())
+                    .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
             assertThat(config(admin, "psip.call-events").get("retention.ms").value())
                     .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
             assertThat(config(admin, "psip.call-commands.eu").get("retention.ms").value())
@@ -67,6 +72,7 @@ class TopicCreatorTest {
         TopicCreator creator = new TopicCreator(broker.getBrokersAsString());
         assertThatThrownBy(() -> creator.create("psip.typo")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> creator.create("psip.call-commands.mars")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> creator.create("psip.active-calls.mars")).isInstanceOf(IllegalArgumentException.class);
         assertThat(creator.definition("psip.call-events").numPartitions()).isEqualTo(3);
     }
 
