@@ -203,7 +203,9 @@ class RoutingRestartTest {
                 "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
                 "--psip.schema-registry.url=" + TestKafka.registryUrl(),
                 "--psip.region=us", "--psip.instance-id=" + INSTANCE, "--psip.sip.port=" + sipPort,
-                "--psip.calls.command-timeout=30s"));
+                "--psip.calls.command-timeout=30s",
+                // The far end is on 127.0.0.1, inside the default outbound deny ranges.
+                "--psip.sip.outbound.allow=127.0.0.1/32"));
         args.addAll(List.of(settings));
         ChildJvm child = ChildJvm.start(RoutingApplication.class, args.toArray(String[]::new));
         children.add(child);
