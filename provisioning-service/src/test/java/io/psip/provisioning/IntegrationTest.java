@@ -21,6 +21,7 @@ public abstract class IntegrationTest {
 
     public static final String ADMIN_KEY = "psiplocal";
     public static final String ADMIN_SECRET = "psiplocalsecret";
+    public static final String OPERATOR_PASSWORD = "provisioning-test-operator";
 
     @LocalServerPort
     protected int port;
@@ -39,11 +40,17 @@ public abstract class IntegrationTest {
         registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.outbox.poll-interval", () -> "200ms");
+        registry.add("psip.operator.password", () -> OPERATOR_PASSWORD);
     }
 
     /** A client for the bootstrap (admin) account. */
     protected Http admin() {
         return new Http(port, ADMIN_KEY, ADMIN_SECRET);
+    }
+
+    /** The operator credential (psip.operator.*), for the actuator beyond health and prometheus. */
+    protected Http operator() {
+        return new Http(port, "operator", OPERATOR_PASSWORD);
     }
 
     protected Http anonymous() {
