@@ -32,6 +32,21 @@ public final class HttpProblems {
         return problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad Request", "The request was rejected as malformed.");
     }
 
+    public static ProblemDetail unsupportedContentType() {
+        return problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported Media Type",
+                "The Content-Type is not a concrete media type, or names a charset this service cannot read.");
+    }
+
+    public static ProblemDetail notAcceptable() {
+        return problem(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not Acceptable",
+                "The Accept header cannot be parsed, or accepts no JSON for a request that changes something.");
+    }
+
+    public static ProblemDetail malformedParameters() {
+        return problem(HttpStatus.BAD_REQUEST, "bad-request", "Bad Request",
+                "The query string (or form body) could not be parsed.");
+    }
+
     /** Whatever reached the servlet error page: its status, and never the exception's text. */
     public static ProblemDetail forStatus(int status) {
         HttpStatus known = HttpStatus.resolve(status);

@@ -4,12 +4,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.apache.catalina.Pipeline;
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.ProviderManager;
@@ -23,6 +31,7 @@ import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
@@ -35,11 +44,13 @@ import java.util.List;
  *       {@link OperatorPaths}, needs the operator credential (HTTP Basic, {@code psip.operator.*}); without a
  *       configured password they are refused to everyone (403);</li>
  *   <li>failed Basic-auth attempts limited per source (429) before any credential is checked;</li>
- *   <li>RFC 7807 bodies for the firewall's rejections (400, not Spring Security's default 500) and for the servlet
- *       error page.</li>
+ *   <li>RFC 7807 bodies for every error: Spring MVC's, the firewall's rejections (400, not Spring Security's
+ *       default 500), a query string Tomcat cannot parse (400) and a charset nothing can read (415) instead of a
+ *       500 from wherever they were first touched, the servlet error page and Tomcat's own error report.</li>
  * </ul>
  */
-@AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
+@AutoConfiguration(beforeName = {"org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration",
+        "org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration"})
 @EnableConfigurationProperties({OperatorProperties.class, AuthFailureProperties.class})
 public class WebSupportAutoConfiguration {
 
@@ -51,8 +62,47 @@ public class WebSupportAutoConfiguration {
     }
 
     @Bean
-    ProblemErrorController problemErrorController() {
-        return new ProblemErrorController();
+    ProblemErrorController problemErrorController(ProblemWriter problems) {
+        return new ProblemErrorController(problems);
+    }
+
+    /** Before Boot's own (problemdetails) handler, which would leave the content type to negotiation. */
+    @Bean
+    @ConditionalOnMissingBean(ResponseEntityExceptionHandler.class)
+    ProblemExceptionHandler problemExceptionHandler() {
+        return new ProblemExceptionHandler();
+    }
+
+    /** Just after the body size limit (provisioning's, at the highest precedence), before everything else. */
+    @Bean
+    FilterRegistrationBean<MalformedRequestFilter> malformedRequestFilter(ProblemWriter problems) {
+        FilterRegistrationBean<MalformedRequestFilter> registration =
+                new FilterRegistrationBean<>(new MalformedRequestFilter(problems));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    /** After Boot's own Tomcat customizer, whose error report valve (HTML) this one replaces. */
+    @Bean
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemErrorReportValve(JsonMapper json) {
+        return new WebServerFactoryCustomizer<>() {
+            @Override
+            public void customize(ConfigurableTomcatWebServerFactory factory) {
+                factory.addContextCustomizers(context -> {
+                    Pipeline pipeline = context.getParent().getPipeline();
+                    for (Valve valve : pipeline.getValves()) {
+                        if (valve instanceof ErrorReportValve) {
+                            pipeline.removeValve(valve);
+                        }
+                    }
+                    pipeline.addValve(new ProblemErrorReportValve(json));
+                    // the host adds a valve of its error report class at start unless one is there already
+                    if (context.getParent() instanceof StandardHost host) {
+                        host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+                    }
+                });
+            }
+        };
     }
 
     @Bean

@@ -5,9 +5,12 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A service as small as can be, with one operator path of its own and one open path. */
 @SpringBootConfiguration
@@ -19,6 +22,8 @@ class TestService {
         return new OperatorPaths("/ops/**");
     }
 
+    static final AtomicInteger CHANGES = new AtomicInteger();
+
     @RestController
     static class Endpoints {
 
@@ -28,8 +33,14 @@ class TestService {
         }
 
         @GetMapping("/open/hello")
-        Map<String, String> hello() {
-            return Map.of("hello", "world");
+        Map<String, String> hello(@RequestParam(name = "name", required = false) String name) {
+            return Map.of("hello", name == null ? "world" : name);
+        }
+
+        /** Counts the changes it made, so a test can tell whether a refused request changed anything. */
+        @PostMapping("/open/changes")
+        Map<String, Integer> change() {
+            return Map.of("changes", CHANGES.incrementAndGet());
         }
     }
 }

@@ -88,7 +88,42 @@ class WebSupportTest {
         assertProblem(get(source, "/open/%2e%2e/ops/tables", null), 400);
         assertProblem(get(source, "/nothing/here", null), 404);
         assertProblem(get(source, "/error", null), 404);
-        assertProblem(RawHttp.send(source, port, "DELETE", "/open/hello", Map.of("Accept", "text/html"), null), 405);
+        assertProblem(RawHttp.send(source, port, "DELETE", "/open/hello", Map.of("Accept", "application/json"), null), 405);
+        assertProblem(RawHttp.send(source, port, "GET", "/ops/tables", Map.of("Accept", "text/html"), null), 401);
+    }
+
+    /** What the provisioning fuzz found (issue 7 item 10), each once: a 4xx problem, not a 500 or an HTML page. */
+    @Test
+    void malformedRequestsAreRefusedWithProblemsBeforeAnyHandlerRuns() {
+        String source = "127.0.0.25";
+        // request targets Tomcat refuses before any servlet: its error report is a problem too
+        assertProblem(get(source, "/open/%00", null), 400);
+        assertProblem(get(source, "/open/%zz", null), 400);
+        assertProblem(get(source, "/../open/hello", null), 400);
+        // query strings Tomcat cannot parse, read first in a handler
+        assertProblem(get(source, "/open/hello?=x", null), 400);
+        assertProblem(get(source, "/open/hello?name=%", null), 400);
+        // the firewall's check of parameter names, run when a handler reads them all (the actuator does)
+        assertProblem(get(source, "/actuator/prometheus?%00=x", null), 400);
+        // content types that are no media type, or a charset nothing reads
+        for (String contentType : new String[] {"application/json; charset=%%", "application/json; charset=\"\"",
+                "application/json; charset=x-unknown", "application/*", "", "foo"}) {
+            assertProblem(RawHttp.send(source, port, "GET", "/open/hello", Map.of("Content-Type", contentType), null), 415);
+        }
+        // Tomcat refuses TRACE before any filter; the error page must not trip over the charset either
+        assertProblem(RawHttp.send(source, port, "TRACE", "/open/hello", Map.of("Content-Type", "text/plain; charset=\"\""), null), 405);
+        assertProblem(RawHttp.send(source, port, "TRACE", "/open/hello", Map.of(), null), 405);
+        // an unparseable Accept anywhere, and one without JSON on a change, before the change is made
+        assertProblem(RawHttp.send(source, port, "GET", "/open/hello", Map.of("Accept", "x/y;q=abc"), null), 406);
+        int changes = TestService.CHANGES.get();
+        for (String accept : new String[] {"image/png", "application/json;q=0", "x/y;q=abc"}) {
+            assertProblem(RawHttp.send(source, port, "POST", "/open/changes", Map.of("Accept", accept), new byte[0]), 406);
+        }
+        assertThat(TestService.CHANGES.get()).as("no refused request changed anything").isEqualTo(changes);
+        assertThat(RawHttp.send(source, port, "POST", "/open/changes", Map.of("Accept", "application/json"), new byte[0]).status())
+                .isEqualTo(200);
+        assertThat(RawHttp.send(source, port, "GET", "/open/hello", Map.of("Accept", "image/png"), null).status())
+                .as("Spring negotiates safe requests itself").isEqualTo(406);
     }
 
     @Test
