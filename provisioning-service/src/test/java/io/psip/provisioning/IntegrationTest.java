@@ -11,6 +11,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +43,21 @@ public abstract class IntegrationTest {
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.outbox.poll-interval", () -> "200ms");
         registry.add("psip.operator.password", () -> OPERATOR_PASSWORD);
+    }
+
+    /**
+     * Command-line arguments for a provisioning service started outside the test context (a restart test, a jqwik
+     * test), on a free port against the shared PostgreSQL, broker and registry.
+     */
+    public static String[] standaloneArgs(String... more) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--spring.datasource.url=" + TestPostgres.jdbcUrl(),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                "--psip.schema-registry.url=" + TestKafka.registryUrl()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
     }
 
     /** A client for the bootstrap (admin) account. */

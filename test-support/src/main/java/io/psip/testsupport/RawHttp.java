@@ -1,5 +1,7 @@
 package io.psip.testsupport;
 
+import org.awaitility.Awaitility;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -34,6 +37,12 @@ public final class RawHttp {
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
+    }
+
+    /** Waits until the service on {@code port} answers its readiness probe with 200 (a minute at most). */
+    public static void awaitReady(int port) {
+        Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> send("127.0.0.1", port, "GET", "/actuator/health/readiness", Map.of(), null).status() == 200);
     }
 
     public static String basic(String user, String password) {

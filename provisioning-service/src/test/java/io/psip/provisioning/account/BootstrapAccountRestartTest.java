@@ -1,9 +1,8 @@
 package io.psip.provisioning.account;
 
 import io.psip.provisioning.Http;
+import io.psip.provisioning.IntegrationTest;
 import io.psip.provisioning.ProvisioningApplication;
-import io.psip.testsupport.TestKafka;
-import io.psip.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -19,15 +18,9 @@ class BootstrapAccountRestartTest {
     private static final String CONFIGURED_SECRET = "configured-bootstrap-secret";
 
     private static ConfigurableApplicationContext start() {
-        return new SpringApplicationBuilder(ProvisioningApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + TestPostgres.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
-                "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+        return new SpringApplicationBuilder(ProvisioningApplication.class).run(IntegrationTest.standaloneArgs(
                 "--psip.bootstrap-account.api-key=" + API_KEY,
-                "--psip.bootstrap-account.api-secret=" + CONFIGURED_SECRET);
+                "--psip.bootstrap-account.api-secret=" + CONFIGURED_SECRET));
     }
 
     private static int port(ConfigurableApplicationContext context) {

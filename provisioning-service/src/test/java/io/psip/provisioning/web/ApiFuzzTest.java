@@ -1,11 +1,10 @@
 package io.psip.provisioning.web;
 
 import io.psip.provisioning.Http;
+import io.psip.provisioning.IntegrationTest;
 import io.psip.provisioning.ProvisioningApplication;
 import io.psip.testsupport.HttpFuzz;
 import io.psip.testsupport.RawHttp;
-import io.psip.testsupport.TestKafka;
-import io.psip.testsupport.TestPostgres;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -44,15 +43,8 @@ class ApiFuzzTest {
 
     @BeforeContainer
     static void start() {
-        context = new SpringApplicationBuilder(ProvisioningApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + TestPostgres.jdbcUrl(),
-                "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres",
-                "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
-                "--psip.schema-registry.url=" + TestKafka.registryUrl(),
-                "--psip.operator.password=" + OPERATOR_PASSWORD,
-                "--logging.level.root=warn");
+        context = new SpringApplicationBuilder(ProvisioningApplication.class).run(IntegrationTest.standaloneArgs(
+                "--psip.operator.password=" + OPERATOR_PASSWORD, "--logging.level.root=warn"));
         port = ((WebServerApplicationContext) context).getWebServer().getPort();
         jdbc = context.getBean(JdbcTemplate.class);
 

@@ -17,11 +17,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 7 item 10, routing's HTTP side: random requests to its tables and its actuator (methods, paths, bodies,
@@ -46,8 +42,7 @@ class HttpFuzzTest {
                 "--logging.level.root=warn");
         port = ((WebServerApplicationContext) context).getWebServer().getPort();
         // not ready is a 503 by design; the fuzz is about requests to a serving instance
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                RawHttp.send("127.0.0.1", port, "GET", "/actuator/health/readiness", Map.of(), null).status() == 200);
+        RawHttp.awaitReady(port);
     }
 
     @AfterContainer

@@ -16,11 +16,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 7 item 10, webhook's HTTP side (its actuator is all it serves): random requests get no 5xx, and every
@@ -43,8 +39,7 @@ class HttpFuzzTest {
                 "--logging.level.root=warn");
         port = ((WebServerApplicationContext) context).getWebServer().getPort();
         // not ready is a 503 by design; the fuzz is about requests to a serving instance
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                RawHttp.send("127.0.0.1", port, "GET", "/actuator/health/readiness", Map.of(), null).status() == 200);
+        RawHttp.awaitReady(port);
     }
 
     @AfterContainer
