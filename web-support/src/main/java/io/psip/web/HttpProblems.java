@@ -39,7 +39,7 @@ public final class HttpProblems {
 
     public static ProblemDetail notAcceptable() {
         return problem(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not Acceptable",
-                "The Accept header cannot be parsed, or accepts no JSON for a request that changes something.");
+                "The Accept header cannot be parsed or lists nothing, or accepts no JSON for a request that changes something.");
     }
 
     public static ProblemDetail malformedParameters() {

@@ -24,8 +24,8 @@ import java.util.Set;
  *       even while writing an error page for it;</li>
  *   <li>a query string (or form body) Tomcat cannot parse (an empty name, a bad escape, too many parameters):
  *       400. Tomcat parses it the first time anything asks for a parameter, and throws there;</li>
- *   <li>an Accept header that cannot be parsed, or on a request that changes something (POST, PUT, PATCH,
- *       DELETE) one that accepts no JSON: 406. Spring looks at Accept only when it writes the response, after
+ *   <li>an Accept header that cannot be parsed or lists nothing, or on a request that changes something (POST,
+ *       PUT, PATCH, DELETE) one that accepts no JSON: 406. Spring looks at Accept only when it writes the response, after
  *       the change was made, so the client got an error for a change that had happened.</li>
  * </ul>
  */
@@ -69,8 +69,9 @@ final class MalformedRequestFilter extends OncePerRequestFilter {
         } catch (InvalidMediaTypeException e) {
             return false;
         }
-        return safe || types.isEmpty() || types.stream().anyMatch(type -> type.getQualityValue() > 0
-                && (type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)));
+        // an empty list accepts nothing (RFC 9110 12.5.1); Boot's Prometheus endpoint threw on it
+        return !types.isEmpty() && (safe || types.stream().anyMatch(type -> type.getQualityValue() > 0
+                && (type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))));
     }
 
     private static boolean concrete(String contentType) {

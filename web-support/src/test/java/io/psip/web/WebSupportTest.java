@@ -115,6 +115,8 @@ class WebSupportTest {
         assertProblem(RawHttp.send(source, port, "TRACE", "/open/hello", Map.of(), null), 405);
         // an unparseable Accept anywhere, and one without JSON on a change, before the change is made
         assertProblem(RawHttp.send(source, port, "GET", "/open/hello", Map.of("Accept", "x/y;q=abc"), null), 406);
+        // an empty Accept accepts nothing; Boot's Prometheus endpoint threw a NullPointerException on it
+        assertProblem(RawHttp.send(source, port, "GET", "/actuator/prometheus", Map.of("Accept", ""), null), 406);
         int changes = TestService.CHANGES.get();
         for (String accept : new String[] {"image/png", "application/json;q=0", "x/y;q=abc"}) {
             assertProblem(RawHttp.send(source, port, "POST", "/open/changes", Map.of("Accept", accept), new byte[0]), 406);
