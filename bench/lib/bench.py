@@ -370,6 +370,13 @@ def api(meta, method, path, body=None, port=None):
     return r.status, data
 
 
+def operator_headers(meta):
+    """The routing tables are the operator's (psip.operator.*; the launcher's local credential by default)."""
+    token = base64.b64encode(f"{meta.get('operator_user', 'operator')}:{meta.get('operator_password', 'psiplocaloperator')}"
+                             .encode()).decode()
+    return {"Authorization": "Basic " + token}
+
+
 def wait_visible(meta, name, predicate, timeout_s=60.0):
     deadline = time.monotonic() + timeout_s
     ports = meta["routing_http_ports"]
@@ -378,7 +385,7 @@ def wait_visible(meta, name, predicate, timeout_s=60.0):
         for region, port in list(pending.items()):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", f"/v1/tables/domains/{name}")
+                conn.request("GET", f"/v1/tables/domains/{name}", headers=operator_headers(meta))
                 r = conn.getresponse()
                 body = r.read().decode("utf-8", "replace")
                 conn.close()
@@ -456,7 +463,7 @@ def cmd_propagation(results, meta_path, samples):
                 if region in seen:
                     continue
                 try:
-                    conn.request("GET", f"/v1/tables/domains/{name}")
+                    conn.request("GET", f"/v1/tables/domains/{name}", headers=operator_headers(meta))
                     resp = conn.getresponse()
                     text = resp.read().decode("utf-8", "replace")
                 except (OSError, http.client.HTTPException):

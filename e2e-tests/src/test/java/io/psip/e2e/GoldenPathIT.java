@@ -7,9 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -77,8 +79,12 @@ class GoldenPathIT {
         api.createDomain(DOMAIN, applicationId, List.of("127.0.0.1/32"));
 
         HttpClient http = HttpClient.newHttpClient();
+        // the tables are the operator's: the launcher passes psip.operator.password=psiplocaloperator
         HttpRequest domainInRoutingTable = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + ROUTING_US_HTTP_PORT + "/v1/tables/domains/" + DOMAIN)).build();
+                        URI.create("http://127.0.0.1:" + ROUTING_US_HTTP_PORT + "/v1/tables/domains/" + DOMAIN))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        "operator:psiplocaloperator".getBytes(StandardCharsets.UTF_8)))
+                .build();
         await("domain " + DOMAIN + " in routing-us's table")
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))

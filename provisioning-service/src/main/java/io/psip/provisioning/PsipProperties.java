@@ -15,7 +15,7 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, Bootstr
     public record SchemaRegistry(String url) {
     }
 
-    /** The account created (or whose secret is reset) at start; it is the admin account. */
+    /** The admin account created at the first start; its configured secret is never applied to an existing account. */
     public record BootstrapAccount(String apiKey, String apiSecret) {
 
         @Override

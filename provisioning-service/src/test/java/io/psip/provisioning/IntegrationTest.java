@@ -12,6 +12,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,6 +24,7 @@ public abstract class IntegrationTest {
 
     public static final String ADMIN_KEY = "psiplocal";
     public static final String ADMIN_SECRET = "psiplocalsecret";
+    public static final String OPERATOR_PASSWORD = "provisioning-test-operator";
 
     @LocalServerPort
     protected int port;
@@ -41,11 +44,33 @@ public abstract class IntegrationTest {
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
         registry.add("psip.outbox.poll-interval", () -> "200ms");
         registry.add("psip.secrets.key-file", () -> TestSecrets.keyFile().toString());
+        registry.add("psip.operator.password", () -> OPERATOR_PASSWORD);
+    }
+
+    /**
+     * Command-line arguments for a provisioning service started outside the test context (a restart test, a jqwik
+     * test), on a free port against the shared PostgreSQL, broker and registry.
+     */
+    public static String[] standaloneArgs(String... more) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0",
+                "--spring.datasource.url=" + TestPostgres.jdbcUrl(),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres",
+                "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+                "--psip.secrets.key-file=" + TestSecrets.keyFile()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
     }
 
     /** A client for the bootstrap (admin) account. */
     protected Http admin() {
         return new Http(port, ADMIN_KEY, ADMIN_SECRET);
+    }
+
+    /** The operator credential (psip.operator.*), for the actuator beyond health and prometheus. */
+    protected Http operator() {
+        return new Http(port, "operator", OPERATOR_PASSWORD);
     }
 
     protected Http anonymous() {

@@ -41,11 +41,13 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +71,7 @@ class RoutingCallFlowTest {
     private static final String INSTANCE = "routing-us-test";
     private static final String APPLICATION = "app-" + UUID.randomUUID();
     private static final String ACCOUNT = "acct-1";
+    private static final String OPERATOR_PASSWORD = "routing-test-operator";
 
     private static KafkaProducer<String, SpecificRecord> producer;
     private static KafkaConsumer<String, CallEvent> eventConsumer;
@@ -90,6 +93,7 @@ class RoutingCallFlowTest {
         registry.add("psip.secrets.key-file", () -> TestSecrets.keyFile().toString());
         // Far ends are sipp on 127.0.0.1, inside the default deny ranges; the local platform allows it the same way.
         registry.add("psip.sip.outbound.allow", () -> "127.0.0.1/32");
+        registry.add("psip.operator.password", () -> OPERATOR_PASSWORD);
     }
 
     /** Seeded before the service starts, so it must find them by reading the topics from offset 0. */
@@ -138,7 +142,34 @@ class RoutingCallFlowTest {
         assertThat(acme.statusCode()).isEqualTo(200);
         assertThat(acme.body()).contains("\"name\":\"acme\"", "\"version\":1", "\"application_id\":\"" + APPLICATION,
                 "127.0.0.1/32");
-        assertThat(get("/v1/tables/domains/nobody").statusCode()).isEqualTo(404);
+        HttpResponse<String> unknown = get("/v1/tables/domains/nobody");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    @Order(1)
+    void tablesNeedTheOperatorCredential() throws Exception {
+        for (String authorization : new String[] {null, basic("operator", "wrong"), basic("psiplocal", OPERATOR_PASSWORD)}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/tables/domains/acme"));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> refused = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(refused.body()).doesNotContain("127.0.0.1/32");
+        }
+        // health and metrics stay open for probes and scrapers
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isIn(200, 503);
+        HttpResponse<String> info = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/actuator/info")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(info.statusCode()).isEqualTo(401);
+        assertThat(get("/actuator/info").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -507,8 +538,14 @@ class RoutingCallFlowTest {
         return events.stream().filter(e -> e.getCallUuid().equals(callUuid)).toList();
     }
 
+    /** As the operator: the tables need the credential, and health and prometheus ignore it. */
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .header("Authorization", basic("operator", OPERATOR_PASSWORD)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

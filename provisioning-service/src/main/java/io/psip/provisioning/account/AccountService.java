@@ -36,20 +36,29 @@ public class AccountService {
         }
     }
 
-    /** Creates the configured bootstrap admin account, or resets its secret to the configured one. */
+    /**
+     * Creates the configured bootstrap admin account if there is none with its API key. An existing one keeps
+     * whatever secret it has now: it may have been rotated, and a restart must not bring the configured (and
+     * widely known) secret back.
+     *
+     * @return the account, and whether it was created by this call
+     */
     @Transactional
-    public Account ensureBootstrapAccount(String apiKey, String apiSecret) {
+    public Bootstrapped ensureBootstrapAccount(String apiKey, String apiSecret) {
         Account existing = accounts.findByApiKey(apiKey).orElse(null);
-        if (existing == null) {
-            Account account = new Account(UUID.randomUUID(), apiKey, passwordEncoder.encode(apiSecret), randomSecret(), true);
-            accounts.insert(account);
-            return account;
+        if (existing != null) {
+            accounts.makeAdmin(existing.id());
+            return new Bootstrapped(existing, false);
         }
-        if (!passwordEncoder.matches(apiSecret, existing.secretHash())) {
-            accounts.updateSecretHash(existing.id(), passwordEncoder.encode(apiSecret));
+        Account account = new Account(UUID.randomUUID(), apiKey, passwordEncoder.encode(apiSecret), randomSecret(), true);
+        if (!accounts.insert(account)) {
+            // another instance sharing the database created it first
+            return new Bootstrapped(accounts.findByApiKey(apiKey).orElseThrow(), false);
         }
-        accounts.makeAdmin(existing.id());
-        return existing;
+        return new Bootstrapped(account, true);
+    }
+
+    public record Bootstrapped(Account account, boolean created) {
     }
 
     /** A new tenant; the API key is chosen by the admin or generated. */

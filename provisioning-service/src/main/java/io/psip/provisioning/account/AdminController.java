@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Operator endpoints, for admin accounts only (see SecurityConfig): create accounts, rotate their secrets,
- * re-publish all state. Secrets appear in a response exactly once and are never logged.
+ * Admin endpoints, for admin accounts only (see SecurityConfig; the operator credential does not open them):
+ * create accounts, rotate their secrets, re-publish all state. Secrets appear in a response exactly once and are never logged.
  */
 @RestController
 @RequestMapping("/v1/admin")

@@ -7,7 +7,10 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
-/** Makes sure the configured admin account exists before the service reports ready. */
+/**
+ * Makes sure the configured admin account exists before the service reports ready: created on the first start
+ * with the configured secret; on later starts left as it is, so a rotated secret stays rotated.
+ */
 @Component
 class BootstrapAccount implements ApplicationRunner {
 
@@ -23,7 +26,14 @@ class BootstrapAccount implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
-        Account account = accounts.ensureBootstrapAccount(props.bootstrapAccount().apiKey(), props.bootstrapAccount().apiSecret());
-        log.info("bootstrap account {} (id {}) ready", account.apiKey(), account.id());
+        AccountService.Bootstrapped bootstrapped =
+                accounts.ensureBootstrapAccount(props.bootstrapAccount().apiKey(), props.bootstrapAccount().apiSecret());
+        Account account = bootstrapped.account();
+        if (bootstrapped.created()) {
+            log.info("bootstrap account {} (id {}) created with the configured secret", account.apiKey(), account.id());
+        } else {
+            log.info("bootstrap account {} (id {}) exists; its secret is left as it is (the configured one applies only "
+                    + "at creation)", account.apiKey(), account.id());
+        }
     }
 }

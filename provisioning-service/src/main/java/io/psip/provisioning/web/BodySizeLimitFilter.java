@@ -1,6 +1,7 @@
 package io.psip.provisioning.web;
 
 import io.psip.provisioning.PsipProperties;
+import io.psip.web.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

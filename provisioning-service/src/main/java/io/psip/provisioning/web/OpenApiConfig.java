@@ -17,7 +17,7 @@ class OpenApiConfig {
         return new OpenAPI()
                 .info(new Info().title("psip provisioning API").version("1")
                         .description("Programmable SIP domains (/v1/psip), applications (/v2/applications), numbers "
-                                + "(/v1/numbers) and operator endpoints (/v1/admin). HTTP Basic with the account's API "
+                                + "(/v1/numbers) and admin endpoints (/v1/admin, admin accounts). HTTP Basic with the account's API "
                                 + "key and secret. Errors are application/problem+json."))
                 .components(new Components().addSecuritySchemes("basicAuth",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")))

@@ -5,6 +5,7 @@ import io.psip.provisioning.InvalidRequestException;
 import io.psip.provisioning.InvalidRequestException.InvalidParameter;
 import io.psip.provisioning.NotFoundException;
 import io.psip.provisioning.PreconditionFailedException;
+import io.psip.web.ProblemExceptionHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
@@ -28,7 +28,7 @@ import java.util.List;
 
 /** Turns every failure into {@code application/problem+json} (see {@link Problems}). */
 @RestControllerAdvice
-public class ProblemHandler extends ResponseEntityExceptionHandler {
+public class ProblemHandler extends ProblemExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 

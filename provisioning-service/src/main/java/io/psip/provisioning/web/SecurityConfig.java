@@ -1,6 +1,7 @@
 package io.psip.provisioning.web;
 
 import io.psip.provisioning.account.CachingPasswordEncoder;
+import io.psip.web.ProblemWriter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -16,7 +17,9 @@ import java.time.Duration;
 
 /**
  * HTTP Basic with the account's API key and secret on every API path; health, metrics and the API description
- * are open. Stateless: no session, no CSRF (no cookies are ever issued).
+ * are open. The rest of the actuator is the operator's, in web-support's operator chain, which comes first: no
+ * account, admin or not, opens it, and the operator credential opens nothing here (admin endpoints are for admin
+ * accounts). Stateless: no session, no CSRF (no cookies are ever issued).
  */
 @Configuration
 class SecurityConfig {
@@ -37,7 +40,7 @@ class SecurityConfig {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus",
                                 "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error")
                         .permitAll()
                         .requestMatchers("/v1/admin/**").hasRole("ADMIN")

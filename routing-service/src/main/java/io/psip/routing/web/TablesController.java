@@ -3,6 +3,9 @@ package io.psip.routing.web;
 import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -11,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Read-only view of the routing tables, so tests and operators can see a change arrive. */
+/** Read-only view of the routing tables, so tests and operators can see a change arrive (operator credential). */
 @RestController
 class TablesController {
 
@@ -22,9 +25,10 @@ class TablesController {
     }
 
     @GetMapping("/v1/tables/domains/{name}")
-    ResponseEntity<Map<String, Object>> domain(@PathVariable String name) {
-        return tables.domain(name).map(TablesController::view).map(ResponseEntity::ok)
-                .orElseGet(() -> ResponseEntity.notFound().build());
+    ResponseEntity<?> domain(@PathVariable String name) {
+        return tables.domain(name).<ResponseEntity<?>>map(domain -> ResponseEntity.ok(view(domain)))
+                .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No domain of that name in this region's table")));
     }
 
     private static Map<String, Object> view(Domain domain) {

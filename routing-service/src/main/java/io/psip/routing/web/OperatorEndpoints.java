@@ -1,0 +1,15 @@
+package io.psip.routing.web;
+
+import io.psip.web.OperatorPaths;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The tables show every tenant's domains and ACLs: they are the operator's, like the actuator (web-support). */
+@Configuration
+class OperatorEndpoints {
+
+    @Bean
+    OperatorPaths routingOperatorPaths() {
+        return new OperatorPaths("/v1/tables/**");
+    }
+}

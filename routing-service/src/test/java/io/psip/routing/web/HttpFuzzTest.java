@@ -1,0 +1,68 @@
+package io.psip.routing.web;
+
+import io.psip.routing.RoutingApplication;
+import io.psip.testsupport.FreePorts;
+import io.psip.testsupport.HttpFuzz;
+import io.psip.testsupport.RawHttp;
+import io.psip.testsupport.TestKafka;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.util.List;
+
+/**
+ * Issue 7 item 10, routing's HTTP side: random requests to its tables and its actuator (methods, paths, bodies,
+ * content types, charsets, headers, credentials) get no 5xx, and every error is an RFC 7807 problem.
+ */
+class HttpFuzzTest {
+
+    private static final String OPERATOR_PASSWORD = "routing-fuzz-operator";
+
+    private static ConfigurableApplicationContext context;
+    private static int port;
+
+    @BeforeContainer
+    static void start() {
+        context = new SpringApplicationBuilder(RoutingApplication.class).run(
+                "--server.port=0",
+                "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+                "--psip.sip.port=" + FreePorts.sip(),
+                "--psip.instance-id=routing-us-fuzz",
+                "--psip.operator.password=" + OPERATOR_PASSWORD,
+                "--logging.level.root=warn");
+        port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        // not ready is a 503 by design; the fuzz is about requests to a serving instance
+        RawHttp.awaitReady(port);
+    }
+
+    @AfterContainer
+    static void stop() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    @Property(tries = 400, shrinking = ShrinkingMode.OFF, edgeCases = EdgeCasesMode.NONE)
+    void noRequestGetsA5xxOrAnErrorThatIsNotAProblem(@ForAll("requests") HttpFuzz.Request request) {
+        HttpFuzz.assertHandled(request, request.send(port));
+    }
+
+    @Provide
+    Arbitrary<HttpFuzz.Request> requests() {
+        return HttpFuzz.requests(List.of("/v1/tables/domains/{}", "/v1/tables/{}", "/v1/{}",
+                        "/actuator", "/actuator/{}", "/actuator/health/{}", "/actuator/prometheus", "/actuator/info", "/error", "/{}"),
+                List.of("acme", "readiness", "liveness", "health", "info", "env", "beans"),
+                List.of(RawHttp.basic("operator", OPERATOR_PASSWORD)),
+                List.of("{\"name\": \"acme\"}"));
+    }
+}
