@@ -48,7 +48,7 @@ public abstract class IntegrationTest {
     }
 
     /**
-     * Command-line arguments for a provisioning service started outside the test context (a restart test, a jqwik
+     * Command-line arguments for a provisioning service started outside the test context (a restart test, a fuzz
      * test), on a free port against the shared PostgreSQL, broker and registry.
      */
     public static String[] standaloneArgs(String... more) {
