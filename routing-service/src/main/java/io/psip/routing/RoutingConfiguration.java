@@ -8,6 +8,7 @@ import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.messaging.CallCommandListener;
 import io.psip.routing.messaging.KafkaCallEventPublisher;
 import io.psip.routing.sip.SipEdge;
@@ -101,7 +102,8 @@ class RoutingConfiguration {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
-                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip)),
+                sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
+                transport(sip.transport())),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()));
     }
@@ -109,6 +111,13 @@ class RoutingConfiguration {
     private static OverloadPolicy.Limits overloadLimits(RoutingProperties.Overload overload) {
         return new OverloadPolicy.Limits(overload.maxSipQueueDelay(), overload.maxLaneDelay(),
                 overload.maxPendingCommands(), overload.retryAfter());
+    }
+
+    private static SipSettings.Transport transport(RoutingProperties.Transport transport) {
+        return new SipSettings.Transport(transport.idleTimeout(), transport.readTimeout(),
+                transport.tlsHandshakeTimeout(), transport.maxConnections(), transport.maxConnectionsPerSource(),
+                new SourceRateLimiter.Limits(transport.rateLimit(), transport.rateBurst(),
+                        transport.rateLimitSources()));
     }
 
     private static SipSettings.Tls tls(RoutingProperties.Sip sip) {

@@ -37,6 +37,7 @@ public record RoutingProperties(
      * @param lanes          worker lanes that take call work off the SIP thread
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      * @param overload       the backlog beyond which new calls are refused with 503
+     * @param transport      what one source may cost: connections, timeouts, request rate
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
@@ -44,7 +45,28 @@ public record RoutingProperties(
                       @DefaultValue("2s") Duration congestionTimeout,
                       @DefaultValue("4194304") int udpReceiveBuffer,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
-                      @DefaultValue Overload overload, @DefaultValue Tls tls) {
+                      @DefaultValue Overload overload, @DefaultValue Tls tls,
+                      @DefaultValue Transport transport) {
+    }
+
+    /**
+     * Transport limits (Kamailio's tcp_* settings and pike as the model; see docs/CONTRACTS.md).
+     *
+     * @param idleTimeout         an accepted TCP/TLS connection idle this long is closed
+     * @param readTimeout         a message begun on TCP/TLS must be complete within this
+     * @param tlsHandshakeTimeout a TLS handshake must be done within this
+     * @param maxConnections      accepted TCP/TLS connections in all
+     * @param maxConnectionsPerSource accepted TCP/TLS connections per source address
+     * @param rateLimit           requests per second one source address may send on average (0: no limit)
+     * @param rateBurst           requests one source may send at once
+     * @param rateLimitSources    source addresses tracked at once (least recently seen forgotten first)
+     */
+    public record Transport(@DefaultValue("120s") Duration idleTimeout, @DefaultValue("5s") Duration readTimeout,
+                            @DefaultValue("5s") Duration tlsHandshakeTimeout,
+                            @DefaultValue("2048") int maxConnections,
+                            @DefaultValue("32") int maxConnectionsPerSource,
+                            @DefaultValue("500") int rateLimit, @DefaultValue("1000") int rateBurst,
+                            @DefaultValue("65536") int rateLimitSources) {
     }
 
     /**

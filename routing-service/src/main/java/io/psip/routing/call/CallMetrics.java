@@ -19,6 +19,7 @@ public final class CallMetrics {
     private final Map<Integer, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<String, Counter> malformed = new ConcurrentHashMap<>();
     private final Map<String, Counter> shed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -67,6 +68,14 @@ public final class CallMetrics {
     /** A call event that could not be handed to Kafka. */
     public void eventNotPublished() {
         registry.counter("psip.calls.events.unpublished").increment();
+    }
+
+    /**
+     * A request or connection refused by a transport limit before it cost a transaction: {@code rate_limit} (its
+     * source over the request rate) or {@code connection_limit} (its source holding too many connections).
+     */
+    public void dropped(String reason) {
+        dropped.computeIfAbsent(reason, r -> registry.counter("psip.sip.dropped", "reason", r)).increment();
     }
 
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */

@@ -5,6 +5,7 @@ import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.SipListenerExt;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.MessageChannel;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.routing.call.Admission;
@@ -15,7 +16,9 @@ import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
+import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,13 +41,14 @@ import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,6 +87,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private SipMessages sip;
     private B2buaCall.Services callServices;
     private UdpReceiveQueue udpQueue;
+    private GuardedNetworkLayer network;
     private ScheduledExecutorService probes;
     private volatile boolean running;
     private volatile boolean listenersAnswer;
@@ -123,13 +128,23 @@ public final class SipEdge implements SipListenerExt, CallControl {
         // and is thread-safe for TCP connections' own threads.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
-        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "2048");
+        SipSettings.Transport transport = settings.transport();
+        // The RI's own connection cap, read timeout and TLS handshake watchdog, behind the per-source limits of
+        // GuardedNetworkLayer.
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(transport.maxConnections()));
+        p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", Long.toString(transport.readTimeout().toMillis()));
+        // Milliseconds, whatever the RI's documentation says: it schedules its watchdog with this value.
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT",
+                Long.toString(transport.tlsHandshakeTimeout().toMillis()));
         // Every queued UDP packet holds a MAX_MESSAGE_SIZE buffer in an unbounded queue: drop what has waited
         // longer than this, so an overload sheds packets instead of exhausting the heap in the receive thread.
         p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT",
                 Long.toString(settings.congestionTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpReceiveBuffer()));
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
+        // UDP responses go to the port the request came from (rport, RFC 3581, even when the caller did not ask),
+        // never to a port its Via names.
+        p.setProperty("gov.nist.javax.sip.ALWAYS_ADD_RPORT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         if (settings.tls() != null) {
@@ -152,9 +167,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
         ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
+        SourceRateLimiter requests = new SourceRateLimiter(transport.requests());
+        network = GuardedNetworkLayer.install((SipStackImpl) stack, new GuardedNetworkLayer.Guard(requests,
+                transport.maxConnectionsPerSource(), (int) transport.idleTimeout().toMillis(), metrics::dropped));
         StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
         strays.init(stack);
         ((SipStackImpl) stack).sipMessageValves.add(strays);
+        ((SipStackImpl) stack).sipMessageValves.add(new RequestValve(requests, this::badRequest, metrics::dropped));
         ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
         if (!settings.advertisedAddress().equals(settings.bindAddress())) {
@@ -225,6 +244,16 @@ public final class SipEdge implements SipListenerExt, CallControl {
         calls.close();
     }
 
+    /** Server transactions the stack holds now (tests: what a request cost). */
+    int serverTransactions() {
+        return ((SipStackImpl) stack).getServerTransactionTableSize();
+    }
+
+    /** Accepted TCP/TLS connections held from this source now. */
+    int connectionsFrom(InetAddress source) {
+        return network.connections(source);
+    }
+
     private long sipQueueDelayMillis() {
         UdpReceiveQueue queue = udpQueue;
         return queue == null ? 0 : queue.oldestWaitMillis();
@@ -260,7 +289,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
                         log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
                     }
                 }
-                case Request.OPTIONS -> sip.respond(sip.serverTransaction(event), Response.OK, request);
+                // Statelessly, like a refusal: an OPTIONS from anyone (scanners, keep-alives, the readiness
+                // probe) must not cost a transaction.
+                case Request.OPTIONS -> sip.refuse(request, Response.OK, "OK", List.of(), null);
                 default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
@@ -342,8 +373,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         String source = event.getRemoteIpAddress();
         Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
                 maxForwards == null ? null : maxForwards.getMaxForwards(), source,
-                authorization == null ? null : headerValue(authorization),
-                "TLS".equalsIgnoreCase(((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport())));
+                authorization == null ? null : headerValue(authorization), arrivedOverTls(request),
+                mediaOffer(request)));
         if (decision instanceof Admission.Rejected rejected) {
             refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
             log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,
@@ -383,6 +414,26 @@ public final class SipEdge implements SipListenerExt, CallControl {
             sip.respondWithRetryAfter(st, Response.SERVICE_UNAVAILABLE, request, overload.retryAfterSeconds());
             metrics.rejected(Response.SERVICE_UNAVAILABLE);
             metrics.shed(OverloadPolicy.Reason.LANES.tag());
+        }
+    }
+
+    /** The transport the request really came in on (its message channel), never what its Via claims. */
+    private static boolean arrivedOverTls(Request request) {
+        return ((SIPRequest) request).getMessageChannel() instanceof MessageChannel channel && channel.isSecure();
+    }
+
+    private static MediaOffer mediaOffer(Request request) {
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        return MediaOffer.of(type == null ? null : type.getContentType() + "/" + type.getContentSubType(),
+                request.getRawContent());
+    }
+
+    /** The answer to a request the parser marked malformed: a plain 400 with a fixed reason phrase. */
+    private void badRequest(Request request) {
+        try {
+            sip.refuse(request, Response.BAD_REQUEST, "Bad Request", List.of(), null);
+        } catch (Exception e) {
+            log.debug("could not answer a malformed {} with 400: {}", request.getMethod(), e.toString());
         }
     }
 

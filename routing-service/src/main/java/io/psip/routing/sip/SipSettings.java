@@ -1,6 +1,7 @@
 package io.psip.routing.sip;
 
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.SourceRateLimiter;
 
 import java.time.Duration;
 
@@ -19,10 +20,23 @@ import java.time.Duration;
  * @param commandTimeout  how long an offered call waits for its command before it fails with 480
  * @param overload        the backlog beyond which new calls are refused with 503
  * @param tls             SIP over TLS, or null for none
+ * @param transport       limits on what one source may cost the edge
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
                           Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
-                          Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls) {
+                          Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls, Transport transport) {
+
+    /**
+     * @param idleTimeout         an accepted TCP/TLS connection with nothing to read for this long is closed
+     * @param readTimeout         once a message has begun on TCP/TLS, all of it must arrive within this
+     * @param tlsHandshakeTimeout a TLS handshake not done in this time closes the connection
+     * @param maxConnections      accepted TCP/TLS connections in all (beyond them new ones wait in the backlog)
+     * @param maxConnectionsPerSource accepted connections one source address may hold; one more is reset
+     * @param requests            the per-source request rate limit
+     */
+    public record Transport(Duration idleTimeout, Duration readTimeout, Duration tlsHandshakeTimeout,
+                            int maxConnections, int maxConnectionsPerSource, SourceRateLimiter.Limits requests) {
+    }
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */
     public record Tls(int port, String keyStore, String keyStorePassword, String keyStoreType) {

@@ -78,6 +78,6 @@ public final class TableUpdates {
         }
         return new Domain(RoutingTables.domainKey(event.getName()), event.getVersion(), event.getAccountId(),
                 event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls(),
-                event.getTls());
+                event.getTls(), event.getSrtp());
     }
 }

@@ -4,6 +4,7 @@ import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Application;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
@@ -21,16 +22,33 @@ final class EdgeFixtures {
     static final OverloadPolicy.Limits GENEROUS_LIMITS = new OverloadPolicy.Limits(Duration.ofSeconds(2),
             Duration.ofSeconds(2), 10_000, Duration.ofSeconds(5));
 
+    /** routing-service's transport defaults (RoutingProperties.Transport). */
+    static final SipSettings.Transport SERVICE_DEFAULT_TRANSPORT = new SipSettings.Transport(Duration.ofSeconds(120),
+            Duration.ofSeconds(5), Duration.ofSeconds(5), 2048, 32, new SourceRateLimiter.Limits(500, 1000, 65536));
+
     private EdgeFixtures() {
     }
 
     /** Domain {@code acme} of application {@code app-1}, open to 127.0.0.1, region us of example.com. */
     static AdmissionPolicy acmeOpenToLoopback() {
+        return admission(tables(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false,
+                Map.of(), null, null, null)));
+    }
+
+    /** A domain of application {@code app-1} open to all of 127.0.0.0/8, with the given tls and srtp settings. */
+    static Domain loopbackDomain(String name, String tls, String srtp) {
+        return new Domain(name, 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), false, Map.of(), null, tls,
+                srtp);
+    }
+
+    /** Tables holding application {@code app-1} and these domains. */
+    static RoutingTables tables(Domain... domains) {
         RoutingTables tables = new RoutingTables();
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
-        tables.domains().upsert("acme", 1, new Domain("acme", 1, "acct", "app-1",
-                List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
-        return admission(tables);
+        for (Domain domain : domains) {
+            tables.domains().upsert(domain.name(), domain.version(), domain);
+        }
+        return tables;
     }
 
     static AdmissionPolicy admission(RoutingTables tables) {

@@ -50,7 +50,7 @@ class SipEdgeTlsTest {
         int tlsPort = FreePorts.sip();
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1, 10,
                 Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS,
-                new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12")),
+                new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12"), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.admission(new RoutingTables()),
                 event -> { }, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "tls-test"));
