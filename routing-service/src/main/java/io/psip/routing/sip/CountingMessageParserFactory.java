@@ -35,8 +35,8 @@ import java.util.function.Consumer;
  *   <li>dropped otherwise (nothing in it can be trusted to address a response), as is anything the parser
  *       gives up on.</li>
  * </ul>
- * A bad Content-Length on TCP or TLS is left to the RI, which closes the connection: the stream's framing is
- * lost. Bad headers of other kinds are kept unparsed, as the RI does. It also marks requests whose request line
+ * The same holds for a request that breaks a rule the RI does not check ({@link StrictSyntax}). A bad
+ * Content-Length on TCP or TLS is left to the RI, which closes the connection: the stream's framing is lost. Bad headers of other kinds are kept unparsed, as the RI does. It also marks requests whose request line
  * is not SIP/2.0, which the RI silently reads as SIP/2.0.
  * <p>
  * Last, a request's top Via is made to name the transport the request really came on, before the RI reads it:
@@ -87,6 +87,10 @@ final class CountingMessageParserFactory implements MessageParserFactory {
                     malformed.accept("unparseable");
                     return null;
                 }
+            }
+            if (!tolerant.broken && message instanceof SIPRequest && StrictSyntax.violated(bytes)) {
+                malformed.accept("bad_header");
+                tolerant.broken = true;
             }
             if (tolerant.broken) {
                 if (!(message instanceof SIPRequest request) || !answerable(request)) {
