@@ -291,7 +291,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
                 }
                 // Statelessly, like a refusal: an OPTIONS from anyone (scanners, keep-alives, the readiness
                 // probe) must not cost a transaction.
-                case Request.OPTIONS -> sip.refuse(request, Response.OK, "OK", List.of(), null);
+                case Request.OPTIONS -> answerStatelessly(request, Response.OK, "OK");
                 default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
@@ -430,10 +430,18 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     /** The answer to a request the parser marked malformed: a plain 400 with a fixed reason phrase. */
     private void badRequest(Request request) {
+        answerStatelessly(request, Response.BAD_REQUEST, "Bad Request");
+    }
+
+    /**
+     * A final response without a transaction. Failing to send it (the sender gone, its connection closed) is the
+     * sender's loss, logged at debug: anyone could make this happen for every request.
+     */
+    private void answerStatelessly(Request request, int code, String reason) {
         try {
-            sip.refuse(request, Response.BAD_REQUEST, "Bad Request", List.of(), null);
+            sip.refuse(request, code, reason, List.of(), null);
         } catch (Exception e) {
-            log.debug("could not answer a malformed {} with 400: {}", request.getMethod(), e.toString());
+            log.debug("could not answer {} with {}: {}", request.getMethod(), code, e.toString());
         }
     }
 

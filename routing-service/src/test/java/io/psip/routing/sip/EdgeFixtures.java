@@ -10,6 +10,14 @@ import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import io.psip.schemas.net.Cidr;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +57,42 @@ final class EdgeFixtures {
             tables.domains().upsert(domain.name(), domain.version(), domain);
         }
         return tables;
+    }
+
+    /** A PKCS12 key store (password changeit) with a self-signed EC certificate for 127.0.0.1. */
+    static Path selfSignedKeyStore(Path dir) throws IOException, InterruptedException {
+        Path keyStore = dir.resolve("sip.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "sip", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").inheritIO().start();
+        if (keytool.waitFor() != 0) {
+            throw new IOException("keytool failed");
+        }
+        return keyStore;
+    }
+
+    /** A TLS connection to 127.0.0.1:{@code port}, handshake done, trusting whatever certificate it shows. */
+    static SSLSocket trustingTlsSocket(int port) throws GeneralSecurityException, IOException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout(15_000);
+        socket.startHandshake();
+        return socket;
     }
 
     static AdmissionPolicy admission(RoutingTables tables) {

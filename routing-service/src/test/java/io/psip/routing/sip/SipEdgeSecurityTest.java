@@ -16,16 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,12 +58,7 @@ class SipEdgeSecurityTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path keyStore = dir.resolve("sip.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "sip", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", "changeit", "-keypass", "changeit").inheritIO().start();
-        assertThat(keytool.waitFor()).isZero();
+        Path keyStore = EdgeFixtures.selfSignedKeyStore(dir);
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1,
                 100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS,
                 new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12"),
@@ -98,7 +90,7 @@ class SipEdgeSecurityTest {
     void theSameDomainOverRealTlsConnects() throws Exception {
         Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
                 "-m", "1");
-        try (SSLSocket socket = tlsSocket()) {
+        try (SSLSocket socket = EdgeFixtures.trustingTlsSocket(tlsPort)) {
             String callId = "tls-" + UUID.randomUUID();
             String fromTag = UUID.randomUUID().toString().substring(0, 8);
             String sdp = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -117,6 +109,17 @@ class SipEdgeSecurityTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events).extracting(CallEvent::getType)
                 .containsExactly(CallEventType.OFFERED, CallEventType.RINGING, CallEventType.ANSWERED,
                         CallEventType.COMPLETED));
+    }
+
+    @Test
+    void aConnectionToTheTlsPortThatNeverHandshakesIsClosed() throws Exception {
+        // The idle timeout (120 s) is beyond this read's 30 s: what closes it first is the handshake timeout (5 s).
+        try (Socket socket = new Socket("127.0.0.1", tlsPort)) {
+            socket.setSoTimeout(30_000);
+            // Read to the end (a timeout would throw): at most a TLS alert record (type 21) comes first.
+            byte[] untilClosed = socket.getInputStream().readAllBytes();
+            assertThat(untilClosed.length == 0 || untilClosed[0] == 21).as("only an alert, then closed").isTrue();
+        }
     }
 
     @Test
@@ -162,15 +165,6 @@ class SipEdgeSecurityTest {
         assertThat(caller.exitCode()).as(caller::logs).isZero();
     }
 
-    private SSLSocket tlsSocket() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new TrustingManager()}, null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", tlsPort);
-        socket.setSoTimeout(15_000);
-        socket.startHandshake();
-        return socket;
-    }
-
     private static String request(String method, String uri, String callId, String fromTag, String toTag, int cseq,
                                   int localPort, String sdp) {
         String body = sdp == null ? "" : sdp;
@@ -214,21 +208,5 @@ class SipEdgeSecurityTest {
     private static String match(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         return m.find() ? m.group(1) : null;
-    }
-
-    /** Test only: the edge's certificate is self-signed. */
-    private static final class TrustingManager implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

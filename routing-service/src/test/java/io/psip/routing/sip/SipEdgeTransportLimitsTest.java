@@ -162,6 +162,19 @@ class SipEdgeTransportLimitsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> edge.connectionsFrom(ABUSER) == 0);
     }
 
+    @Test
+    void aMessageThatNeverCompletesHasItsConnectionClosed() throws Exception {
+        // Idle timeout 60 s, beyond this read's 20 s: what closes it is the read timeout (1 s) of a begun message.
+        start(new SipSettings.Transport(Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(5), 2048,
+                10, new SourceRateLimiter.Limits(0, 1, 1)));
+        try (Socket socket = connect(ABUSER)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.2"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readUntilClosed(socket.getInputStream())).isTrue();
+        }
+    }
+
     private void start(SipSettings.Transport transport) throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1,
                 1000, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, transport),
