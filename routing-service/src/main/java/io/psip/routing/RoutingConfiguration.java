@@ -11,6 +11,7 @@ import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.messaging.CallCommandListener;
 import io.psip.routing.messaging.KafkaActiveCalls;
 import io.psip.routing.messaging.KafkaCallEventPublisher;
@@ -143,7 +144,7 @@ class RoutingConfiguration {
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
-                outbound(sip, advertisedAddress(sip), httpPort),
+                outbound(sip, advertisedAddress(sip), httpPort), transport(sip.transport()),
                 new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls);
@@ -192,6 +193,13 @@ class RoutingConfiguration {
             throw new IllegalStateException("cannot list this host's addresses", e);
         }
         return addresses;
+    }
+
+    private static SipSettings.Transport transport(RoutingProperties.Transport transport) {
+        return new SipSettings.Transport(transport.idleTimeout(), transport.readTimeout(),
+                transport.tlsHandshakeTimeout(), transport.maxConnections(), transport.maxConnectionsPerSource(),
+                new SourceRateLimiter.Limits(transport.rateLimit(), transport.rateBurst(),
+                        transport.rateLimitSources()));
     }
 
     private static SipSettings.Tls tls(RoutingProperties.Sip sip) {

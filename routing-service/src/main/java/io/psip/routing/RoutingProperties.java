@@ -39,6 +39,7 @@ public record RoutingProperties(
      * @param laneQueue      queued tasks per lane before new calls are refused with 503
      * @param overload       the backlog beyond which new calls are refused with 503
      * @param outbound       where NCCO connect targets may be, and how they are reached
+     * @param transport      what one source may cost: connections, timeouts, request rate
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
@@ -47,7 +48,7 @@ public record RoutingProperties(
                       @DefaultValue("4194304") int udpReceiveBuffer,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
                       @DefaultValue Overload overload, @DefaultValue Tls tls,
-                      @DefaultValue Outbound outbound) {
+                      @DefaultValue Outbound outbound, @DefaultValue Transport transport) {
     }
 
     /**
@@ -78,6 +79,26 @@ public record RoutingProperties(
                     + ", resolveTimeout=" + resolveTimeout + ", connectTimeout=" + connectTimeout + ", trustStore="
                     + trustStore + ", trustStoreType=" + trustStoreType + ", trustSelfSigned=" + trustSelfSigned + "]";
         }
+    }
+
+    /**
+     * Transport limits (Kamailio's tcp_* settings and pike as the model; see docs/CONTRACTS.md).
+     *
+     * @param idleTimeout         an accepted TCP/TLS connection idle this long is closed
+     * @param readTimeout         a message begun on TCP/TLS must be complete within this
+     * @param tlsHandshakeTimeout a TLS handshake must be done within this
+     * @param maxConnections      accepted TCP/TLS connections in all
+     * @param maxConnectionsPerSource accepted TCP/TLS connections per source address
+     * @param rateLimit           requests per second one source address may send on average (0: no limit)
+     * @param rateBurst           requests one source may send at once
+     * @param rateLimitSources    source addresses tracked at once (least recently seen forgotten first)
+     */
+    public record Transport(@DefaultValue("120s") Duration idleTimeout, @DefaultValue("5s") Duration readTimeout,
+                            @DefaultValue("5s") Duration tlsHandshakeTimeout,
+                            @DefaultValue("2048") int maxConnections,
+                            @DefaultValue("32") int maxConnectionsPerSource,
+                            @DefaultValue("500") int rateLimit, @DefaultValue("1000") int rateBurst,
+                            @DefaultValue("65536") int rateLimitSources) {
     }
 
     /**

@@ -6,10 +6,10 @@ import io.psip.events.CallEventType;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
-import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.sip.EdgeFixtures;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
 import io.psip.routing.table.Application;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,15 +113,14 @@ class DigestAcrossInstancesTest {
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
         tables.domains().upsert("secure", 1, new Domain("secure", 1, "acct", "app-1",
                 List.of(Cidr.parse("127.0.0.1")), true, Map.of("alice", new Domain.DigestCredentials("alice",
-                hex("MD5", "alice:secure:s3cret"), hex("SHA-256", "alice:secure:s3cret"))), null, null));
+                hex("MD5", "alice:secure:s3cret"), hex("SHA-256", "alice:secure:s3cret"))), null, null, null));
         AdmissionPolicy admission = new AdmissionPolicy(new RegionalHost("us", "example.com"), tables,
                 new DigestAuthenticator(key, Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")), () -> true);
         int port = FreePorts.sip();
         SipEdge edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2),
                 1 << 20, 1, 100, Duration.ofSeconds(1), new OverloadPolicy.Limits(Duration.ofSeconds(2),
-                Duration.ofSeconds(2), 100, Duration.ofSeconds(5)), null, new SipSettings.Outbound(
-                new DestinationPolicy(DestinationPolicy.DEFAULT_DENY.stream().map(Cidr::parse).toList(), List.of(),
-                        Set.of(), Set.of()), Duration.ofSeconds(2), Duration.ofSeconds(2), null, null, "PKCS12", false)),
+                Duration.ofSeconds(2), 100, Duration.ofSeconds(5)), null, EdgeFixtures.loopbackFarEnds(port),
+                EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 admission, events::add,
                 new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "digest-test-" + port));

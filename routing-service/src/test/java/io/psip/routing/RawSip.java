@@ -14,13 +14,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** Hand-written SIP over plain sockets, for messages no SIP tool would send. */
-final class RawSip {
+public final class RawSip {
 
     private RawSip() {
     }
 
     /** A minimal INVITE; {@code %PORT%} in the Via is replaced by the sender's port. */
-    static String invite(String host, String extraHeaders, String version) {
+    public static String invite(String host, String extraHeaders, String version) {
         String id = UUID.randomUUID().toString();
         return "INVITE sip:999@" + host + " " + version + "\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.1:%PORT%;branch=z9hG4bK" + id + "\r\n"
@@ -34,7 +34,7 @@ final class RawSip {
     }
 
     /** Sends one datagram; returns the first final (non-1xx) response within 5 s, if any. */
-    static Optional<String> udp(int port, String message) {
+    public static Optional<String> udp(int port, String message) {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             socket.setSoTimeout(5000);
             byte[] bytes = message.replace("%PORT%", Integer.toString(socket.getLocalPort()))
@@ -57,7 +57,7 @@ final class RawSip {
     }
 
     /** Sends one datagram and does not wait for anything back. */
-    static void udpSend(int port, String message) {
+    public static void udpSend(int port, String message) {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             byte[] bytes = message.replace("%PORT%", Integer.toString(socket.getLocalPort()))
                     .getBytes(StandardCharsets.ISO_8859_1);
@@ -68,7 +68,7 @@ final class RawSip {
     }
 
     /** Writes raw bytes on a fresh TCP connection and returns whatever comes back before close or 3 s. */
-    static String tcp(int port, byte[] bytes) {
+    public static String tcp(int port, byte[] bytes) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 3000);
             socket.setSoTimeout(3000);

@@ -7,7 +7,7 @@ import io.psip.routing.table.RoutingTables;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-/** Decides whether an inbound INVITE may become a call, in the order documented in ARCHITECTURE.md. */
+/** Decides whether an inbound INVITE may become a call, in the order documented in docs/architecture.md. */
 public final class AdmissionPolicy {
 
     private final RegionalHost regionalHost;
@@ -45,6 +45,11 @@ public final class AdmissionPolicy {
         }
         if (!domain.acceptsTransport(invite.secure())) {
             return new Admission.Rejected(403, invite.secure() ? "TLS Not Allowed" : "TLS Required");
+        }
+        // With the transport check: both are the domain's security settings, and a 488 needs no credentials to be
+        // of use to a caller that would only be refused after authenticating.
+        if (!domain.acceptsMedia(invite.media())) {
+            return new Admission.Rejected(488, "always".equals(domain.srtp()) ? "SRTP Required" : "SRTP Not Allowed");
         }
         if (domain.digestAuth()) {
             String realm = digestRealm(domain.name());

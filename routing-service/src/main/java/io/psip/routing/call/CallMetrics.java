@@ -20,6 +20,7 @@ public final class CallMetrics {
     private final Map<String, Counter> malformed = new ConcurrentHashMap<>();
     private final Map<String, Counter> shed = new ConcurrentHashMap<>();
     private final Map<String, Counter> outboundRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -88,6 +89,14 @@ public final class CallMetrics {
     /** An answered call whose record (psip.active-calls) was lost: a crash now would leave it up. */
     public void activeCallNotRecorded() {
         registry.counter("psip.calls.active.unrecorded").increment();
+    }
+
+    /**
+     * A request or connection refused by a transport limit before it cost a transaction: {@code rate_limit} (its
+     * source over the request rate) or {@code connection_limit} (its source holding too many connections).
+     */
+    public void dropped(String reason) {
+        dropped.computeIfAbsent(reason, r -> registry.counter("psip.sip.dropped", "reason", r)).increment();
     }
 
     /** A SIP message we could not use; {@code reason} is a small fixed vocabulary. */

@@ -7,8 +7,9 @@ package io.psip.routing.call;
  * @param maxForwards   null when the header is absent
  * @param sourceAddress the packet's source IP (never Via)
  * @param authorization the Authorization header value, or null
- * @param secure        whether it came over TLS
+ * @param secure        whether it arrived on a TLS connection (the socket's transport, never Via)
+ * @param media         what its SDP offers ({@link MediaOffer#NONE} without a body)
  */
 public record InboundInvite(String requestUri, String requestUriUser, String requestUriHost, Integer maxForwards,
-                            String sourceAddress, String authorization, boolean secure) {
+                            String sourceAddress, String authorization, boolean secure, MediaOffer media) {
 }

@@ -5,6 +5,7 @@ import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.SipListenerExt;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.MessageChannel;
 import io.psip.events.ActiveCall;
 import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
@@ -17,11 +18,14 @@ import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
+import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import javax.sip.ClientTransaction;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -40,13 +44,14 @@ import javax.sip.address.SipURI;
 import javax.sip.address.TelURL;
 import javax.sip.address.URI;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.MaxForwardsHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,6 +95,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private B2buaCall.Services callServices;
     private UdpReceiveQueue udpQueue;
     private OutboundDialer dialer;
+    private GuardedNetworkLayer network;
     private ScheduledExecutorService probes;
     private volatile boolean running;
     private volatile boolean listenersAnswer;
@@ -142,13 +148,23 @@ public final class SipEdge implements SipListenerExt, CallControl {
         // and is thread-safe for TCP connections' own threads.
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(settings.maxMessageSize()));
-        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", "2048");
+        SipSettings.Transport transport = settings.transport();
+        // The RI's own connection cap, read timeout and TLS handshake watchdog, behind the per-source limits of
+        // GuardedNetworkLayer.
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(transport.maxConnections()));
+        p.setProperty("gov.nist.javax.sip.READ_TIMEOUT", Long.toString(transport.readTimeout().toMillis()));
+        // Milliseconds, whatever the RI's documentation says: it schedules its watchdog with this value.
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT",
+                Long.toString(transport.tlsHandshakeTimeout().toMillis()));
         // Every queued UDP packet holds a MAX_MESSAGE_SIZE buffer in an unbounded queue: drop what has waited
         // longer than this, so an overload sheds packets instead of exhausting the heap in the receive thread.
         p.setProperty("gov.nist.javax.sip.CONGESTION_CONTROL_TIMEOUT",
                 Long.toString(settings.congestionTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(settings.udpReceiveBuffer()));
         p.setProperty("gov.nist.javax.sip.IS_BACK_TO_BACK_USER_AGENT", "true");
+        // UDP responses go to the port the request came from (rport, RFC 3581, even when the caller did not ask),
+        // never to a port its Via names.
+        p.setProperty("gov.nist.javax.sip.ALWAYS_ADD_RPORT", "true");
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         // Our sockets (bounded connect and handshake, far ends' certificates checked against the outbound trust
@@ -167,16 +183,21 @@ public final class SipEdge implements SipListenerExt, CallControl {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         stack = factory.createSipStack(p);
-        OutboundNetworkLayer network = (OutboundNetworkLayer) ((SipStackImpl) stack).getNetworkLayer();
-        network.configure(settings.outbound().connectTimeout(),
-                settings.tls() == null ? null : OutboundNetworkLayer.serverContext(settings.tls()),
+        OutboundNetworkLayer sockets = (OutboundNetworkLayer) ((SipStackImpl) stack).getNetworkLayer();
+        SSLContext serverTls = settings.tls() == null ? null : OutboundNetworkLayer.serverContext(settings.tls());
+        sockets.configure(settings.outbound().connectTimeout(), serverTls,
                 OutboundNetworkLayer.clientContext(settings.tls(), settings.outbound()));
         dialer = new OutboundDialer(new TargetResolver(TargetResolver.system(settings.outbound().resolveTimeout())),
-                settings.outbound(), network);
+                settings.outbound(), sockets);
         ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));
+        SourceRateLimiter requests = new SourceRateLimiter(transport.requests());
+        network = GuardedNetworkLayer.install((SipStackImpl) stack, new GuardedNetworkLayer.Guard(requests,
+                transport.maxConnectionsPerSource(), (int) transport.idleTimeout().toMillis(), metrics::dropped,
+                serverTls));
         StrayResponseValve strays = new StrayResponseValve(() -> metrics.malformed("stray_response"));
         strays.init(stack);
         ((SipStackImpl) stack).sipMessageValves.add(strays);
+        ((SipStackImpl) stack).sipMessageValves.add(new RequestValve(requests, this::badRequest, metrics::dropped));
         ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.UDP);
         ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), settings.port(), ListeningPoint.TCP);
         if (!settings.advertisedAddress().equals(settings.bindAddress())) {
@@ -309,6 +330,16 @@ public final class SipEdge implements SipListenerExt, CallControl {
         calls.close();
     }
 
+    /** Server transactions the stack holds now (tests: what a request cost). */
+    int serverTransactions() {
+        return ((SipStackImpl) stack).getServerTransactionTableSize();
+    }
+
+    /** Accepted TCP/TLS connections held from this source now. */
+    int connectionsFrom(InetAddress source) {
+        return network.connections(source);
+    }
+
     private long sipQueueDelayMillis() {
         UdpReceiveQueue queue = udpQueue;
         return queue == null ? 0 : queue.oldestWaitMillis();
@@ -350,7 +381,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
                     ServerTransaction st = sip.serverTransaction(event);
                     calls.runFor(callId, () -> inDialogRequest(event, callId, st));
                 }
-                case Request.OPTIONS -> sip.respond(sip.serverTransaction(event), Response.OK, request);
+                // Statelessly, like a refusal: an OPTIONS from anyone (scanners, keep-alives, the readiness
+                // probe) must not cost a transaction.
+                case Request.OPTIONS -> answerStatelessly(request, Response.OK, "OK");
                 default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
@@ -434,8 +467,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         String source = event.getRemoteIpAddress();
         Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
                 maxForwards == null ? null : maxForwards.getMaxForwards(), source,
-                authorization == null ? null : headerValue(authorization),
-                "TLS".equalsIgnoreCase(((ViaHeader) request.getHeader(ViaHeader.NAME)).getTransport())));
+                authorization == null ? null : headerValue(authorization), arrivedOverTls(request),
+                mediaOffer(request)));
         if (decision instanceof Admission.Rejected rejected) {
             refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
             log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,
@@ -475,6 +508,34 @@ public final class SipEdge implements SipListenerExt, CallControl {
             sip.respondWithRetryAfter(st, Response.SERVICE_UNAVAILABLE, request, overload.retryAfterSeconds());
             metrics.rejected(Response.SERVICE_UNAVAILABLE);
             metrics.shed(OverloadPolicy.Reason.LANES.tag());
+        }
+    }
+
+    /** The transport the request really came in on (its message channel), never what its Via claims. */
+    private static boolean arrivedOverTls(Request request) {
+        return ((SIPRequest) request).getMessageChannel() instanceof MessageChannel channel && channel.isSecure();
+    }
+
+    private static MediaOffer mediaOffer(Request request) {
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        return MediaOffer.of(type == null ? null : type.getContentType() + "/" + type.getContentSubType(),
+                request.getRawContent());
+    }
+
+    /** The answer to a request the parser marked malformed: a plain 400 with a fixed reason phrase. */
+    private void badRequest(Request request) {
+        answerStatelessly(request, Response.BAD_REQUEST, "Bad Request");
+    }
+
+    /**
+     * A final response without a transaction. Failing to send it (the sender gone, its connection closed) is the
+     * sender's loss, logged at debug: anyone could make this happen for every request.
+     */
+    private void answerStatelessly(Request request, int code, String reason) {
+        try {
+            sip.refuse(request, code, reason, List.of(), null);
+        } catch (Exception e) {
+            log.debug("could not answer {} with {}: {}", request.getMethod(), code, e.toString());
         }
     }
 

@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.SourceRateLimiter;
 
 import java.time.Duration;
 
@@ -22,19 +23,33 @@ import java.time.Duration;
  * @param overload        the backlog beyond which new calls are refused with 503
  * @param tls             SIP over TLS, or null for none
  * @param outbound        where and how NCCO connect targets are reached
+ * @param transport       limits on what one source may cost the edge
  * @param lifetime        how long an answered call may last: maximum duration, session timers
  */
 public record SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
                           Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
                           Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls,
-                          Outbound outbound, CallLifetime lifetime) {
+                          Outbound outbound, Transport transport, CallLifetime lifetime) {
 
     /** With the default call lifetime (7200 s at most, Min-SE 90 s). */
     public SipSettings(String bindAddress, String advertisedAddress, int port, int maxMessageSize,
                        Duration congestionTimeout, int udpReceiveBuffer, int lanes, int laneQueue,
-                       Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls, Outbound outbound) {
+                       Duration commandTimeout, OverloadPolicy.Limits overload, Tls tls, Outbound outbound,
+                       Transport transport) {
         this(bindAddress, advertisedAddress, port, maxMessageSize, congestionTimeout, udpReceiveBuffer, lanes,
-                laneQueue, commandTimeout, overload, tls, outbound, CallLifetime.DEFAULT);
+                laneQueue, commandTimeout, overload, tls, outbound, transport, CallLifetime.DEFAULT);
+    }
+
+    /**
+     * @param idleTimeout         an accepted TCP/TLS connection with nothing to read for this long is closed
+     * @param readTimeout         once a message has begun on TCP/TLS, all of it must arrive within this
+     * @param tlsHandshakeTimeout a TLS handshake not done in this time closes the connection
+     * @param maxConnections      accepted TCP/TLS connections in all (beyond them new ones wait in the backlog)
+     * @param maxConnectionsPerSource accepted connections one source address may hold; one more is reset
+     * @param requests            the per-source request rate limit
+     */
+    public record Transport(Duration idleTimeout, Duration readTimeout, Duration tlsHandshakeTimeout,
+                            int maxConnections, int maxConnectionsPerSource, SourceRateLimiter.Limits requests) {
     }
 
     /** A TLS listening point on {@code port} with the server certificate from a key store. */

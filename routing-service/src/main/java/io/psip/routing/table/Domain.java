@@ -1,5 +1,6 @@
 package io.psip.routing.table;
 
+import io.psip.routing.call.MediaOffer;
 import io.psip.schemas.net.Cidr;
 
 import java.net.InetAddress;
@@ -8,12 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A SIP domain as routing needs it. {@code applicationId} is null when no application is linked; {@code tls} is
- * {@code always}, {@code never} or {@code optional} (null means optional).
+ * A SIP domain as routing needs it. {@code applicationId} is null when no application is linked; {@code tls} and
+ * {@code srtp} are {@code always}, {@code never} or {@code optional} (null means optional).
  */
 public record Domain(String name, long version, String accountId, String applicationId, List<Cidr> acl,
                      boolean digestAuth, Map<String, DigestCredentials> digestUsers, Integer maxConcurrentCalls,
-                     String tls) {
+                     String tls, String srtp) {
 
     /** HA1 values only; the secret itself never reaches routing. */
     public record DigestCredentials(String username, String ha1Md5, String ha1Sha256) {
@@ -41,6 +42,18 @@ public record Domain(String name, long version, String accountId, String applica
         return switch (tls == null ? "optional" : tls) {
             case "always" -> secure;
             case "never" -> !secure;
+            default -> true;
+        };
+    }
+
+    /**
+     * Whether the INVITE's media offer suits the domain's SRTP setting: {@code always} takes only an offer whose
+     * every audio stream is SDES-SRTP (no SDP at all is not SRTP), {@code never} refuses any SRTP audio stream.
+     */
+    public boolean acceptsMedia(MediaOffer offer) {
+        return switch (srtp == null ? "optional" : srtp) {
+            case "always" -> offer.srtpOnly();
+            case "never" -> !offer.offersSrtp();
             default -> true;
         };
     }

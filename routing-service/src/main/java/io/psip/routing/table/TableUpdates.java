@@ -95,7 +95,7 @@ public final class TableUpdates {
         }
         return new Domain(RoutingTables.domainKey(event.getName()), event.getVersion(), event.getAccountId(),
                 event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls(),
-                event.getTls());
+                event.getTls(), event.getSrtp());
     }
 
     /** Once per reason and process: a whole topic of users sealed under another key must not flood the log. */

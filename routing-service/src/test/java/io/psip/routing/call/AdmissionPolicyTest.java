@@ -23,7 +23,7 @@ class AdmissionPolicyTest {
 
     AdmissionPolicyTest() {
         tables.applications().upsert("app-1", 1, new Application("app-1", 1, "acct", "app"));
-        put(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1/32")), false, Map.of(), null, null));
+        put(new Domain("acme", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1/32")), false, Map.of(), null, null, null));
     }
 
     @Test
@@ -49,7 +49,7 @@ class AdmissionPolicyTest {
     @Test
     void digestDomainChallengesAfterTheAclCheck() {
         put(new Domain("secure", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), true,
-                Map.of("alice", new Domain.DigestCredentials("alice", "x", "y")), null, null));
+                Map.of("alice", new Domain.DigestCredentials("alice", "x", "y")), null, null, null));
         Admission outsideAcl = policy.admit(invite("secure.sip-us.example.com", 70, "10.0.0.1", null));
         assertThat(outsideAcl).isEqualTo(new Admission.Rejected(403, "Forbidden"));
         Admission challenge = policy.admit(invite("secure.sip-us.example.com", 70, "127.0.0.1", null));
@@ -73,20 +73,54 @@ class AdmissionPolicyTest {
     @Test
     void domainRequiringTlsRefusesOtherTransportsAfterTheAcl() {
         put(new Domain("tlsonly", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
-                "always"));
+                "always", null));
         InboundInvite plain = invite("tlsonly.sip-us.example.com", 70, "127.0.0.1", null);
         assertThat(policy.admit(plain)).isEqualTo(new Admission.Rejected(403, "TLS Required"));
         InboundInvite secure = new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70, "127.0.0.1",
-                null, true);
+                null, true, MediaOffer.NONE);
         assertThat(policy.admit(secure)).isInstanceOf(Admission.Accepted.class);
         assertThat(policy.admit(new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70,
-                "10.0.0.1", null, true))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+                "10.0.0.1", null, true, MediaOffer.NONE))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+    }
+
+    @Test
+    void srtpSettingIsCheckedAfterTlsAndBeforeDigest() {
+        MediaOffer srtp = new MediaOffer(1, 0);
+        MediaOffer plain = new MediaOffer(0, 1);
+        put(new Domain("srtpalways", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), true, Map.of(), null,
+                "always", "always"));
+        put(new Domain("srtpnever", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
+                null, "never"));
+        put(new Domain("srtpoptional", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
+                null, "optional"));
+        // TLS first, then SRTP, then digest (a 488 goes out before any challenge).
+        assertThat(policy.admit(invite("srtpalways.sip-us.example.com", false, plain)))
+                .isEqualTo(new Admission.Rejected(403, "TLS Required"));
+        assertThat(policy.admit(invite("srtpalways.sip-us.example.com", true, plain)))
+                .isEqualTo(new Admission.Rejected(488, "SRTP Required"));
+        assertThat(policy.admit(invite("srtpalways.sip-us.example.com", true, MediaOffer.NONE)))
+                .isEqualTo(new Admission.Rejected(488, "SRTP Required"));
+        assertThat(policy.admit(invite("srtpalways.sip-us.example.com", true, new MediaOffer(1, 1))))
+                .isEqualTo(new Admission.Rejected(488, "SRTP Required"));
+        assertThat(code(invite("srtpalways.sip-us.example.com", true, srtp))).isEqualTo(401);
+
+        assertThat(policy.admit(invite("srtpnever.sip-us.example.com", false, srtp)))
+                .isEqualTo(new Admission.Rejected(488, "SRTP Not Allowed"));
+        assertThat(policy.admit(invite("srtpnever.sip-us.example.com", false, new MediaOffer(1, 1))))
+                .isEqualTo(new Admission.Rejected(488, "SRTP Not Allowed"));
+        assertThat(policy.admit(invite("srtpnever.sip-us.example.com", false, plain))).isInstanceOf(Admission.Accepted.class);
+        assertThat(policy.admit(invite("srtpnever.sip-us.example.com", false, MediaOffer.NONE)))
+                .isInstanceOf(Admission.Accepted.class);
+
+        assertThat(policy.admit(invite("srtpoptional.sip-us.example.com", false, srtp))).isInstanceOf(Admission.Accepted.class);
+        assertThat(policy.admit(invite("srtpoptional.sip-us.example.com", false, plain))).isInstanceOf(Admission.Accepted.class);
+        assertThat(policy.admit(invite("acme.sip-us.example.com", false, srtp))).isInstanceOf(Admission.Accepted.class);
     }
 
     @Test
     void domainWithoutApplicationIs404AndWithAMissingApplication480() {
-        put(new Domain("lonely", 1, "acct", null, List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
-        put(new Domain("early", 1, "acct", "app-not-yet", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null));
+        put(new Domain("lonely", 1, "acct", null, List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null, null));
+        put(new Domain("early", 1, "acct", "app-not-yet", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null, null));
         assertThat(code(invite("lonely.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
         assertThat(code(invite("early.sip-us.example.com", 70, "127.0.0.1", null))).isEqualTo(480);
     }
@@ -107,6 +141,11 @@ class AdmissionPolicyTest {
     }
 
     private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
-        return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false);
+        return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false,
+                MediaOffer.NONE);
+    }
+
+    private static InboundInvite invite(String host, boolean secure, MediaOffer media) {
+        return new InboundInvite("sip:123@" + host, "123", host, 70, "127.0.0.1", null, secure, media);
     }
 }

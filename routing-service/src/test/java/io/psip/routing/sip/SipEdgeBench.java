@@ -39,7 +39,7 @@ public final class SipEdgeBench {
         SipEdge[] edge = new SipEdge[1];
         edge[0] = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 4,
                 5000, Duration.ofSeconds(10), SERVICE_DEFAULT_LIMITS, null,
-                EdgeFixtures.loopbackFarEnds(port)),
+                EdgeFixtures.loopbackFarEnds(port), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 admission, event -> {
                     if (event.getType() == CallEventType.OFFERED) {
                         offered.incrementAndGet();

@@ -128,7 +128,8 @@ class SipEdgeCallLifetimeTest {
 
     private void start(CallLifetime lifetime) throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 2,
-                100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, EdgeFixtures.loopbackFarEnds(), lifetime),
+                100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, EdgeFixtures.loopbackFarEnds(),
+                EdgeFixtures.SERVICE_DEFAULT_TRANSPORT, lifetime),
                 EdgeFixtures.acmeOpenToLoopback(), this::published, new CallMetrics(new SimpleMeterRegistry()),
                 Clock.systemUTC(), new Call.CallOrigin("us", "lifetime-test"));
         edge.start();

@@ -240,7 +240,8 @@ class SipEdgeOutboundTest {
         SipSettings.Outbound outbound = new SipSettings.Outbound(policy, Duration.ofSeconds(2), connectTimeout,
                 trustStore == null ? null : trustStore.toString(), "changeit", "PKCS12", trustSelfSigned);
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1,
-                100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, tls, outbound),
+                100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, tls, outbound,
+                EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.acmeOpenToLoopback(), this::published, new CallMetrics(registry), Clock.systemUTC(),
                 new Call.CallOrigin("us", "outbound-test"));
         edge.start();

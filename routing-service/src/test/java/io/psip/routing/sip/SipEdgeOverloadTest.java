@@ -57,7 +57,8 @@ class SipEdgeOverloadTest {
         OverloadPolicy.Limits limits = new OverloadPolicy.Limits(Duration.ofSeconds(2), Duration.ofSeconds(2),
                 MAX_PENDING_COMMANDS, Duration.ofSeconds(7));
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1,
-                1000, Duration.ofSeconds(10), limits, null, EdgeFixtures.loopbackFarEnds(port)), EdgeFixtures.acmeOpenToLoopback(), this::published,
+                1000, Duration.ofSeconds(10), limits, null, EdgeFixtures.loopbackFarEnds(port),
+                EdgeFixtures.SERVICE_DEFAULT_TRANSPORT), EdgeFixtures.acmeOpenToLoopback(), this::published,
                 new CallMetrics(registry), Clock.systemUTC(), new Call.CallOrigin("us", "overload-test"));
         edge.start();
         await().atMost(Duration.ofSeconds(15)).until(edge::listening);

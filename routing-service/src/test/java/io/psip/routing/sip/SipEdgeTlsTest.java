@@ -9,16 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -46,17 +42,13 @@ class SipEdgeTlsTest {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1, 10,
                 Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS,
                 new SipSettings.Tls(tlsPort, keyStore.toString(), "changeit", "PKCS12"),
-                EdgeFixtures.loopbackFarEnds(port, tlsPort)),
+                EdgeFixtures.loopbackFarEnds(port, tlsPort), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.admission(new RoutingTables()),
                 event -> { }, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "tls-test"));
         edge.start();
 
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new TrustingManager()}, null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
-            socket.setSoTimeout(5000);
-            socket.startHandshake();
+        try (SSLSocket socket = EdgeFixtures.trustingTlsSocket(tlsPort)) {
             assertThat(socket.getSession().getProtocol()).isIn("TLSv1.2", "TLSv1.3");
 
             socket.getOutputStream().write(request("OPTIONS", "sip:probe@127.0.0.1:" + tlsPort,
@@ -97,21 +89,5 @@ class SipEdgeTlsTest {
             }
         }
         return head.toString(StandardCharsets.US_ASCII);
-    }
-
-    /** Test only: the server's certificate is self-signed. */
-    private static final class TrustingManager implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

@@ -46,7 +46,7 @@ class SipEdgeWildcardBindTest {
         AdmissionPolicy admission = EdgeFixtures.acmeOpenToLoopback();
         edge = new SipEdge(new SipSettings("0.0.0.0", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 2,
                 100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, null,
-                EdgeFixtures.loopbackFarEnds(port)),
+                EdgeFixtures.loopbackFarEnds(port), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 admission, events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));
         edge.start();
@@ -81,7 +81,7 @@ class SipEdgeWildcardBindTest {
     void commandsForOtherInstancesOrUnknownCallsAreNotCarriedOut() throws Exception {
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 1,
                 10, Duration.ofSeconds(5), EdgeFixtures.GENEROUS_LIMITS, null,
-                EdgeFixtures.loopbackFarEnds(port)),
+                EdgeFixtures.loopbackFarEnds(port), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.admission(new RoutingTables()),
                 events::add, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
                 new Call.CallOrigin("us", "edge-test"));

@@ -50,6 +50,17 @@ class TableUpdatesTest {
     }
 
     @Test
+    void tlsAndSrtpSettingsReachTheTable() {
+        DomainChanged event = domain("acme", 1, ChangeType.CREATED, "127.0.0.1");
+        event.setTls("always");
+        event.setSrtp("never");
+        updates.onDomain("acme", event);
+        Domain acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.tls()).isEqualTo("always");
+        assertThat(acme.srtp()).isEqualTo("never");
+    }
+
+    @Test
     void digestUsersCarryTheirHa1ValuesOpenedWithThePlatformKey() {
         updates.onDomain("acme", withAlice(1, DigestUserSecrets.seal(TestSecrets.key(), "acme", "alice", HA1S)));
         Domain acme = tables.domain("acme").orElseThrow();
