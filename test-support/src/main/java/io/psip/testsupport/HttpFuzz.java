@@ -157,8 +157,35 @@ public final class HttpFuzz {
         };
         Gen<String> target = targets(templates, ids);
         Gen<byte[]> body = bodies(bodies);
-        return random -> new Request(source.next(random), method.next(random), target.next(random), headers.next(random),
-                body.next(random));
+        Gen<Request> hostile = random -> new Request(source.next(random), method.next(random), target.next(random),
+                headers.next(random), body.next(random));
+        return frequency(choice(3, hostile), choice(1, wellFormed(templates, ids, authorizations, bodies)));
+    }
+
+    /**
+     * Requests a client would send (a real id in every path segment, JSON both ways, a valid credential, a valid
+     * body or none): hostile requests almost always carry some junk that a filter refuses before any handler, so
+     * without these the handlers themselves would hardly be reached.
+     */
+    private static Gen<Request> wellFormed(List<String> templates, List<String> ids, List<String> authorizations,
+                                           List<String> bodies) {
+        Gen<String> method = of("GET", "GET", "POST", "PUT", "PATCH", "DELETE");
+        Gen<String> id = ids.isEmpty() ? of("x") : of(ids);
+        Gen<String> template = of(templates);
+        Gen<String> authorization = authorizations.isEmpty() ? random -> null : of(authorizations);
+        Gen<String> body = bodies.isEmpty() ? random -> null : optional(of(bodies));
+        return random -> {
+            String path = fill(template.next(random), id, random);
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Accept", "application/json");
+            putIfPresent(headers, "Authorization", authorization.next(random));
+            String json = body.next(random);
+            if (json != null) {
+                headers.put("Content-Type", "application/json");
+            }
+            return new Request("127.0.0.1", method.next(random), path, headers,
+                    json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+        };
     }
 
     private static void putIfPresent(Map<String, String> headers, String name, String value) {
@@ -170,14 +197,7 @@ public final class HttpFuzz {
     private static Gen<String> targets(List<String> templates, List<String> ids) {
         Gen<String> template = of(templates);
         Gen<String> segment = segment(ids);
-        Gen<String> templated = random -> {
-            String[] parts = template.next(random).split("\\{}", -1);
-            StringBuilder path = new StringBuilder(parts[0]);
-            for (int i = 1; i < parts.length; i++) {
-                path.append(segment.next(random)).append(parts[i]);
-            }
-            return path.toString();
-        };
+        Gen<String> templated = random -> fill(template.next(random), segment, random);
         Gen<String> randomPath = list(segment, 0, 5).map(s -> "/" + String.join("/", s));
         Gen<String> path = frequency(choice(8, templated), choice(1, randomPath));
         Gen<String> suffix = of("", "", "", "/", "//", "/.", "/..", ";x=1", ".json", "%20");
@@ -188,6 +208,16 @@ public final class HttpFuzz {
             String q = query.next(random);
             return p + s + (q == null ? "" : "?" + q);
         };
+    }
+
+    /** {@code template} with every {@code {}} replaced by a value of {@code segment}. */
+    private static String fill(String template, Gen<String> segment, SplittableRandom random) {
+        String[] parts = template.split("\\{}", -1);
+        StringBuilder path = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            path.append(segment.next(random)).append(parts[i]);
+        }
+        return path.toString();
     }
 
     private static Gen<String> segment(List<String> ids) {
