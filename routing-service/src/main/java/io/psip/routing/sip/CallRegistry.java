@@ -2,8 +2,6 @@ package io.psip.routing.sip;
 
 import io.psip.routing.call.ConcurrentCalls;
 import io.psip.routing.table.Domain;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.time.Duration;
@@ -27,7 +25,6 @@ final class CallRegistry implements AutoCloseable {
     /** Keep an ended call findable long enough to absorb retransmissions and late responses (64*T1). */
     private static final Duration LINGER = Duration.ofSeconds(32);
     private static final Duration AWAIT_POLL = Duration.ofMillis(50);
-    private static final Logger log = LoggerFactory.getLogger(CallRegistry.class);
 
     /** A call and the leg a message came on. */
     record Leg(B2buaCall call, boolean fromCaller) {
@@ -139,9 +136,7 @@ final class CallRegistry implements AutoCloseable {
     /** Runs {@code action} on the lane of every call still findable (an ended one ignores it, as always). */
     void forEachHeld(Consumer<B2buaCall> action) {
         for (B2buaCall call : byUuid.values()) {
-            if (!run(call, () -> action.accept(call))) {
-                inCall(call, () -> log.warn("lane full: the call was skipped"));
-            }
+            runAlways(call, () -> action.accept(call)); // a hang-up skipped on a full lane would leave a ghost call
         }
     }
 
@@ -186,8 +181,8 @@ final class CallRegistry implements AutoCloseable {
 
     /**
      * Runs {@code task} on the call's lane however full it is: what the SIP stack reports about a call's own
-     * transactions and dialogs (responses, timeouts, no ACK), like the outcome of its DNS lookup or connect, happens once, and losing it would leave the call up
-     * forever.
+     * transactions and dialogs (responses, timeouts, no ACK), the outcome of its DNS lookup or connect, and a
+     * hang-up at shutdown each happen once, and losing one would leave the call up for ever.
      */
     void runAlways(B2buaCall call, Runnable task) {
         lanes.executeAlways(call.key(), () -> inCall(call, task));
