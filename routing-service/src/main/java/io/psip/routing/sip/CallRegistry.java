@@ -173,10 +173,19 @@ final class CallRegistry implements AutoCloseable {
         return lanes.execute(call.key(), () -> inCall(call, task));
     }
 
-    /** Runs {@code task} on the lane of the call a Call-ID belongs to (or of the Call-ID itself, if none). */
+    /**
+     * Runs {@code task} on the lane of the call a Call-ID belongs to (or of the Call-ID itself, if none). A request
+     * of a call held here is queued however full the lane is: over TCP its BYE, ACK or CANCEL comes once, and losing
+     * it would leave the call up. A request for no known call is new work, and bounded; false when it was dropped.
+     */
     boolean runFor(String callId, Runnable task) {
         B2buaCall farEnd = byOutboundCallId.get(callId);
-        return lanes.execute(farEnd != null ? farEnd.key() : callId, task);
+        String key = farEnd != null ? farEnd.key() : callId;
+        if (farEnd != null || byInboundCallId.containsKey(callId)) {
+            lanes.executeAlways(key, task);
+            return true;
+        }
+        return lanes.execute(key, task);
     }
 
     /**

@@ -28,23 +28,9 @@ class CallRegistryTest {
 
     @Test
     void aCallTimerFiresOnItsLaneEvenWhenTheLaneIsFull() throws Exception {
-        B2buaCall call = new B2buaCall(new B2buaCall.Services(null, registry, e -> { }, null,
-                Duration.ofSeconds(10), null, new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE),
-                new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", "call-1", Map.of(),
-                        Clock.systemUTC()), null, null);
-        CountDownLatch busy = new CountDownLatch(1);
-        CountDownLatch blocking = new CountDownLatch(1);
-        assertThat(registry.run(call, () -> {
-            blocking.countDown();
-            try {
-                busy.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        })).isTrue();
-        blocking.await();
-        assertThat(registry.run(call, () -> { })).isTrue(); // the one queued place
-        assertThat(registry.run(call, () -> { })).as("the lane is full for new work").isFalse();
+        B2buaCall call = call("call-1");
+        CountDownLatch busy = fillTheLane(call);
+
 
         AtomicBoolean fired = new AtomicBoolean();
         AtomicReference<String> threadName = new AtomicReference<>();
@@ -59,6 +45,45 @@ class CallRegistryTest {
 
         await().atMost(Duration.ofSeconds(5)).untilTrue(fired);
         assertThat(threadName.get()).startsWith("sip-lane-");
+    }
+
+    @Test
+    void aRequestOfAHeldCallIsQueuedOnAFullLaneAndOneForNoCallIsNot() throws Exception {
+        B2buaCall call = call("call-2");
+        registry.add(call);
+        CountDownLatch busy = fillTheLane(call);
+
+        AtomicBoolean byeHandled = new AtomicBoolean();
+        assertThat(registry.runFor("call-2", () -> byeHandled.set(true))).isTrue();
+        // One lane: a Call-ID of no call lands on the same full lane, and is refused there.
+        assertThat(registry.runFor("no-such-call", () -> { })).isFalse();
+        busy.countDown();
+        await().atMost(Duration.ofSeconds(5)).untilTrue(byeHandled);
+    }
+
+    private B2buaCall call(String callId) {
+        return new B2buaCall(new B2buaCall.Services(null, registry, e -> { }, null, Duration.ofSeconds(10), null,
+                new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE),
+                new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", callId, Map.of(),
+                        Clock.systemUTC()), null, null);
+    }
+
+    /** Blocks the registry's one lane with a task and fills its one queued place; count down the latch to free it. */
+    private CountDownLatch fillTheLane(B2buaCall call) throws InterruptedException {
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        assertThat(registry.run(call, () -> {
+            blocking.countDown();
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })).isTrue();
+        blocking.await();
+        assertThat(registry.run(call, () -> { })).isTrue(); // the one queued place
+        assertThat(registry.run(call, () -> { })).as("the lane is full for new work").isFalse();
+        return busy;
     }
 
 }
