@@ -33,17 +33,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The sockets the RI opens. It replaces the RI's own layers for three reasons: their outbound connect waits a fixed
- * 8 s and their TLS handshake has no bound at all (here both are {@code connect-timeout}); they trust the server's
- * own key store as the far ends' trust store (here the outbound trust store, by default the JDK's); and they never
- * check a far end's name (here the target's host, or its address for a numeric target, must match the
- * certificate, RFC 5922 / RFC 2818 style). The RI instantiates it by name; {@link #configure} is called before any
- * listening point exists.
+ * The outbound sockets the RI opens (its listeners are GuardedNetworkLayer's). It replaces the RI's own layers for
+ * three reasons: their outbound connect waits a fixed 8 s and their TLS handshake has no bound at all (here both
+ * are {@code connect-timeout}); they trust the server's own key store as the far ends' trust store (here the
+ * outbound trust store, by default the JDK's); and they never check a far end's name (here the target's host, or
+ * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). The RI instantiates it
+ * by name; {@link #configure} is called before any listening point exists.
  */
 public final class OutboundNetworkLayer implements NetworkLayer {
 
     private volatile int connectTimeoutMillis = 2000;
-    private volatile SSLContext server;
     private volatile SSLContext client;
     /** The name a TLS connection to {@code address:port} being opened must prove; see {@link #expectName}. */
     private final Map<String, String> expectedNames = new ConcurrentHashMap<>();
@@ -55,9 +54,8 @@ public final class OutboundNetworkLayer implements NetworkLayer {
     public void setSipStack(SipStackImpl sipStackImpl) {
     }
 
-    void configure(Duration connectTimeout, SSLContext server, SSLContext client) {
+    void configure(Duration connectTimeout, SSLContext client) {
         this.connectTimeoutMillis = (int) Math.max(1, connectTimeout.toMillis());
-        this.server = server;
         this.client = client;
     }
 
@@ -75,20 +73,16 @@ public final class OutboundNetworkLayer implements NetworkLayer {
         expectedNames.remove(key);
     }
 
-    // ---- listeners ----
+    // ---- listeners: never reached, GuardedNetworkLayer in front of this layer makes them (counted per source) ----
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        return new ServerSocket(port, backlog, bindAddress);
+        throw new IOException("the TCP listener comes from GuardedNetworkLayer");
     }
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress bindAddress) throws IOException {
-        SSLContext context = server;
-        if (context == null) {
-            throw new IOException("no TLS key store configured");
-        }
-        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket(port, backlog, bindAddress);
+        throw new IOException("the TLS listener comes from GuardedNetworkLayer");
     }
 
     @Override
@@ -176,7 +170,7 @@ public final class OutboundNetworkLayer implements NetworkLayer {
 
     // ---- contexts ----
 
-    /** The listener's context: the server certificate from the key store. */
+    /** The TLS listener's context (used by GuardedNetworkLayer): the server certificate from the key store. */
     static SSLContext serverContext(SipSettings.Tls tls) throws GeneralSecurityException, IOException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers(tls), null, null);

@@ -185,7 +185,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         stack = factory.createSipStack(p);
         OutboundNetworkLayer sockets = (OutboundNetworkLayer) ((SipStackImpl) stack).getNetworkLayer();
         SSLContext serverTls = settings.tls() == null ? null : OutboundNetworkLayer.serverContext(settings.tls());
-        sockets.configure(settings.outbound().connectTimeout(), serverTls,
+        sockets.configure(settings.outbound().connectTimeout(),
                 OutboundNetworkLayer.clientContext(settings.tls(), settings.outbound()));
         dialer = new OutboundDialer(new TargetResolver(TargetResolver.system(settings.outbound().resolveTimeout())),
                 settings.outbound(), sockets);
