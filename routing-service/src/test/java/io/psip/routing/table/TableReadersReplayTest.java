@@ -2,6 +2,7 @@ package io.psip.routing.table;
 
 import io.psip.testsupport.TestKafka;
 import io.psip.testsupport.TestSecrets;
+import io.psip.events.AccountChanged;
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
 import io.psip.schemas.Topics;
@@ -52,6 +53,49 @@ class TableReadersReplayTest {
         assertThat(first).containsOnly(Map.entry(prefix + "a", "v3 [10.1.0.0/16]"));
 
         assertThat(load()).isEqualTo(first);
+    }
+
+    @Test
+    void accountsAndTheirAllowListsAreReadFromTheAccountsTopic() throws Exception {
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
+        try (KafkaProducer<String, AccountChanged> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()), new StringSerializer(),
+                new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())))) {
+            for (AccountChanged event : List.of(
+                    account("open", 1, ChangeType.CREATED),
+                    account("listed", 1, ChangeType.CREATED),
+                    account("listed", 3, ChangeType.UPDATED, "127.0.0.16/28:5090", "*.example.com"),
+                    account("listed", 2, ChangeType.UPDATED, "127.0.0.0/8"),
+                    // an entry routing cannot read must not lift the account's restriction
+                    account("unreadable", 1, ChangeType.CREATED, "not a pattern!"))) {
+                producer.send(new ProducerRecord<>(Topics.ACCOUNTS.name(), event.getAccountId(), event)).get();
+            }
+        }
+        RoutingTables tables = new RoutingTables();
+        try (TableReaders readers = new TableReaders(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
+            readers.start();
+            await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
+            assertThat(readers.status()).containsEntry(Topics.ACCOUNTS.name(), "caught-up");
+        }
+        assertThat(tables.account(prefix + "open")).hasValueSatisfying(a -> assertThat(a.restricted()).isFalse());
+        assertThat(tables.account(prefix + "listed")).hasValueSatisfying(a -> {
+            assertThat(a.version()).isEqualTo(3);
+            assertThat(a.restricted()).isTrue();
+            assertThat(a.destinationAllow()).extracting(Object::toString)
+                    .containsExactly("127.0.0.16/28:5090", "*.example.com");
+        });
+        assertThat(tables.account(prefix + "unreadable")).hasValueSatisfying(a -> {
+            assertThat(a.restricted()).isTrue();
+            assertThat(a.destinationAllow()).isEmpty();
+        });
+    }
+
+    private AccountChanged account(String id, long version, ChangeType type, String... allow) {
+        return AccountChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(type).setAccountId(prefix + id)
+                .setDestinationAllow(List.of(allow)).build();
     }
 
     /** A fresh table set read from offset 0 to the end, as a fresh routing instance would. */
