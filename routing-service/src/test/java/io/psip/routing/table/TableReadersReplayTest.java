@@ -10,6 +10,7 @@ import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -33,10 +34,7 @@ class TableReadersReplayTest {
 
     @Test
     void readingTheLogAgainFromTheStartGivesTheSameTables() throws Exception {
-        new TopicCreator(TestKafka.bootstrapServers()).createAll();
-        try (KafkaProducer<String, DomainChanged> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()), new StringSerializer(),
-                new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())))) {
+        try (KafkaProducer<String, DomainChanged> producer = producer()) {
             for (DomainChanged event : List.of(
                     domain("a", 1, ChangeType.CREATED, "10.0.0.0/8"),
                     domain("a", 3, ChangeType.UPDATED, "10.1.0.0/16"),
@@ -57,10 +55,7 @@ class TableReadersReplayTest {
 
     @Test
     void accountsAndTheirAllowListsAreReadFromTheAccountsTopic() throws Exception {
-        new TopicCreator(TestKafka.bootstrapServers()).createAll();
-        try (KafkaProducer<String, AccountChanged> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()), new StringSerializer(),
-                new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())))) {
+        try (KafkaProducer<String, AccountChanged> producer = producer()) {
             for (AccountChanged event : List.of(
                     account("open", 1, ChangeType.CREATED),
                     account("listed", 1, ChangeType.CREATED),
@@ -72,13 +67,7 @@ class TableReadersReplayTest {
             }
         }
         RoutingTables tables = new RoutingTables();
-        try (TableReaders readers = new TableReaders(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
-            readers.start();
-            await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
-            assertThat(readers.status()).containsEntry(Topics.ACCOUNTS.name(), "caught-up");
-        }
+        assertThat(readAll(tables)).containsEntry(Topics.ACCOUNTS.name(), "caught-up");
         assertThat(tables.account(prefix + "open")).hasValueSatisfying(a -> assertThat(a.restricted()).isFalse());
         assertThat(tables.account(prefix + "listed")).hasValueSatisfying(a -> {
             assertThat(a.version()).isEqualTo(3);
@@ -101,17 +90,29 @@ class TableReadersReplayTest {
     /** A fresh table set read from offset 0 to the end, as a fresh routing instance would. */
     private Map<String, String> load() {
         RoutingTables tables = new RoutingTables();
+        readAll(tables);
+        Map<String, String> view = new java.util.TreeMap<>();
+        for (String name : List.of("a", "b", "c")) {
+            tables.domain(prefix + name).ifPresent(d -> view.put(d.name(), "v" + d.version() + " " + d.acl()));
+        }
+        return view;
+    }
+
+    /** Fills {@code tables} from offset 0 to the end of every configuration topic; the readers' status at the end. */
+    private static Map<String, String> readAll(RoutingTables tables) {
         try (TableReaders readers = new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
             readers.start();
             await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
-            Map<String, String> view = new java.util.TreeMap<>();
-            for (String name : List.of("a", "b", "c")) {
-                tables.domain(prefix + name).ifPresent(d -> view.put(d.name(), "v" + d.version() + " " + d.acl()));
-            }
-            return view;
+            return readers.status();
         }
+    }
+
+    private static <V extends SpecificRecord> KafkaProducer<String, V> producer() {
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                new StringSerializer(), new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())));
     }
 
     private DomainChanged domain(String name, long version, ChangeType type, String acl) {
