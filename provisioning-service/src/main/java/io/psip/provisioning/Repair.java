@@ -1,6 +1,9 @@
 package io.psip.provisioning;
 
 import io.psip.events.ChangeType;
+import io.psip.provisioning.account.Account;
+import io.psip.provisioning.account.AccountEvents;
+import io.psip.provisioning.account.AccountRepository;
 import io.psip.provisioning.application.Application;
 import io.psip.provisioning.application.ApplicationEvents;
 import io.psip.provisioning.application.ApplicationRepository;
@@ -16,10 +19,10 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Re-publishes the current state of every application, number and domain as {@code SNAPSHOT} events with their
+ * Re-publishes the current state of every account, application, number and domain as {@code SNAPSHOT} events with their
  * current versions (nothing changes), through the outbox so they queue behind any pending change of the same
  * key. For a new region or a damaged topic, and after an upgrade to sealed HA1s: it replaces each domain's
- * record written before, whose digest users routing cannot use. Applications go first so a consumer never sees a domain whose
+ * record written before, whose digest users routing cannot use. Accounts and then applications go first so a consumer never sees a domain whose
  * application it does not know yet. Each topic's version counters are locked before its state is read: a
  * concurrent change either commits first (and its event precedes the snapshot) or waits until the repair has
  * committed, so the last record of a key on the compacted topic is always its newest state.
@@ -27,14 +30,16 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class Repair {
 
+    private final AccountRepository accounts;
     private final ApplicationRepository applications;
     private final NumberRepository numbers;
     private final DomainRepository domains;
     private final Outbox outbox;
     private final DomainEvents domainEvents;
 
-    public Repair(ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox,
+    public Repair(AccountRepository accounts, ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox,
                   DomainEvents domainEvents) {
+        this.accounts = accounts;
         this.applications = applications;
         this.numbers = numbers;
         this.domains = domains;
@@ -42,11 +47,18 @@ public class Repair {
         this.domainEvents = domainEvents;
     }
 
-    public record Result(int applications, int numbers, int domains) {
+    public record Result(int accounts, int applications, int numbers, int domains) {
     }
 
     @Transactional
     public Result republishAll() {
+        outbox.lockAllVersions(Topics.ACCOUNTS);
+        int accs = 0;
+        for (Account account : accounts.findAll()) {
+            outbox.append(Topics.ACCOUNTS, account.id().toString(), AccountEvents.changed(account, ChangeType.SNAPSHOT),
+                    account.version());
+            accs++;
+        }
         outbox.lockAllVersions(Topics.APPLICATIONS);
         int apps = 0;
         for (Application app : applications.all()) {
@@ -69,6 +81,6 @@ public class Repair {
                     domain.version());
             doms++;
         }
-        return new Result(apps, nums, doms);
+        return new Result(accs, apps, nums, doms);
     }
 }

@@ -17,6 +17,7 @@ import io.psip.routing.messaging.KafkaActiveCalls;
 import io.psip.routing.messaging.KafkaCallEventPublisher;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
+import io.psip.routing.table.Account;
 import io.psip.routing.table.RoutingTables;
 import io.psip.routing.table.SecretsProperties;
 import io.psip.routing.table.TableReaders;
@@ -63,7 +64,7 @@ class RoutingConfiguration {
     @Bean
     TopicsReady topicsReady(RoutingProperties properties) {
         new TopicCreator(properties.kafka().bootstrapServers()).create(Topics.DOMAINS.name(),
-                Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.CALL_EVENTS.name(),
+                Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.ACCOUNTS.name(), Topics.CALL_EVENTS.name(),
                 Topics.callCommands(properties.region()).name(), Topics.activeCalls(properties.region()).name());
         return new TopicsReady();
     }
@@ -138,13 +139,13 @@ class RoutingConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
-                    CallMetrics metrics, Clock clock, ActiveCalls activeCalls,
+                    CallMetrics metrics, Clock clock, ActiveCalls activeCalls, RoutingTables tables,
                     @Value("${server.port:8080}") int httpPort) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
                 sip.laneQueue(), properties.calls().commandTimeout(), overloadLimits(sip.overload()), tls(sip),
-                outbound(sip, advertisedAddress(sip), httpPort), transport(sip.transport()),
+                outbound(sip, advertisedAddress(sip), httpPort, tables), transport(sip.transport()),
                 new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
                 new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls);
@@ -165,7 +166,8 @@ class RoutingConfiguration {
      * The policy gets this instance's own SIP and HTTP ports besides the configured ones (a loop otherwise), and
      * its advertised address (behind NAT a public one no interface has) among this host's addresses.
      */
-    private static SipSettings.Outbound outbound(RoutingProperties.Sip sip, String advertisedAddress, int httpPort) {
+    private static SipSettings.Outbound outbound(RoutingProperties.Sip sip, String advertisedAddress, int httpPort,
+                                                 RoutingTables tables) {
         RoutingProperties.Outbound outbound = sip.outbound();
         Set<Integer> platformPorts = new HashSet<>(outbound.platformPorts());
         platformPorts.addAll(List.of(sip.port(), sip.tlsPort()));
@@ -175,7 +177,8 @@ class RoutingConfiguration {
         Set<InetAddress> local = localAddresses();
         Cidr.parseAddress(advertisedAddress).ifPresent(local::add);
         DestinationPolicy policy = new DestinationPolicy(outbound.deny().stream().map(Cidr::parse).toList(),
-                outbound.allow().stream().map(Cidr::parse).toList(), platformPorts, local);
+                outbound.allow().stream().map(Cidr::parse).toList(), platformPorts, local,
+                accountId -> tables.account(accountId).filter(Account::restricted).map(Account::destinationAllow));
         String trustStore = outbound.trustStore() == null || outbound.trustStore().isBlank() ? null
                 : outbound.trustStore();
         return new SipSettings.Outbound(policy, outbound.resolveTimeout(), outbound.connectTimeout(), trustStore,

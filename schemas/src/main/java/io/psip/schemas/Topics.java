@@ -1,5 +1,6 @@
 package io.psip.schemas;
 
+import io.psip.events.AccountChanged;
 import io.psip.events.ActiveCall;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallCommand;
@@ -19,6 +20,7 @@ public final class Topics {
     public static final Topic<ApplicationChanged> APPLICATIONS =
             new Topic<>("psip.applications", ApplicationChanged.class, true);
     public static final Topic<NumberChanged> NUMBERS = new Topic<>("psip.numbers", NumberChanged.class, true);
+    public static final Topic<AccountChanged> ACCOUNTS = new Topic<>("psip.accounts", AccountChanged.class, true);
     public static final Topic<CallEvent> CALL_EVENTS = new Topic<>("psip.call-events", CallEvent.class, false);
 
     private static final String COMMANDS_PREFIX = "psip.call-commands.";
@@ -56,7 +58,7 @@ public final class Topics {
      * @throws IllegalArgumentException if the name is not an Avro topic of the platform
      */
     public static Topic<?> forName(String topic) {
-        for (Topic<?> known : List.of(DOMAINS, APPLICATIONS, NUMBERS, CALL_EVENTS)) {
+        for (Topic<?> known : List.of(DOMAINS, APPLICATIONS, NUMBERS, ACCOUNTS, CALL_EVENTS)) {
             if (known.name().equals(topic)) {
                 return known;
             }
@@ -74,6 +76,6 @@ public final class Topics {
 
     /** The compacted configuration topics, in the order a fresh consumer should load them. */
     public static List<Topic<?>> configurationTopics() {
-        return List.of(APPLICATIONS, NUMBERS, DOMAINS);
+        return List.of(ACCOUNTS, APPLICATIONS, NUMBERS, DOMAINS);
     }
 }

@@ -12,7 +12,8 @@ import java.util.UUID;
 public class AccountRepository {
 
     private static final RowMapper<Account> ROW = (rs, i) -> new Account(rs.getObject("id", UUID.class),
-            rs.getString("api_key"), rs.getString("secret_hash"), rs.getString("signature_secret"), rs.getBoolean("admin"));
+            rs.getString("api_key"), rs.getString("secret_hash"), rs.getString("signature_secret"), rs.getBoolean("admin"),
+            List.of((String[]) rs.getArray("destination_allow").getArray()), rs.getLong("version"));
 
     private final JdbcTemplate jdbc;
 
@@ -28,6 +29,11 @@ public class AccountRepository {
         return jdbc.query("select * from accounts where id = ?", ROW, id).stream().findFirst();
     }
 
+    /** The account, its row locked until the transaction ends (so a snapshot of it cannot overtake a change). */
+    public Optional<Account> findByIdForUpdate(UUID id) {
+        return jdbc.query("select * from accounts where id = ? for update", ROW, id).stream().findFirst();
+    }
+
     public List<Account> findAll() {
         return jdbc.query("select * from accounts order by created_at, id", ROW);
     }
@@ -35,9 +41,21 @@ public class AccountRepository {
     /** False when the API key is taken. */
     public boolean insert(Account account) {
         return jdbc.update("""
-                insert into accounts (id, api_key, secret_hash, signature_secret, admin) values (?, ?, ?, ?, ?)
+                insert into accounts (id, api_key, secret_hash, signature_secret, admin, version) values (?, ?, ?, ?, ?, ?)
                 on conflict (api_key) do nothing""",
-                account.id(), account.apiKey(), account.secretHash(), account.signatureSecret(), account.admin()) == 1;
+                account.id(), account.apiKey(), account.secretHash(), account.signatureSecret(), account.admin(),
+                account.version()) == 1;
+    }
+
+    public void updateDestinationAllow(UUID id, List<String> destinationAllow, long version) {
+        jdbc.update(con -> {
+            var ps = con.prepareStatement(
+                    "update accounts set destination_allow = ?, version = ?, updated_at = now() where id = ?");
+            ps.setArray(1, con.createArrayOf("text", destinationAllow.toArray()));
+            ps.setLong(2, version);
+            ps.setObject(3, id);
+            return ps;
+        });
     }
 
     public void updateSecretHash(UUID id, String secretHash) {

@@ -1,12 +1,14 @@
 package io.psip.provisioning.account;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.psip.provisioning.NotFoundException;
 import io.psip.provisioning.Repair;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -73,7 +75,21 @@ public class AdminController {
         return AccountJson.of(accounts.rotateSignatureSecret(id));
     }
 
-    /** Re-publishes every application, number and domain with its current version. */
+    @GetMapping("/accounts/{id}/destinations")
+    public AccountController.Destinations destinations(@PathVariable("id") UUID id) {
+        return new AccountController.Destinations(repository.findById(id)
+                .orElseThrow(() -> new NotFoundException("account " + id)).destinationAllow());
+    }
+
+    /** Any account's destination allow-list, as the account itself may set it. */
+    @PutMapping("/accounts/{id}/destinations")
+    public AccountController.Destinations setDestinations(@PathVariable("id") UUID id,
+                                                          @RequestBody AccountController.Destinations body) {
+        return new AccountController.Destinations(accounts.setDestinationAllow(id, body.destinationAllow())
+                .destinationAllow());
+    }
+
+    /** Re-publishes every account, application, number and domain with its current version. */
     @PostMapping("/repair")
     public ResponseEntity<Repair.Result> repair() {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(repair.republishAll());

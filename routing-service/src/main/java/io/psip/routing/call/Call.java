@@ -104,6 +104,10 @@ public final class Call {
         return domain;
     }
 
+    public String accountId() {
+        return accountId;
+    }
+
     public String sipCallId() {
         return sipCallId;
     }

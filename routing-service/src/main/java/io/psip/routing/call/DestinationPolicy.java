@@ -1,19 +1,22 @@
 package io.psip.routing.call;
 
 import io.psip.schemas.net.Cidr;
+import io.psip.schemas.net.DestinationPattern;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Where an NCCO {@code connect} may send SIP: every resolved address of a target is checked before any packet goes
  * out, so a tenant cannot use the platform to reach its internal network, the cloud metadata service, the
  * platform's own listeners (a loop), or anything an operator denies. An allowed address is exempt from the deny
- * ranges but never from the platform's own ports.
+ * ranges but never from the platform's own ports. An account may narrow this further with its own allow-list: its
+ * connects then go only where the operator's policy and one of its entries both allow.
  */
 public final class DestinationPolicy {
 
@@ -30,7 +33,7 @@ public final class DestinationPolicy {
 
     /** Why a destination is refused; the {@code reason} of {@code psip.calls.outbound.refused}. */
     public enum Refusal {
-        DENIED_RANGE("denied_range"), PLATFORM_PORT("platform_port");
+        DENIED_RANGE("denied_range"), PLATFORM_PORT("platform_port"), ACCOUNT_ALLOW_LIST("account_allow_list");
 
         private final String tag;
 
@@ -47,17 +50,54 @@ public final class DestinationPolicy {
     private final List<Cidr> allow;
     private final Set<Integer> platformPorts;
     private final Set<InetAddress> localAddresses;
+    private final AccountAllowLists accounts;
+
+    /** An account's allow-list, or empty when it has none (an unknown account among them). */
+    @FunctionalInterface
+    public interface AccountAllowLists {
+        Optional<List<DestinationPattern>> of(String accountId);
+    }
+
+    /** A policy without account allow-lists. */
+    public DestinationPolicy(List<Cidr> deny, List<Cidr> allow, Set<Integer> platformPorts,
+                             Set<InetAddress> localAddresses) {
+        this(deny, allow, platformPorts, localAddresses, id -> Optional.empty());
+    }
 
     /**
      * @param platformPorts  ports of the platform itself, refused on this host's addresses and on allowed ones
      * @param localAddresses this host's own addresses (besides loopback and the wildcard)
      */
     public DestinationPolicy(List<Cidr> deny, List<Cidr> allow, Set<Integer> platformPorts,
-                             Set<InetAddress> localAddresses) {
+                             Set<InetAddress> localAddresses, AccountAllowLists accounts) {
         this.deny = List.copyOf(deny);
         this.allow = List.copyOf(allow);
         this.platformPorts = Set.copyOf(platformPorts);
         this.localAddresses = Set.copyOf(localAddresses);
+        this.accounts = accounts;
+    }
+
+    /**
+     * Null when {@code accountId}'s connect to {@code uriHost} (the Request-URI host as written) may send SIP to
+     * {@code address:port}, one of the addresses it resolved to; otherwise why not. The operator's policy is
+     * checked first and always applies.
+     */
+    public Refusal check(String accountId, String uriHost, InetAddress address, int port) {
+        Refusal operator = check(address, port);
+        if (operator != null) {
+            return operator;
+        }
+        Optional<List<DestinationPattern>> own = accounts.of(accountId);
+        if (own.isEmpty()) {
+            return null;
+        }
+        InetAddress a = embeddedIpv4(address);
+        for (DestinationPattern pattern : own.get()) {
+            if (pattern.allows(uriHost, a, port)) {
+                return null;
+            }
+        }
+        return Refusal.ACCOUNT_ALLOW_LIST;
     }
 
     /** Null when SIP may be sent to {@code address:port}; otherwise why not. */

@@ -199,8 +199,8 @@ final class B2buaCall {
             return;
         }
         for (TargetResolver.Target candidate : targets) {
-            DestinationPolicy.Refusal refusal = services.outbound().policy().check(candidate.address(),
-                    candidate.port());
+            DestinationPolicy.Refusal refusal = services.outbound().policy().check(call.accountId(),
+                    target.getHost(), candidate.address(), candidate.port());
             if (refusal != null) {
                 // Any refused address refuses the target: a name that also points inside is not a far end.
                 log.info("connect to {} refused: {}:{} ({})", target, candidate.address().getHostAddress(),

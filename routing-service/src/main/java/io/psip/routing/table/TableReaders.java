@@ -14,6 +14,7 @@ public final class TableReaders implements AutoCloseable {
     /** {@code kafkaConfig}: bootstrap.servers and schema.registry.url. */
     public TableReaders(Map<String, Object> kafkaConfig, TableUpdates updates) {
         readers = List.of(
+                new CompactedTopicReader<>(Topics.ACCOUNTS, kafkaConfig, updates::onAccount),
                 new CompactedTopicReader<>(Topics.APPLICATIONS, kafkaConfig, updates::onApplication),
                 new CompactedTopicReader<>(Topics.NUMBERS, kafkaConfig, updates::onNumber),
                 new CompactedTopicReader<>(Topics.DOMAINS, kafkaConfig, updates::onDomain));

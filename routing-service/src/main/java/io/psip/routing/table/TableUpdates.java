@@ -1,5 +1,6 @@
 package io.psip.routing.table;
 
+import io.psip.events.AccountChanged;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
@@ -8,6 +9,7 @@ import io.psip.events.NumberChanged;
 import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.crypto.PlatformKey;
 import io.psip.schemas.net.Cidr;
+import io.psip.schemas.net.DestinationPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,33 @@ public final class TableUpdates {
             tables.applications().upsert(event.getApplicationId(), event.getVersion(), new Application(
                     event.getApplicationId(), event.getVersion(), event.getAccountId(), event.getName()));
         }
+    }
+
+    public void onAccount(String key, AccountChanged event) {
+        if (event == null) {
+            tables.accounts().tombstone(key);
+        } else if (event.getChangeType() == ChangeType.DELETED) {
+            tables.accounts().delete(event.getAccountId(), event.getVersion());
+        } else {
+            tables.accounts().upsert(event.getAccountId(), event.getVersion(), toAccount(event));
+        }
+    }
+
+    /**
+     * Provisioning publishes only valid entries. One that does not parse here is left out, yet a list that had
+     * entries keeps restricting: an account that asked for a restriction never loses it to a bad record.
+     */
+    private static Account toAccount(AccountChanged event) {
+        List<DestinationPattern> allow = new ArrayList<>();
+        for (String entry : event.getDestinationAllow()) {
+            try {
+                allow.add(DestinationPattern.parse(entry));
+            } catch (IllegalArgumentException e) {
+                log.warn("account {} version {}: ignoring destination_allow entry {}: {}", event.getAccountId(),
+                        event.getVersion(), entry, e.getMessage());
+            }
+        }
+        return new Account(event.getAccountId(), event.getVersion(), allow, !event.getDestinationAllow().isEmpty());
     }
 
     public void onNumber(String key, NumberChanged event) {

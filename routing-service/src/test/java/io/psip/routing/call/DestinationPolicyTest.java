@@ -1,6 +1,7 @@
 package io.psip.routing.call;
 
 import io.psip.schemas.net.Cidr;
+import io.psip.schemas.net.DestinationPattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +73,36 @@ class DestinationPolicyTest {
         assertThat(testRange.check(address("127.0.0.65"), 5090)).isEqualTo(DestinationPolicy.Refusal.DENIED_RANGE);
         assertThat(testRange.check(address("127.0.0.127"), 5090)).isEqualTo(DestinationPolicy.Refusal.DENIED_RANGE);
         assertThat(testRange.check(address("127.0.0.128"), 5090)).isNull();
+    }
+
+    @Test
+    void anAccountsAllowListNarrowsTheOperatorsPolicyAndNeverWidensIt() throws Exception {
+        List<DestinationPattern> acct = List.of(DestinationPattern.parse("198.51.100.0/24:5060"),
+                DestinationPattern.parse("*.carrier.example"), DestinationPattern.parse("10.0.0.1"));
+        DestinationPolicy policy = new DestinationPolicy(DestinationPolicy.DEFAULT_DENY.stream().map(Cidr::parse)
+                .toList(), List.of(), Set.of(8091), Set.of(), id -> "acct".equals(id) ? Optional.of(acct)
+                : Optional.empty());
+        // the CIDR entry: by address and port, whatever the name
+        assertThat(policy.check("acct", "pbx.other.example", address("198.51.100.9"), 5060)).isNull();
+        assertThat(policy.check("acct", "198.51.100.9", address("198.51.100.9"), 5070))
+                .isEqualTo(DestinationPolicy.Refusal.ACCOUNT_ALLOW_LIST);
+        // the name entry: by the Request-URI host, whatever address it resolved to (the operator's policy still checks that)
+        assertThat(policy.check("acct", "sbc1.carrier.example", address("203.0.113.5"), 5070)).isNull();
+        assertThat(policy.check("acct", "carrier.example", address("203.0.113.5"), 5070))
+                .isEqualTo(DestinationPolicy.Refusal.ACCOUNT_ALLOW_LIST);
+        assertThat(policy.check("acct", "203.0.113.5", address("203.0.113.5"), 5070))
+                .isEqualTo(DestinationPolicy.Refusal.ACCOUNT_ALLOW_LIST);
+        // an IPv4-mapped address is checked as the IPv4 address it reaches
+        assertThat(policy.check("acct", "h", InetAddress.getByAddress(mapped(new byte[]{(byte) 198, 51, 100, 9})),
+                5060)).isNull();
+        // never wider than the operator's: 10.0.0.1 stays denied, a platform port stays refused
+        assertThat(policy.check("acct", "10.0.0.1", address("10.0.0.1"), 5060))
+                .isEqualTo(DestinationPolicy.Refusal.DENIED_RANGE);
+        assertThat(policy.check("acct", "sbc1.carrier.example", address("127.0.0.1"), 8091))
+                .isEqualTo(DestinationPolicy.Refusal.PLATFORM_PORT);
+        // an account without a list (or unknown) is restricted by the operator's policy alone
+        assertThat(policy.check("other", "anything.example", address("203.0.113.5"), 5070)).isNull();
+        assertThat(policy.check(null, "anything.example", address("203.0.113.5"), 5070)).isNull();
     }
 
     private static byte[] mapped(byte[] v4) {

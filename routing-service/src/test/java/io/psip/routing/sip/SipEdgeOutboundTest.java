@@ -12,6 +12,7 @@ import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DestinationPolicy;
 import io.psip.schemas.net.Cidr;
+import io.psip.schemas.net.DestinationPattern;
 import io.psip.testsupport.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,37 @@ class SipEdgeOutboundTest {
     }
 
     @Test
+    void aTargetOutsideTheAccountsAllowListGetsNoPacketAndTheCallFails() throws Exception {
+        DatagramSocket farEnd = closeLater(new DatagramSocket(new InetSocketAddress("127.0.0.1", 0)));
+        // the operator allows 127.0.0.1; the account (the acme domain's, "acct") only another port of it
+        int otherPort = farEnd.getLocalPort() == 5090 ? 5091 : 5090;
+        start(accountRestricted("acct", "127.0.0.1:" + otherPort, "*.example.com"), Duration.ofSeconds(2), null, null);
+        targets.put("501", "sip:bob@127.0.0.1:" + farEnd.getLocalPort());
+
+        assertThat(call("501", 403).exitCode()).isZero();
+
+        assertRefused("501");
+        assertThat(refused("account_allow_list")).isEqualTo(1);
+        assertNothingArrives(farEnd);
+    }
+
+    @Test
+    void aTargetTheAccountsAllowListIncludesIsConnected() throws Exception {
+        int farEndPort = FreePorts.sip();
+        start(accountRestricted("acct", "127.0.0.0/29:" + farEndPort), Duration.ofSeconds(2), null, null);
+        targets.put("502", "sip:bob@127.0.0.1:" + farEndPort);
+        Sipp farEnd = Sipp.start("uas.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.sip()),
+                "-m", "1", "-s", "502", "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + port);
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        assertThat(awaitFinal("502").getType()).isEqualTo(CallEventType.COMPLETED);
+        assertThat(refused("account_allow_list")).isZero();
+    }
+
+    @Test
     void aBlackHoledTcpTargetDoesNotDelayAnotherCallsByeOnTheSameLane() throws Exception {
         Duration connectTimeout = Duration.ofSeconds(8);
         start(EdgeFixtures.loopbackFarEnds(port).policy(), connectTimeout, null, null);
@@ -225,6 +257,14 @@ class SipEdgeOutboundTest {
     }
 
     // ---- helpers ----
+
+    /** The operator's policy of {@link EdgeFixtures#loopbackFarEnds}, and {@code accountId} restricted to {@code allow}. */
+    private DestinationPolicy accountRestricted(String accountId, String... allow) {
+        List<DestinationPattern> patterns = java.util.Arrays.stream(allow).map(DestinationPattern::parse).toList();
+        return new DestinationPolicy(DestinationPolicy.DEFAULT_DENY.stream().map(Cidr::parse).toList(),
+                List.of(Cidr.parse("127.0.0.1/32")), Set.of(port), Set.of(),
+                id -> accountId.equals(id) ? Optional.of(patterns) : Optional.empty());
+    }
 
     private void start(DestinationPolicy policy, Duration connectTimeout, Path tlsDir, Path trustStore)
             throws Exception {

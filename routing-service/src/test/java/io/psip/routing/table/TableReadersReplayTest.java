@@ -2,6 +2,7 @@ package io.psip.routing.table;
 
 import io.psip.testsupport.TestKafka;
 import io.psip.testsupport.TestSecrets;
+import io.psip.events.AccountChanged;
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
 import io.psip.schemas.Topics;
@@ -9,6 +10,7 @@ import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,10 +34,7 @@ class TableReadersReplayTest {
 
     @Test
     void readingTheLogAgainFromTheStartGivesTheSameTables() throws Exception {
-        new TopicCreator(TestKafka.bootstrapServers()).createAll();
-        try (KafkaProducer<String, DomainChanged> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()), new StringSerializer(),
-                new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())))) {
+        try (KafkaProducer<String, DomainChanged> producer = producer()) {
             for (DomainChanged event : List.of(
                     domain("a", 1, ChangeType.CREATED, "10.0.0.0/8"),
                     domain("a", 3, ChangeType.UPDATED, "10.1.0.0/16"),
@@ -54,20 +53,66 @@ class TableReadersReplayTest {
         assertThat(load()).isEqualTo(first);
     }
 
+    @Test
+    void accountsAndTheirAllowListsAreReadFromTheAccountsTopic() throws Exception {
+        try (KafkaProducer<String, AccountChanged> producer = producer()) {
+            for (AccountChanged event : List.of(
+                    account("open", 1, ChangeType.CREATED),
+                    account("listed", 1, ChangeType.CREATED),
+                    account("listed", 3, ChangeType.UPDATED, "127.0.0.16/28:5090", "*.example.com"),
+                    account("listed", 2, ChangeType.UPDATED, "127.0.0.0/8"),
+                    // an entry routing cannot read must not lift the account's restriction
+                    account("unreadable", 1, ChangeType.CREATED, "not a pattern!"))) {
+                producer.send(new ProducerRecord<>(Topics.ACCOUNTS.name(), event.getAccountId(), event)).get();
+            }
+        }
+        RoutingTables tables = new RoutingTables();
+        assertThat(readAll(tables)).containsEntry(Topics.ACCOUNTS.name(), "caught-up");
+        assertThat(tables.account(prefix + "open")).hasValueSatisfying(a -> assertThat(a.restricted()).isFalse());
+        assertThat(tables.account(prefix + "listed")).hasValueSatisfying(a -> {
+            assertThat(a.version()).isEqualTo(3);
+            assertThat(a.restricted()).isTrue();
+            assertThat(a.destinationAllow()).extracting(Object::toString)
+                    .containsExactly("127.0.0.16/28:5090", "*.example.com");
+        });
+        assertThat(tables.account(prefix + "unreadable")).hasValueSatisfying(a -> {
+            assertThat(a.restricted()).isTrue();
+            assertThat(a.destinationAllow()).isEmpty();
+        });
+    }
+
+    private AccountChanged account(String id, long version, ChangeType type, String... allow) {
+        return AccountChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(type).setAccountId(prefix + id)
+                .setDestinationAllow(List.of(allow)).build();
+    }
+
     /** A fresh table set read from offset 0 to the end, as a fresh routing instance would. */
     private Map<String, String> load() {
         RoutingTables tables = new RoutingTables();
+        readAll(tables);
+        Map<String, String> view = new java.util.TreeMap<>();
+        for (String name : List.of("a", "b", "c")) {
+            tables.domain(prefix + name).ifPresent(d -> view.put(d.name(), "v" + d.version() + " " + d.acl()));
+        }
+        return view;
+    }
+
+    /** Fills {@code tables} from offset 0 to the end of every configuration topic; the readers' status at the end. */
+    private static Map<String, String> readAll(RoutingTables tables) {
         try (TableReaders readers = new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
             readers.start();
             await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
-            Map<String, String> view = new java.util.TreeMap<>();
-            for (String name : List.of("a", "b", "c")) {
-                tables.domain(prefix + name).ifPresent(d -> view.put(d.name(), "v" + d.version() + " " + d.acl()));
-            }
-            return view;
+            return readers.status();
         }
+    }
+
+    private static <V extends SpecificRecord> KafkaProducer<String, V> producer() {
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
+                new StringSerializer(), new AvroSerializer<>(new SchemaRegistryClient(TestKafka.registryUrl())));
     }
 
     private DomainChanged domain(String name, long version, ChangeType type, String acl) {
