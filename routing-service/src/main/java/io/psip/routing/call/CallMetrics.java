@@ -92,8 +92,9 @@ public final class CallMetrics {
     }
 
     /**
-     * A request or connection refused by a transport limit before it cost a transaction: {@code rate_limit} (its
-     * source over the request rate) or {@code connection_limit} (its source holding too many connections).
+     * A request or connection refused before it cost a transaction: {@code rate_limit} (its source over the
+     * request rate), {@code connection_limit} (its source holding too many connections) or {@code lane_full} (an
+     * in-dialog request of no call held here, on a full lane).
      */
     public void dropped(String reason) {
         dropped.computeIfAbsent(reason, r -> registry.counter("psip.sip.dropped", "reason", r)).increment();

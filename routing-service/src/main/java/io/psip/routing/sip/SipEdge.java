@@ -372,7 +372,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
                         return; // ACK to a refusal: nothing to do
                     }
                     if (!calls.runFor(callId, () -> inDialogRequest(event, callId, null))) {
-                        log.warn("lane full, dropped {} for Call-ID {}", request.getMethod(), callId);
+                        // Only a request of no call held here is dropped; counted, not logged, since anyone can
+                        // send them (a line each would let a flood fill the log).
+                        metrics.dropped("lane_full");
                     }
                 }
                 case Request.UPDATE -> {
