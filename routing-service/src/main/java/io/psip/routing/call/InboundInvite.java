@@ -1,5 +1,7 @@
 package io.psip.routing.call;
 
+import java.util.function.Supplier;
+
 /**
  * What admission needs to know about an INVITE, free of any SIP stack types.
  *
@@ -8,8 +10,10 @@ package io.psip.routing.call;
  * @param sourceAddress the packet's source IP (never Via)
  * @param authorization the Authorization header value, or null
  * @param secure        whether it arrived on a TLS connection (the socket's transport, never Via)
- * @param media         what its SDP offers ({@link MediaOffer#NONE} without a body)
+ * @param media         what its SDP offers ({@link MediaOffer#NONE} without a body), read only when the domain's
+ *                      SRTP setting asks: parsing every INVITE's SDP on the SIP thread would be wasted otherwise
  */
 public record InboundInvite(String requestUri, String requestUriUser, String requestUriHost, Integer maxForwards,
-                            String sourceAddress, String authorization, boolean secure, MediaOffer media) {
+                            String sourceAddress, String authorization, boolean secure,
+                            Supplier<MediaOffer> media) {
 }

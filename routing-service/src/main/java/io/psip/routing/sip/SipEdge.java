@@ -470,7 +470,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
         Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
                 maxForwards == null ? null : maxForwards.getMaxForwards(), source,
                 authorization == null ? null : headerValue(authorization), arrivedOverTls(request),
-                mediaOffer(request)));
+                () -> mediaOffer(request)));
         if (decision instanceof Admission.Rejected rejected) {
             refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
             log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,

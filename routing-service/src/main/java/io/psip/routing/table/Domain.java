@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A SIP domain as routing needs it. {@code applicationId} is null when no application is linked; {@code tls} and
@@ -50,10 +51,10 @@ public record Domain(String name, long version, String accountId, String applica
      * Whether the INVITE's media offer suits the domain's SRTP setting: {@code always} takes only an offer whose
      * every audio stream is SDES-SRTP (no SDP at all is not SRTP), {@code never} refuses any SRTP audio stream.
      */
-    public boolean acceptsMedia(MediaOffer offer) {
+    public boolean acceptsMedia(Supplier<MediaOffer> offer) {
         return switch (srtp == null ? "optional" : srtp) {
-            case "always" -> offer.srtpOnly();
-            case "never" -> !offer.offersSrtp();
+            case "always" -> offer.get().srtpOnly();
+            case "never" -> !offer.get().offersSrtp();
             default -> true;
         };
     }

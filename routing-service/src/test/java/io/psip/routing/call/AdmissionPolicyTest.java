@@ -77,10 +77,10 @@ class AdmissionPolicyTest {
         InboundInvite plain = invite("tlsonly.sip-us.example.com", 70, "127.0.0.1", null);
         assertThat(policy.admit(plain)).isEqualTo(new Admission.Rejected(403, "TLS Required"));
         InboundInvite secure = new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70, "127.0.0.1",
-                null, true, MediaOffer.NONE);
+                null, true, () -> MediaOffer.NONE);
         assertThat(policy.admit(secure)).isInstanceOf(Admission.Accepted.class);
         assertThat(policy.admit(new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70,
-                "10.0.0.1", null, true, MediaOffer.NONE))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+                "10.0.0.1", null, true, () -> MediaOffer.NONE))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
     }
 
     @Test
@@ -142,10 +142,10 @@ class AdmissionPolicyTest {
 
     private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
         return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false,
-                MediaOffer.NONE);
+                () -> MediaOffer.NONE);
     }
 
     private static InboundInvite invite(String host, boolean secure, MediaOffer media) {
-        return new InboundInvite("sip:123@" + host, "123", host, 70, "127.0.0.1", null, secure, media);
+        return new InboundInvite("sip:123@" + host, "123", host, 70, "127.0.0.1", null, secure, () -> media);
     }
 }
