@@ -7,6 +7,7 @@ import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.events.Registration;
 
 import java.util.List;
 import java.util.Set;
@@ -25,6 +26,7 @@ public final class Topics {
 
     private static final String COMMANDS_PREFIX = "psip.call-commands.";
     private static final String ACTIVE_CALLS_PREFIX = "psip.active-calls.";
+    private static final String REGISTRATIONS_PREFIX = "psip.registrations.";
 
     /** Dead letters of webhook delivery; values are the raw record that failed, headers say why. */
     public static final String WEBHOOK_DLQ = "psip.webhook-dlq";
@@ -43,6 +45,15 @@ public final class Topics {
      */
     public static Topic<ActiveCall> activeCalls(String region) {
         return new Topic<>(ACTIVE_CALLS_PREFIX + known(region), ActiveCall.class, true);
+    }
+
+    /**
+     * The SIP registrations taken by the routing instances of one region, keyed by address of record
+     * ({@code user@domain}), a tombstone once it has no binding: what every instance of the region, and one that
+     * restarts, routes calls to registered users with.
+     */
+    public static Topic<Registration> registrations(String region) {
+        return new Topic<>(REGISTRATIONS_PREFIX + known(region), Registration.class, true);
     }
 
     private static String known(String region) {
@@ -70,6 +81,10 @@ public final class Topics {
         if (topic != null && topic.startsWith(ACTIVE_CALLS_PREFIX)
                 && REGIONS.contains(topic.substring(ACTIVE_CALLS_PREFIX.length()))) {
             return activeCalls(topic.substring(ACTIVE_CALLS_PREFIX.length()));
+        }
+        if (topic != null && topic.startsWith(REGISTRATIONS_PREFIX)
+                && REGIONS.contains(topic.substring(REGISTRATIONS_PREFIX.length()))) {
+            return registrations(topic.substring(REGISTRATIONS_PREFIX.length()));
         }
         throw new IllegalArgumentException("not an Avro topic of psip: " + topic);
     }

@@ -19,6 +19,8 @@ class TopicsTest {
         assertThat(Topics.forName("psip.active-calls.eu")).isEqualTo(Topics.activeCalls("eu"));
         assertThat(Topics.activeCalls("eu").valueType()).isEqualTo(ActiveCall.class);
         assertThat(Topics.activeCalls("eu").compacted()).isTrue();
+        assertThat(Topics.forName("psip.registrations.ap")).isEqualTo(Topics.registrations("ap"));
+        assertThat(Topics.registrations("ap").compacted()).isTrue();
     }
 
     @Test

@@ -43,13 +43,14 @@ public final class TopicCreator {
         this.replicationFactor = replicationFactor;
     }
 
-    /** Every topic of the platform, including the call-commands and active-calls topics of each region. */
+    /** Every topic of the platform, including the call-commands, active-calls and registrations topics of each region. */
     public static List<String> allTopicNames() {
         List<String> names = new ArrayList<>();
         Topics.configurationTopics().forEach(t -> names.add(t.name()));
         names.add(Topics.CALL_EVENTS.name());
         Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.callCommands(r).name()));
         Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.activeCalls(r).name()));
+        Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.registrations(r).name()));
         names.add(Topics.WEBHOOK_DLQ);
         return names;
     }
@@ -94,9 +95,9 @@ public final class TopicCreator {
         if (Topics.configurationTopics().stream().anyMatch(t -> t.name().equals(name))) {
             return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         }
-        if (name.startsWith("psip.active-calls.")) {
+        if (name.startsWith("psip.active-calls.") || name.startsWith("psip.registrations.")) {
             Topics.forName(name); // rejects unknown regions
-            // Every answered call leaves a record and a tombstone, and a restart reads the whole topic: roll
+            // Every answered call (every re-REGISTER) leaves a record, and a restart reads the whole topic: roll
             // segments hourly so compaction can clean them (the active segment never is, by default for 7 days),
             // and drop tombstones after an hour (a restart reads the topic in seconds).
             return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

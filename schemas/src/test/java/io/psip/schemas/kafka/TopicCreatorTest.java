@@ -44,7 +44,8 @@ class TopicCreatorTest {
             assertThat(admin.listTopics().names().get()).containsAll(TopicCreator.allTopicNames());
             assertThat(TopicCreator.allTopicNames()).contains("psip.domains", "psip.applications", "psip.numbers",
                     "psip.call-events", "psip.call-commands.us", "psip.call-commands.eu", "psip.call-commands.ap",
-                    "psip.webhook-dlq", "psip.active-calls.us", "psip.active-calls.eu", "psip.active-calls.ap");
+                    "psip.webhook-dlq", "psip.active-calls.us", "psip.active-calls.eu", "psip.active-calls.ap",
+                    "psip.registrations.us", "psip.registrations.eu", "psip.registrations.ap");
 
             TopicDescription domains = admin.describeTopics(List.of("psip.domains")).allTopicNames().get().get("psip.domains");
             assertThat(domains.partitions()).hasSize(2);
@@ -57,6 +58,7 @@ class TopicCreatorTest {
                     .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
             assertThat(config(admin, "psip.active-calls.eu").get("delete.retention.ms").value())
                     .isEqualTo(Long.toString(Duration.ofHours(1).toMillis()));
+            assertThat(config(admin, "psip.registrations.ap").get("cleanup.policy").value()).isEqualTo("compact");
             assertThat(config(admin, "psip.call-events").get("retention.ms").value())
                     .isEqualTo(Long.toString(Duration.ofDays(7).toMillis()));
             assertThat(config(admin, "psip.call-commands.eu").get("retention.ms").value())
