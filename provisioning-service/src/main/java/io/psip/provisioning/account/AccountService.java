@@ -65,7 +65,7 @@ public class AccountService {
      * was replaced) and its secret is still the configured one, they are computed from that; a rotated account
      * gets them with its next rotation.
      *
-     * @return the account as it is now, whether this call created it, and whether it set its SIP Connect HA1s
+     * @return the account as it is now, whether this call created it, and the state of its SIP Connect HA1s
      */
     @Transactional
     public Bootstrapped ensureBootstrapAccount(String apiKey, String apiSecret) {
@@ -84,20 +84,23 @@ public class AccountService {
                     return new Bootstrapped(completed, false, SipConnect.SET_NOW);
                 }
             }
-            Account current = publishSnapshot(existing.id());
-            return new Bootstrapped(current, false,
-                    sipConnect.usable(current.sipConnect()) ? SipConnect.PRESENT : SipConnect.MISSING);
+            return existingBootstrap(existing.id());
         }
         UUID id = UUID.randomUUID();
         Account account = new Account(id, apiKey, passwordEncoder.encode(apiSecret), randomSecret(), true, List.of(),
                 Account.Status.ACTIVE, sipConnect.seal(id, apiKey, apiSecret), 1);
         if (!accounts.insert(account)) {
             // another instance sharing the database created it first
-            return new Bootstrapped(publishSnapshot(accounts.findByApiKey(apiKey).orElseThrow().id()), false,
-                    SipConnect.PRESENT);
+            return existingBootstrap(accounts.findByApiKey(apiKey).orElseThrow().id());
         }
         publishCreated(account);
         return new Bootstrapped(account, true, SipConnect.SET_NOW);
+    }
+
+    private Bootstrapped existingBootstrap(UUID id) {
+        Account current = publishSnapshot(id);
+        return new Bootstrapped(current, false,
+                sipConnect.usable(current.sipConnect()) ? SipConnect.PRESENT : SipConnect.MISSING);
     }
 
     /**
