@@ -35,7 +35,7 @@ public final class RoutingReadiness implements HealthIndicator {
                 .withDetail("domains", tables.domains().size())
                 .withDetail("applications", tables.applications().size())
                 .withDetail("numbers", tables.numbers().size())
-                .withDetail("accounts", tables.accounts().size())
+                .withDetail("accounts", tables.accountCount())
                 .withDetail("sip", sip.draining() ? "draining" : sip.listening() ? "listening" : "down")
                 .withDetail("earlier_calls", sip.recovered() ? "ended" : "ending")
                 .withDetail("commands", commands.positioned() ? "positioned" : "starting")
