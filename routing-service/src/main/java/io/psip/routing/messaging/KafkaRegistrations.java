@@ -59,6 +59,12 @@ public final class KafkaRegistrations implements Registrar.Publisher, AutoClosea
             t.setDaemon(true);
             return t;
         }, (task, executor) -> {
+            if (executor.isShutdown()) {
+                // The registrar's expiry timer may still fire while the service stops; the next start drops
+                // expired bindings anyway.
+                log.debug("a change of bindings after close was not written");
+                return;
+            }
             onLost.run();
             log.error("registrations writer queue full ({}): a change was dropped", QUEUE);
         });
