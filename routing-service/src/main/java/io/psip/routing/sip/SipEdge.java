@@ -20,6 +20,7 @@ import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
 import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.Registrar;
 import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
@@ -86,6 +87,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Clock clock;
     private final Call.CallOrigin origin;
     private final ActiveCalls activeCalls;
+    /** Takes REGISTERs; null: REGISTER is not allowed here (405). */
+    private final Registrar registrar;
 
     private final CallRegistry calls;
     private final OverloadPolicy overload;
@@ -93,6 +96,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private SipStack stack;
     private SipMessages sip;
     private B2buaCall.Services callServices;
+    private RegisterHandler register;
     private UdpReceiveQueue udpQueue;
     private OutboundDialer dialer;
     private GuardedNetworkLayer network;
@@ -114,6 +118,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
     /** {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's. */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls) {
+        this(settings, admission, events, metrics, clock, origin, activeCalls, null);
+    }
+
+    /** {@code registrar}: takes this region's REGISTERs (RFC 3261 section 10); null: REGISTER gets 405. */
+    public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
+                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls, Registrar registrar) {
+        this.registrar = registrar;
         this.settings = settings;
         this.admission = admission;
         this.events = events;
@@ -217,6 +228,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), settings);
+        if (registrar != null) {
+            register = new RegisterHandler(sip, registrar, factory.createAddressFactory(),
+                    factory.createMessageFactory(), factory.createHeaderFactory(),
+                    () -> draining ? OverloadPolicy.Reason.DRAINING : overload.shed(), overload::retryAfterSeconds,
+                    clock);
+        }
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
                 dialer, settings.lifetime(), activeCalls);
         provider.addSipListener(this);
@@ -386,6 +403,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
                 // Statelessly, like a refusal: an OPTIONS from anyone (scanners, keep-alives, the readiness
                 // probe) must not cost a transaction.
                 case Request.OPTIONS -> answerStatelessly(request, Response.OK, "OK");
+                case Request.REGISTER -> {
+                    if (register == null) {
+                        sip.methodNotAllowed(request);
+                    } else {
+                        register.received((RequestEventExt) event);
+                    }
+                }
                 default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
