@@ -303,6 +303,7 @@ public final class LocalPlatform {
                 "--spring.datasource.password=postgres",
                 "--psip.bootstrap-account.api-key=" + API_KEY,
                 "--psip.bootstrap-account.api-secret=" + API_SECRET,
+                "--psip.base-domain=" + BASE_DOMAIN,
                 "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
         start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
                 cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook())),

@@ -4,10 +4,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
 
-/** Every {@code psip.*} setting of the provisioning service; defaults live in application.yml. */
+/**
+ * Every {@code psip.*} setting of the provisioning service; defaults live in application.yml. {@code baseDomain}
+ * is routing's {@code psip.base-domain}: SIP Connect's digest realm is {@code sip.<base-domain>}, so both must
+ * agree.
+ */
 @ConfigurationProperties("psip")
 public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, BootstrapAccount bootstrapAccount,
-                             Outbox outbox, Api api) {
+                             Outbox outbox, Api api, String baseDomain) {
 
     public record Kafka(String bootstrapServers) {
     }

@@ -11,10 +11,13 @@ import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.call.Registrar;
+import io.psip.routing.call.RegistrationMetrics;
 import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.messaging.CallCommandListener;
 import io.psip.routing.messaging.KafkaActiveCalls;
 import io.psip.routing.messaging.KafkaCallEventPublisher;
+import io.psip.routing.messaging.KafkaRegistrations;
 import io.psip.routing.sip.SipEdge;
 import io.psip.routing.sip.SipSettings;
 import io.psip.routing.table.Account;
@@ -65,7 +68,8 @@ class RoutingConfiguration {
     TopicsReady topicsReady(RoutingProperties properties) {
         new TopicCreator(properties.kafka().bootstrapServers()).create(Topics.DOMAINS.name(),
                 Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.ACCOUNTS.name(), Topics.CALL_EVENTS.name(),
-                Topics.callCommands(properties.region()).name(), Topics.activeCalls(properties.region()).name());
+                Topics.callCommands(properties.region()).name(), Topics.activeCalls(properties.region()).name(),
+                Topics.registrations(properties.region()).name());
         return new TopicsReady();
     }
 
@@ -123,6 +127,26 @@ class RoutingConfiguration {
                 readers::caughtUp);
     }
 
+    /** Takes REGISTERs once the tables and the region's bindings are read; its timer expires bindings on time. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    Registrar registrar(RoutingProperties properties, RoutingTables tables, DigestAuthenticator digest,
+                        TableReaders readers, Clock clock, MeterRegistry meters) {
+        RoutingProperties.Registration r = properties.sip().registration();
+        return new Registrar(new RegionalHost(properties.region(), properties.baseDomain()), tables, digest,
+                readers::caughtUp,
+                new Registrar.Settings(r.minExpires(), r.maxExpires(), r.defaultExpires(), r.maxContactsPerAor(),
+                        r.maxBindingsPerDomain(), r.maxBindings()),
+                properties.instanceId(), clock, new RegistrationMetrics(meters));
+    }
+
+    /** The region's bindings on their compacted topic, read from offset 0 into the registrar. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    KafkaRegistrations kafkaRegistrations(RoutingProperties properties, Registrar registrar, TopicsReady topicsReady) {
+        return new KafkaRegistrations(Topics.registrations(properties.region()), properties.region(),
+                properties.kafka().bootstrapServers(), properties.schemaRegistry().url(),
+                "registrations-" + properties.instanceId(), registrar, registrar.metrics()::notPublished);
+    }
+
     @Bean(destroyMethod = "close")
     KafkaCallEventPublisher callEventPublisher(RoutingProperties properties, CallMetrics metrics,
                                                TopicsReady topicsReady) {
@@ -140,7 +164,7 @@ class RoutingConfiguration {
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
                     CallMetrics metrics, Clock clock, ActiveCalls activeCalls, RoutingTables tables,
-                    @Value("${server.port:8080}") int httpPort) throws UnknownHostException {
+                    Registrar registrar, KafkaRegistrations registrations, @Value("${server.port:8080}") int httpPort) throws UnknownHostException {
         RoutingProperties.Sip sip = properties.sip();
         return new SipEdge(new SipSettings(sip.bindAddress(), advertisedAddress(sip), sip.port(), sip.maxMessageSize(),
                 sip.congestionTimeout(), sip.udpReceiveBuffer(), sip.lanes(),
@@ -148,7 +172,7 @@ class RoutingConfiguration {
                 outbound(sip, advertisedAddress(sip), httpPort, tables), transport(sip.transport()),
                 new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
-                new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls);
+                new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls, registrar);
     }
 
     /** Drains the edge at shutdown while the command listener and the producers still work. */
@@ -230,7 +254,8 @@ class RoutingConfiguration {
 
     @Bean
     RoutingReadiness routingHealthIndicator(TableReaders readers, RoutingTables tables, SipEdge sipEdge,
-                                            CallCommandListener commands) {
-        return new RoutingReadiness(readers, tables, sipEdge, commands);
+                                            CallCommandListener commands, KafkaRegistrations registrations,
+                                            Registrar registrar) {
+        return new RoutingReadiness(readers, tables, sipEdge, commands, registrations::caughtUp, registrar::size);
     }
 }

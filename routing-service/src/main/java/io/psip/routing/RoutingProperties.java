@@ -40,6 +40,7 @@ public record RoutingProperties(
      * @param overload       the backlog beyond which new calls are refused with 503
      * @param outbound       where NCCO connect targets may be, and how they are reached
      * @param transport      what one source may cost: connections, timeouts, request rate
+     * @param registration   REGISTER expiry bounds and the limits on bindings
      */
     public record Sip(@DefaultValue("127.0.0.1") String bindAddress, String advertisedAddress,
                       @DefaultValue("5060") int port,
@@ -48,7 +49,21 @@ public record RoutingProperties(
                       @DefaultValue("4194304") int udpReceiveBuffer,
                       @DefaultValue("4") int lanes, @DefaultValue("5000") int laneQueue,
                       @DefaultValue Overload overload, @DefaultValue Tls tls,
-                      @DefaultValue Outbound outbound, @DefaultValue Transport transport) {
+                      @DefaultValue Outbound outbound, @DefaultValue Transport transport,
+                      @DefaultValue Registration registration) {
+    }
+
+    /**
+     * SIP registration (RFC 3261 section 10): a non-zero expiry below {@code minExpires} gets 423, one above
+     * {@code maxExpires} is shortened to it, {@code defaultExpires} when the REGISTER names none. Beyond
+     * {@code maxContactsPerAor} contacts of one user or {@code maxBindingsPerDomain} of one domain a REGISTER gets
+     * 403; beyond {@code maxBindings} in the region, 503.
+     */
+    public record Registration(@DefaultValue("60s") Duration minExpires, @DefaultValue("3600s") Duration maxExpires,
+                               @DefaultValue("3600s") Duration defaultExpires,
+                               @DefaultValue("10") int maxContactsPerAor,
+                               @DefaultValue("10000") int maxBindingsPerDomain,
+                               @DefaultValue("200000") int maxBindings) {
     }
 
     /**

@@ -7,10 +7,14 @@ import io.psip.routing.table.TableReaders;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
 /**
  * Ready means: every table has reached the end offsets read at start, the SIP listeners are up, the calls an
  * earlier run left behind have been ended, the command listener sits at the end of this region's command topic,
- * and no graceful shutdown has begun. Member of the readiness group.
+ * the region's registrations have been read up to where their topic ended at start, and no graceful shutdown has
+ * begun. Member of the readiness group.
  */
 public final class RoutingReadiness implements HealthIndicator {
 
@@ -18,27 +22,34 @@ public final class RoutingReadiness implements HealthIndicator {
     private final RoutingTables tables;
     private final SipEdge sip;
     private final CallCommandListener commands;
+    private final BooleanSupplier registrationsCaughtUp;
+    private final IntSupplier bindings;
 
-    RoutingReadiness(TableReaders readers, RoutingTables tables, SipEdge sip, CallCommandListener commands) {
+    RoutingReadiness(TableReaders readers, RoutingTables tables, SipEdge sip, CallCommandListener commands,
+                     BooleanSupplier registrationsCaughtUp, IntSupplier bindings) {
         this.readers = readers;
         this.tables = tables;
         this.sip = sip;
         this.commands = commands;
+        this.registrationsCaughtUp = registrationsCaughtUp;
+        this.bindings = bindings;
     }
 
     @Override
     public Health health() {
         boolean ready = readers.caughtUp() && sip.listening() && sip.recovered() && !sip.draining()
-                && commands.positioned();
+                && commands.positioned() && registrationsCaughtUp.getAsBoolean();
         return (ready ? Health.up() : Health.outOfService())
                 .withDetail("tables", readers.status())
                 .withDetail("domains", tables.domains().size())
                 .withDetail("applications", tables.applications().size())
                 .withDetail("numbers", tables.numbers().size())
-                .withDetail("accounts", tables.accounts().size())
+                .withDetail("accounts", tables.accountCount())
                 .withDetail("sip", sip.draining() ? "draining" : sip.listening() ? "listening" : "down")
                 .withDetail("earlier_calls", sip.recovered() ? "ended" : "ending")
                 .withDetail("commands", commands.positioned() ? "positioned" : "starting")
+                .withDetail("registrations", registrationsCaughtUp.getAsBoolean() ? "caught up" : "reading")
+                .withDetail("bindings", bindings.getAsInt())
                 .build();
     }
 }

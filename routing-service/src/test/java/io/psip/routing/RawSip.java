@@ -1,5 +1,7 @@
 package io.psip.routing;
 
+import io.psip.routing.call.DigestAuthenticator;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,9 +14,13 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Hand-written SIP over plain sockets, for messages no SIP tool would send. */
 public final class RawSip {
+
+    private static final Pattern NONCE = Pattern.compile("nonce=\"([^\"]+)\"");
 
     private RawSip() {
     }
@@ -31,6 +37,29 @@ public final class RawSip {
                 + "Contact: <sip:raw@127.0.0.1:%PORT%>\r\n"
                 + extraHeaders
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /**
+     * An Authorization header value for an INVITE to {@code uri}, answering a challenge's {@code nonce} with
+     * qop=auth and MD5, as a SIP client computes it.
+     */
+    public static String digestAuthorization(String user, String realm, String password, String nonce, String nc,
+                                             String uri) {
+        String ha1 = DigestAuthenticator.hex("MD5", user + ":" + realm + ":" + password);
+        String ha2 = DigestAuthenticator.hex("MD5", "INVITE:" + uri);
+        String cnonce = "0a4f113b";
+        String response = DigestAuthenticator.hex("MD5", ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
+        return "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri
+                + "\", response=\"" + response + "\", algorithm=MD5, cnonce=\"" + cnonce + "\", qop=auth, nc=" + nc;
+    }
+
+    /** The nonce of a WWW-Authenticate value or of a 401 response carrying one. */
+    public static String nonceOf(String challenge) {
+        Matcher nonce = NONCE.matcher(challenge);
+        if (!nonce.find()) {
+            throw new IllegalArgumentException("no nonce in " + challenge);
+        }
+        return nonce.group(1);
     }
 
     /** Sends one datagram; returns the first final (non-1xx) response within 5 s, if any. */

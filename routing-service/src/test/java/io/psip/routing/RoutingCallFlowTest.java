@@ -3,6 +3,7 @@ package io.psip.routing;
 import io.psip.testsupport.TestKafka;
 import io.psip.testsupport.TestSecrets;
 import io.psip.testsupport.FreePorts;
+import io.psip.events.AccountChanged;
 import io.psip.events.ActiveCall;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.CallAction;
@@ -12,8 +13,10 @@ import io.psip.events.CallEventType;
 import io.psip.events.ChangeType;
 import io.psip.events.ConnectSip;
 import io.psip.events.DomainChanged;
+import io.psip.events.NumberChanged;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.schemas.Topics;
+import io.psip.schemas.crypto.AccountSecrets;
 import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
@@ -72,6 +75,9 @@ class RoutingCallFlowTest {
     private static final String APPLICATION = "app-" + UUID.randomUUID();
     private static final String ACCOUNT = "acct-1";
     private static final String OPERATOR_PASSWORD = "routing-test-operator";
+    private static final String CONNECT_KEY = "flowkey";
+    private static final String CONNECT_SECRET = "flow-secret";
+    private static final String CONNECT_NUMBER = "14155550100";
 
     private static KafkaProducer<String, SpecificRecord> producer;
     private static KafkaConsumer<String, CallEvent> eventConsumer;
@@ -114,6 +120,15 @@ class RoutingCallFlowTest {
         secure.setDigestUsers(List.of(DigestUserSecrets.seal(TestSecrets.key(), "secure", "alice", new DigestUserSecrets.Ha1s(
                 DigestAuthenticator.hex("MD5", "alice:secure:s3cret"), DigestAuthenticator.hex("SHA-256", "alice:secure:s3cret")))));
         send(Topics.DOMAINS.name(), "secure", secure);
+        // SIP Connect: the account's API key and the HA1s of its secret in realm sip.<base>, and a linked number.
+        AccountSecrets.Sealed sealed = AccountSecrets.seal(TestSecrets.key(), ACCOUNT, CONNECT_KEY,
+                DigestUserSecrets.Ha1s.of(CONNECT_KEY, AccountSecrets.realm("example.com"), CONNECT_SECRET));
+        send(Topics.ACCOUNTS.name(), ACCOUNT, AccountChanged.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED).setAccountId(ACCOUNT)
+                .setApiKey(CONNECT_KEY).setSealedHa1Md5(sealed.md5()).setSealedHa1Sha256(sealed.sha256()).build());
+        send(Topics.NUMBERS.name(), CONNECT_NUMBER, NumberChanged.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED)
+                .setNumber(CONNECT_NUMBER).setAccountId(ACCOUNT).setApplicationId(APPLICATION).build());
 
         eventConsumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 TestKafka.bootstrapServers()), new StringDeserializer(),
@@ -187,6 +202,7 @@ class RoutingCallFlowTest {
         assertThat(offered.getInstanceId()).isEqualTo(INSTANCE);
         assertThat(offered.getRegion()).isEqualTo("us");
         assertThat(offered.getDomain()).isEqualTo("acme");
+        assertThat(offered.getFromUser()).as("no credentials, no user").isNull();
         assertThat(offered.getApplicationId()).isEqualTo(APPLICATION);
         assertThat(offered.getAccountId()).isEqualTo(ACCOUNT);
         assertThat(offered.getFrom()).isEqualTo("alice");
@@ -383,6 +399,7 @@ class RoutingCallFlowTest {
                 "-key", "domain", "secure.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
         CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "321".equals(e.getTo()), caller);
         assertThat(offered.getDomain()).isEqualTo("secure");
+        assertThat(offered.getFromUser()).as("the user the INVITE authenticated as").isEqualTo("alice");
         send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
@@ -479,6 +496,26 @@ class RoutingCallFlowTest {
         String metrics = get("/actuator/prometheus").body();
         assertThat(metrics).contains("psip_calls_offered_total", "psip_calls_answered_total", "psip_calls_active",
                 "psip_calls_rejected_total{code=\"403\"}", "psip_calls_rejected_total{code=\"404\"}");
+    }
+
+    @Test
+    @Order(20)
+    void sipConnectDialsANumberOfTheAccountReadFromTheAccountsAndNumbersTopics() {
+        Sipp caller = Sipp.start("uac-connect.xml", Map.of("EXPECTED_CODE", "486", "URI_PARAMS", ""), "-i",
+                "127.0.0.1", "-p", Integer.toString(FreePorts.sip()), "-m", "1", "-s", "+" + CONNECT_NUMBER,
+                "-au", CONNECT_KEY, "-ap", CONNECT_SECRET, "-auth_uri", "+" + CONNECT_NUMBER + "@sip.example.com",
+                "-key", "domain", "sip.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED
+                && CONNECT_NUMBER.equals(e.getTo()), caller);
+        assertThat(offered.getDomain()).isNull();
+        assertThat(offered.getAccountId()).isEqualTo(ACCOUNT);
+        assertThat(offered.getApplicationId()).isEqualTo(APPLICATION);
+        assertThat(offered.getCustomHeaders()).containsEntry("X-UserId", "ABC123");
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.REJECT).setSipCode(486).setReason("busy").build());
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
     }
 
     private static void connect(CallEvent offered, String uri) {

@@ -49,10 +49,16 @@ final class TestTopics {
 
     static void publishCallEvent(String call, String app, String region, CallEventType type, long sequence,
                                  Map<String, String> headers, Integer duration, Instant occurredAt) {
-        TestKafka.send(Topics.CALL_EVENTS.name(), call, CallEvent.newBuilder()
+        publishCallEvent(callEvent(call, app, region, type, sequence).setCustomHeaders(headers)
+                .setDurationSeconds(duration).setOccurredAt(occurredAt));
+    }
+
+    /** A call event of a domain call from alice to 442079460000, to adjust before {@link #publishCallEvent}. */
+    static CallEvent.Builder callEvent(String call, String app, String region, CallEventType type, long sequence) {
+        return CallEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setSequence(sequence)
-                .setOccurredAt(occurredAt)
+                .setOccurredAt(Instant.now())
                 .setType(type)
                 .setCallUuid(call)
                 .setConversationUuid("conv-" + call)
@@ -62,10 +68,11 @@ final class TestTopics {
                 .setApplicationId(app)
                 .setDomain("acme")
                 .setFrom("alice")
-                .setTo("442079460000")
-                .setCustomHeaders(headers)
-                .setDurationSeconds(duration)
-                .build());
+                .setTo("442079460000");
+    }
+
+    static void publishCallEvent(CallEvent.Builder event) {
+        TestKafka.send(Topics.CALL_EVENTS.name(), event.getCallUuid(), event.build());
     }
 
     static List<ConsumerRecord<String, CallCommand>> commands(String region, String call) {

@@ -9,6 +9,8 @@ import io.psip.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.psip.webhook.TestTopics.awaitCommand;
+import static io.psip.webhook.TestTopics.callEvent;
 import static io.psip.webhook.TestTopics.publishApplication;
 import static io.psip.webhook.TestTopics.publishCallEvent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,7 +94,8 @@ class WebhookServiceIntegrationTest {
                 .containsEntry("conversation_uuid", "conv-" + call)
                 .containsEntry("to", "442079460000")
                 .containsEntry("from", "alice")
-                .containsEntry("region_url", "https://api-eu.example.com");
+                .containsEntry("region_url", "https://api-eu.example.com")
+                .doesNotContainKey("from_user");
         assertThat(answer.fields().keySet()).noneMatch(name -> name.toLowerCase().contains("nexmo"));
         await().until(() -> callStatuses("/golden/event", call).size() == 1);
 
@@ -106,6 +110,89 @@ class WebhookServiceIntegrationTest {
                 .findFirst().orElseThrow().fields();
         assertThat(completed).containsEntry("duration", "7").containsEntry("direction", "inbound")
                 .containsEntry("conversation_uuid", "conv-" + call).containsKey("timestamp");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "POST"})
+    void answerUrlGetsFromUserOnlyWhenTheCallerAuthenticatedAsADomainUser(String method) {
+        String app = "app-from-user-" + method;
+        String path = "/from-user-" + method + "/answer";
+        customer.on(path, request -> new CustomerWebhooks.Response(200,
+                "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:agent@127.0.0.1\"}]}]"));
+        publishApplication(app, webhook(path, method), null, null);
+        String authenticated = UUID.randomUUID().toString();
+        String anonymous = UUID.randomUUID().toString();
+
+        publishCallEvent(callEvent(authenticated, app, "eu", CallEventType.OFFERED, 1).setFromUser("alice.o"));
+        publishCallEvent(callEvent(anonymous, app, "eu", CallEventType.OFFERED, 1));
+
+        assertThat(awaitCommand("eu", authenticated).value().getAction()).isEqualTo(CallAction.CONNECT);
+        assertThat(awaitCommand("eu", anonymous).value().getAction()).isEqualTo(CallAction.CONNECT);
+        CustomerWebhooks.Request withUser = answerRequest(path, authenticated);
+        assertThat(withUser.method()).isEqualTo(method);
+        assertThat(withUser.fields()).containsEntry("from_user", "alice.o").containsEntry("from", "alice")
+                .containsEntry("to", "442079460000");
+        assertThat(answerRequest(path, anonymous).fields()).doesNotContainKey("from_user")
+                .containsEntry("from", "alice");
+    }
+
+    @Test
+    void sipConnectCallToANumberReachesAnswerUrlAndIsConnectedToARegisteredUser() {
+        String app = "app-sip-connect";
+        customer.on("/sip-connect/answer", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"connect","timeout":20,
+                  "endpoint":[{"type":"sip","user":"alice","domain":"Acme-Corp","headers":{"Case":"7"}}]}]"""));
+        publishApplication(app, webhook("/sip-connect/answer", "POST"), null, webhook("/sip-connect/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        // What routing sends for SIP Connect: no domain, to = the dialled number, from = the PBX's caller.
+        publishCallEvent(callEvent(call, app, "eu", CallEventType.OFFERED, 1).setDomain(null)
+                .setFrom("442079460001").setTo("14155550100").setCustomHeaders(Map.of("X-UserId", "ABC123")));
+
+        ConsumerRecord<String, CallCommand> command = awaitCommand("eu", call);
+        assertThat(command.value().getAction()).isEqualTo(CallAction.CONNECT);
+        assertThat(command.value().getConnect().getUser()).isEqualTo("alice");
+        assertThat(command.value().getConnect().getDomain()).isEqualTo("acme-corp");
+        assertThat(command.value().getConnect().getUri()).isEqualTo("sip:alice@acme-corp");
+        assertThat(command.value().getConnect().getHeaders()).containsExactly(Map.entry("Case", "7"));
+        assertThat(command.value().getConnect().getTimeoutSeconds()).isEqualTo(20);
+        assertThat(answerRequest("/sip-connect/answer", call).fields())
+                .containsEntry("to", "14155550100").containsEntry("from", "442079460001")
+                .containsEntry("SipHeader_X-UserId", "ABC123").doesNotContainKey("from_user");
+
+        publishCallEvent(callEvent(call, app, "eu", CallEventType.ANSWERED, 2).setDomain(null)
+                .setFrom("442079460001").setTo("14155550100"));
+        await().until(() -> callStatuses("/sip-connect/event", call).size() == 2);
+        assertThat(customer.requests("/sip-connect/event")).filteredOn(r -> call.equals(r.fields().get("uuid")))
+                .extracting(CustomerWebhooks.Request::fields)
+                .allSatisfy(fields -> assertThat(fields).containsEntry("to", "14155550100")
+                        .containsEntry("from", "442079460001").containsEntry("direction", "inbound"))
+                .extracting(fields -> fields.get("status")).containsExactly("started", "answered");
+    }
+
+    @Test
+    void sipEndpointWithBadUserOrDomainIsAnInvalidNccoWhichFallsBackAndThenRejectsWith480() {
+        String app = "app-bad-user";
+        customer.on("/bad-user/answer", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:alice@acme","user":"alice","domain":"acme"}]}]"""));
+        customer.on("/bad-user/fallback", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"connect","endpoint":[{"type":"sip","user":"alice@evil","domain":"acme"}]}]"""));
+        publishApplication(app, webhook("/bad-user/answer", "GET"), webhook("/bad-user/fallback", "GET"),
+                webhook("/bad-user/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(callEvent(call, app, "eu", CallEventType.OFFERED, 1));
+
+        ConsumerRecord<String, CallCommand> command = awaitCommand("eu", call);
+        assertThat(command.value().getAction()).isEqualTo(CallAction.REJECT);
+        assertThat(command.value().getSipCode()).isEqualTo(480);
+        assertThat((String) answerRequest("/bad-user/fallback", call).fields().get("reason"))
+                .startsWith("invalid_ncco: sip endpoint takes a \"uri\" or");
+        await().until(() -> callStatuses("/bad-user/event", call).size() == 1);
+        Map<String, Object> failed = customer.requests("/bad-user/event").get(0).fields();
+        assertThat(failed).containsEntry("status", "failed").containsEntry("sip_code", 480);
+        assertThat((String) failed.get("detail")).contains("answer_url: invalid_ncco")
+                .contains("fallback_answer_url: invalid_ncco: sip endpoint user must be");
     }
 
     @Test
@@ -239,6 +326,11 @@ class WebhookServiceIntegrationTest {
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static CustomerWebhooks.Request answerRequest(String path, String call) {
+        return customer.requests(path).stream().filter(r -> call.equals(r.fields().get("uuid"))).findFirst()
+                .orElseThrow();
     }
 
     private static List<Object> callStatuses(String path, String call) {

@@ -32,8 +32,7 @@ public class AccountController {
     public AdminController.AccountJson self(@AuthenticationPrincipal AccountPrincipal principal) {
         Account account = accounts.findById(principal.accountId())
                 .orElseThrow(() -> new NotFoundException("Account '" + principal.accountId() + "'"));
-        return new AdminController.AccountJson(account.id().toString(), account.apiKey(), account.admin(), null,
-                account.signatureSecret());
+        return AdminController.AccountJson.of(account, null, account.signatureSecret());
     }
 
     @GetMapping("/v1/account/destinations")

@@ -4,6 +4,7 @@ import io.psip.events.ChangeType;
 import io.psip.provisioning.ConflictException;
 import io.psip.provisioning.InvalidRequestException;
 import io.psip.provisioning.NotFoundException;
+import io.psip.provisioning.PsipProperties;
 import io.psip.provisioning.outbox.Outbox;
 import io.psip.schemas.Topics;
 import io.psip.schemas.net.DestinationPattern;
@@ -21,8 +22,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Creates accounts, rotates their secrets and sets their destination allow-lists. Secrets are returned once, at
- * creation or rotation. Creation and allow-list changes publish an AccountChanged through the outbox.
+ * Creates, rotates, suspends and deletes accounts and sets their destination allow-lists. Secrets are returned
+ * once, at creation or rotation. Every change publishes an AccountChanged through the outbox; setting an API
+ * secret also sets the account's sealed SIP Connect HA1s (see {@link SipConnectCredentials}).
  */
 @Service
 public class AccountService {
@@ -35,11 +37,16 @@ public class AccountService {
     private final AccountRepository accounts;
     private final PasswordEncoder passwordEncoder;
     private final Outbox outbox;
+    private final SipConnectCredentials sipConnect;
+    private final String bootstrapApiKey;
 
-    public AccountService(AccountRepository accounts, PasswordEncoder passwordEncoder, Outbox outbox) {
+    AccountService(AccountRepository accounts, PasswordEncoder passwordEncoder, Outbox outbox,
+                   SipConnectCredentials sipConnect, PsipProperties props) {
         this.accounts = accounts;
         this.passwordEncoder = passwordEncoder;
         this.outbox = outbox;
+        this.sipConnect = sipConnect;
+        this.bootstrapApiKey = props.bootstrapAccount().apiKey();
     }
 
     /** An account with its secrets in clear, as shown exactly once to the admin who created or rotated it. */
@@ -54,38 +61,56 @@ public class AccountService {
     /**
      * Creates the configured bootstrap admin account if there is none with its API key. An existing one keeps
      * whatever secret it has now: it may have been rotated, and a restart must not bring the configured (and
-     * widely known) secret back.
+     * widely known) secret back. If it has no usable SIP Connect HA1s (it predates them, or the platform key file
+     * was replaced) and its secret is still the configured one, they are computed from that; a rotated account
+     * gets them with its next rotation.
      *
-     * @return the account, and whether it was created by this call
+     * @return the account as it is now, whether this call created it, and the state of its SIP Connect HA1s
      */
     @Transactional
     public Bootstrapped ensureBootstrapAccount(String apiKey, String apiSecret) {
         Account existing = accounts.findByApiKey(apiKey).orElse(null);
         if (existing != null) {
             accounts.makeAdmin(existing.id());
-            publishSnapshot(existing.id());
-            return new Bootstrapped(existing, false);
+            if (!sipConnect.usable(existing.sipConnect()) && passwordEncoder.matches(apiSecret, existing.secretHash())) {
+                long version = outbox.nextVersion(Topics.ACCOUNTS, existing.id().toString());
+                Account locked = accounts.findByIdForUpdate(existing.id()).orElseThrow();
+                // another instance sharing the database may have done it (or rotated the secret) meanwhile
+                if (!sipConnect.usable(locked.sipConnect()) && locked.secretHash().equals(existing.secretHash())) {
+                    Account completed = locked.withSecret(locked.secretHash(),
+                            sipConnect.seal(locked.id(), locked.apiKey(), apiSecret), version);
+                    accounts.updateSecret(completed);
+                    publish(completed, ChangeType.UPDATED);
+                    return new Bootstrapped(completed, false, SipConnect.SET_NOW);
+                }
+            }
+            return existingBootstrap(existing.id());
         }
-        Account account = new Account(UUID.randomUUID(), apiKey, passwordEncoder.encode(apiSecret), randomSecret(), true,
-                List.of(), 1);
+        UUID id = UUID.randomUUID();
+        Account account = new Account(id, apiKey, passwordEncoder.encode(apiSecret), randomSecret(), true, List.of(),
+                Account.Status.ACTIVE, sipConnect.seal(id, apiKey, apiSecret), 1);
         if (!accounts.insert(account)) {
             // another instance sharing the database created it first
-            Account other = accounts.findByApiKey(apiKey).orElseThrow();
-            publishSnapshot(other.id());
-            return new Bootstrapped(other, false);
+            return existingBootstrap(accounts.findByApiKey(apiKey).orElseThrow().id());
         }
         publishCreated(account);
-        return new Bootstrapped(account, true);
+        return new Bootstrapped(account, true, SipConnect.SET_NOW);
+    }
+
+    private Bootstrapped existingBootstrap(UUID id) {
+        Account current = publishSnapshot(id);
+        return new Bootstrapped(current, false,
+                sipConnect.usable(current.sipConnect()) ? SipConnect.PRESENT : SipConnect.MISSING);
     }
 
     /**
      * Re-publishes an account as it is now (the bootstrap account at every start, so routing knows it even if it
      * predates psip.accounts); the row lock orders it after any change in progress.
      */
-    private void publishSnapshot(UUID id) {
+    private Account publishSnapshot(UUID id) {
         Account account = accounts.findByIdForUpdate(id).orElseThrow();
-        outbox.append(Topics.ACCOUNTS, id.toString(), AccountEvents.changed(account, ChangeType.SNAPSHOT),
-                account.version());
+        publish(account, ChangeType.SNAPSHOT);
+        return account;
     }
 
     private void publishCreated(Account account) {
@@ -94,7 +119,21 @@ public class AccountService {
                 version);
     }
 
-    public record Bootstrapped(Account account, boolean created) {
+    private void publish(Account account, ChangeType type) {
+        outbox.append(Topics.ACCOUNTS, account.id().toString(), AccountEvents.changed(account, type),
+                account.version());
+    }
+
+    public record Bootstrapped(Account account, boolean created, SipConnect sipConnect) {
+    }
+
+    /** The bootstrap account's SIP Connect HA1s after the call. */
+    public enum SipConnect {
+        /** Computed by this call, from the configured secret. */
+        SET_NOW,
+        PRESENT,
+        /** None it can use, and its secret is no longer the configured one: they come with the next rotation. */
+        MISSING
     }
 
     /** A new tenant; the API key is chosen by the admin or generated. */
@@ -106,8 +145,9 @@ public class AccountService {
         }
         String secret = randomSecret();
         String signatureSecret = randomSecret();
-        Account account = new Account(UUID.randomUUID(), apiKey, passwordEncoder.encode(secret), signatureSecret, admin,
-                List.of(), 1);
+        UUID id = UUID.randomUUID();
+        Account account = new Account(id, apiKey, passwordEncoder.encode(secret), signatureSecret, admin, List.of(),
+                Account.Status.ACTIVE, sipConnect.seal(id, apiKey, secret), 1);
         if (!accounts.insert(account)) {
             throw new ConflictException("api_key " + apiKey + " is taken");
         }
@@ -123,13 +163,57 @@ public class AccountService {
     public Account setDestinationAllow(UUID accountId, List<String> entries) {
         List<String> normal = destinationAllow(entries);
         long version = outbox.nextVersion(Topics.ACCOUNTS, accountId.toString());
-        Account account = accounts.findById(accountId).orElseThrow(() -> new NotFoundException("account " + accountId));
+        Account updated = find(accountId).withDestinationAllow(normal, version);
         accounts.updateDestinationAllow(accountId, normal, version);
-        Account updated = new Account(account.id(), account.apiKey(), account.secretHash(), account.signatureSecret(),
-                account.admin(), normal, version);
-        outbox.append(Topics.ACCOUNTS, accountId.toString(), AccountEvents.changed(updated, ChangeType.UPDATED),
-                version);
+        publish(updated, ChangeType.UPDATED);
         return updated;
+    }
+
+    /**
+     * Suspends or reactivates an account: a suspended one is refused by the API (403) and, once routing has the
+     * event, on SIP Connect. Setting the status it has changes nothing and publishes nothing.
+     */
+    @Transactional
+    public Account setStatus(UUID accountId, Account.Status status) {
+        Account current = find(accountId);
+        if (current.status() == status) {
+            return current;
+        }
+        refuseBootstrap(current, "suspended");
+        long version = outbox.nextVersion(Topics.ACCOUNTS, accountId.toString());
+        Account changed = find(accountId).withStatus(status, version);
+        accounts.updateStatus(accountId, status, version);
+        publish(changed, ChangeType.UPDATED);
+        return changed;
+    }
+
+    /**
+     * Deletes an account that owns nothing any more (409 while an application, domain or number is its): publishes
+     * DELETED (its last snapshot) and then a tombstone, so compaction drops the key. The version counter stays.
+     */
+    @Transactional
+    public void delete(UUID accountId) {
+        refuseBootstrap(find(accountId), "deleted");
+        long version = outbox.nextVersion(Topics.ACCOUNTS, accountId.toString());
+        // the row lock waits for a tenant's insert in progress (its foreign key check holds a share lock on the
+        // row), so an application, domain or number it commits is seen here
+        Account current = accounts.findByIdForUpdate(accountId).orElseThrow(() -> notFound(accountId));
+        if (accounts.ownsResources(accountId)) {
+            throw new ConflictException("Account " + accountId + " still has applications, domains or numbers:"
+                    + " delete them first, or suspend the account");
+        }
+        accounts.delete(accountId);
+        Account last = current.withStatus(current.status(), version);
+        publish(last, ChangeType.DELETED);
+        outbox.appendTombstone(Topics.ACCOUNTS, accountId.toString(), version);
+    }
+
+    /** The bootstrap account is the operator's way in, re-created at the next start if it were gone. */
+    private void refuseBootstrap(Account account, String what) {
+        if (account.apiKey().equals(bootstrapApiKey)) {
+            throw new ConflictException("Account " + account.id() + " is the bootstrap admin account"
+                    + " (psip.bootstrap-account.api-key) and cannot be " + what);
+        }
     }
 
     /** Validates every entry, naming each bad one by its index. */
@@ -156,20 +240,36 @@ public class AccountService {
         return List.copyOf(normal);
     }
 
+    /**
+     * A new API secret and with it new SIP Connect HA1s, published as UPDATED with a new version: the old secret
+     * stops working on the API at once and on SIP Connect as soon as routing has the event.
+     */
     @Transactional
     public IssuedCredentials rotateSecret(UUID accountId) {
-        Account account = accounts.findById(accountId).orElseThrow(() -> new NotFoundException("account " + accountId));
+        long version = outbox.nextVersion(Topics.ACCOUNTS, accountId.toString());
+        Account account = find(accountId);
         String secret = randomSecret();
-        accounts.updateSecretHash(account.id(), passwordEncoder.encode(secret));
-        return new IssuedCredentials(account, secret, null);
+        Account rotated = account.withSecret(passwordEncoder.encode(secret),
+                sipConnect.seal(account.id(), account.apiKey(), secret), version);
+        accounts.updateSecret(rotated);
+        publish(rotated, ChangeType.UPDATED);
+        return new IssuedCredentials(rotated, secret, null);
     }
 
     @Transactional
     public IssuedCredentials rotateSignatureSecret(UUID accountId) {
-        Account account = accounts.findById(accountId).orElseThrow(() -> new NotFoundException("account " + accountId));
+        Account account = find(accountId);
         String signatureSecret = randomSecret();
         accounts.updateSignatureSecret(account.id(), signatureSecret);
         return new IssuedCredentials(account, null, signatureSecret);
+    }
+
+    private Account find(UUID accountId) {
+        return accounts.findById(accountId).orElseThrow(() -> notFound(accountId));
+    }
+
+    private static NotFoundException notFound(UUID accountId) {
+        return new NotFoundException("account " + accountId);
     }
 
     private static String randomApiKey() {

@@ -1,11 +1,14 @@
 package io.psip.provisioning.account;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.psip.provisioning.InvalidRequestException;
 import io.psip.provisioning.NotFoundException;
 import io.psip.provisioning.Repair;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -19,7 +22,8 @@ import java.util.UUID;
 
 /**
  * Admin endpoints, for admin accounts only (see SecurityConfig; the operator credential does not open them):
- * create accounts, rotate their secrets, re-publish all state. Secrets appear in a response exactly once and are never logged.
+ * create, suspend, reactivate and delete accounts, rotate their secrets, re-publish all state. Secrets appear in a
+ * response exactly once and are never logged.
  */
 @RestController
 @RequestMapping("/v1/admin")
@@ -38,16 +42,31 @@ public class AdminController {
     public record CreateAccount(String apiKey, Boolean admin) {
     }
 
+    /** PATCH body: {@code active} or {@code suspended}. */
+    public record AccountPatch(String status) {
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AccountJson(String id, String apiKey, boolean admin, String apiSecret, String signatureSecret) {
+    public record AccountJson(String id, String apiKey, boolean admin, String status, String apiSecret,
+                              String signatureSecret) {
 
         static AccountJson of(Account account) {
-            return new AccountJson(account.id().toString(), account.apiKey(), account.admin(), null, null);
+            return of(account, null, null);
         }
 
         static AccountJson of(AccountService.IssuedCredentials issued) {
-            Account a = issued.account();
-            return new AccountJson(a.id().toString(), a.apiKey(), a.admin(), issued.apiSecret(), issued.signatureSecret());
+            return of(issued.account(), issued.apiSecret(), issued.signatureSecret());
+        }
+
+        static AccountJson of(Account a, String apiSecret, String signatureSecret) {
+            return new AccountJson(a.id().toString(), a.apiKey(), a.admin(), a.status().wireName(), apiSecret,
+                    signatureSecret);
+        }
+
+        /** The secrets, shown once, stay out of any log line. */
+        @Override
+        public String toString() {
+            return "AccountJson[id=" + id + ", apiKey=" + apiKey + "]";
         }
     }
 
@@ -67,6 +86,21 @@ public class AdminController {
     @PostMapping("/accounts/{id}/secret")
     public AccountJson rotateSecret(@PathVariable("id") UUID id) {
         return AccountJson.of(accounts.rotateSecret(id));
+    }
+
+    /** Suspends ({@code suspended}) or reactivates ({@code active}) an account; not the bootstrap account (409). */
+    @PatchMapping("/accounts/{id}")
+    public AccountJson patch(@PathVariable("id") UUID id, @RequestBody AccountPatch body) {
+        Account.Status status = Account.Status.of(body.status())
+                .orElseThrow(() -> InvalidRequestException.of("status", "must be active or suspended"));
+        return AccountJson.of(accounts.setStatus(id, status));
+    }
+
+    /** 204; 409 for the bootstrap account, or while the account still has applications, domains or numbers. */
+    @DeleteMapping("/accounts/{id}")
+    public ResponseEntity<Void> delete(@PathVariable("id") UUID id) {
+        accounts.delete(id);
+        return ResponseEntity.noContent().build();
     }
 
     /** A new webhook signature secret. */

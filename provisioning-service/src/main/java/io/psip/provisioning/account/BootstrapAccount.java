@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes sure the configured admin account exists before the service reports ready: created on the first start
- * with the configured secret; on later starts left as it is, so a rotated secret stays rotated.
+ * with the configured secret; on later starts left as it is, so a rotated secret stays rotated (its SIP Connect
+ * credentials are completed if it predates them, see {@link AccountService#ensureBootstrapAccount}).
  */
 @Component
 class BootstrapAccount implements ApplicationRunner {
@@ -31,9 +32,18 @@ class BootstrapAccount implements ApplicationRunner {
         Account account = bootstrapped.account();
         if (bootstrapped.created()) {
             log.info("bootstrap account {} (id {}) created with the configured secret", account.apiKey(), account.id());
-        } else {
-            log.info("bootstrap account {} (id {}) exists; its secret is left as it is (the configured one applies only "
-                    + "at creation)", account.apiKey(), account.id());
+            return;
+        }
+        log.info("bootstrap account {} (id {}) exists; its secret is left as it is (the configured one applies only "
+                + "at creation)", account.apiKey(), account.id());
+        switch (bootstrapped.sipConnect()) {
+            case SET_NOW -> log.info("bootstrap account {}: SIP Connect credentials computed from its secret, still the"
+                    + " configured one", account.apiKey());
+            case MISSING -> log.info("bootstrap account {} has no SIP Connect credentials under this platform key, and"
+                    + " its secret was rotated: the next rotation (POST /v1/admin/accounts/{}/secret) sets them",
+                    account.apiKey(), account.id());
+            case PRESENT -> {
+            }
         }
     }
 }

@@ -10,12 +10,16 @@ import java.io.UncheckedIOException;
 @Configuration(proxyBeanMethods = false)
 class PlatformKeyConfiguration {
 
-    /** Fails the start when the key is missing or unreadable: an HA1 is never published in the clear. */
+    /**
+     * Fails the start when the key is missing or unreadable: an HA1 (a digest user's, or an account's for SIP
+     * Connect) is never published in the clear.
+     */
     @Bean
     PlatformKey platformKey(SecretsProperties secrets) {
         if (secrets.keyFile() == null) {
-            throw new IllegalStateException("psip.secrets.key-file is not set: provisioning publishes digest users'"
-                    + " HA1s only sealed under the platform key (bin/psip-local generates one; see docs/CONTRACTS.md)");
+            throw new IllegalStateException("psip.secrets.key-file is not set: provisioning publishes (and stores, for"
+                    + " SIP Connect) HA1s only sealed under the platform key (bin/psip-local generates one; see"
+                    + " docs/CONTRACTS.md)");
         }
         try {
             return PlatformKey.read(secrets.keyFile());

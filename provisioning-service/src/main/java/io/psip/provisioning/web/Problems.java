@@ -45,6 +45,11 @@ public final class Problems {
                 "This operation needs an admin account.");
     }
 
+    static ProblemDetail suspended() {
+        return problem(HttpStatus.FORBIDDEN, "urn:psip:problem:account-suspended", "Account suspended",
+                "This account is suspended; an admin can reactivate it.");
+    }
+
     static ProblemDetail invalidJson(String detail) {
         return problem(HttpStatus.BAD_REQUEST, NEXMO_ERRORS + "InvalidParams", "The request body did not contain valid JSON", detail);
     }

@@ -1,5 +1,6 @@
 package io.psip.provisioning.web;
 
+import io.psip.provisioning.account.AccountPrincipal;
 import io.psip.provisioning.account.CachingPasswordEncoder;
 import io.psip.web.ProblemWriter;
 import org.springframework.context.annotation.Bean;
@@ -7,6 +8,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -35,7 +38,8 @@ class SecurityConfig {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"psip\"");
             problems.write(response, Problems.unauthorized());
         };
-        AccessDeniedHandler forbidden = (request, response, e) -> problems.write(response, Problems.forbidden());
+        AccessDeniedHandler forbidden = (request, response, e) -> problems.write(response,
+                suspended() ? Problems.suspended() : Problems.forbidden());
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -44,9 +48,15 @@ class SecurityConfig {
                                 "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**", "/error")
                         .permitAll()
                         .requestMatchers("/v1/admin/**").hasRole("ADMIN")
-                        .anyRequest().authenticated())
+                        // a suspended account authenticates but has no role (see AccountPrincipal)
+                        .anyRequest().hasRole("TENANT"))
                 .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden));
         return http.build();
+    }
+
+    private static boolean suspended() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        return auth != null && auth.getPrincipal() instanceof AccountPrincipal account && account.suspended();
     }
 }

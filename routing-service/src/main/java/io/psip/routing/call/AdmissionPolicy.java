@@ -1,14 +1,40 @@
 package io.psip.routing.call;
 
+import io.psip.routing.table.Account;
 import io.psip.routing.table.Application;
 import io.psip.routing.table.Domain;
+import io.psip.routing.table.NumberRoute;
 import io.psip.routing.table.RoutingTables;
 
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Decides whether an inbound INVITE may become a call, in the order documented in docs/architecture.md. */
+/**
+ * Decides whether an inbound INVITE may become a call. Checks run in this order, each answering only what the
+ * earlier ones have earned:
+ * <ol>
+ *   <li>Max-Forwards 0: 483.</li>
+ *   <li>The Request-URI host: one of this region's domain hosts or a SIP Connect host, else 404.</li>
+ *   <li>Tables still loading: 503, not a wrong 404.</li>
+ * </ol>
+ * A domain call then: domain exists (404), source in its ACL (403), transport (403) and media (488) as the domain
+ * requires, digest credentials of one of its users if it asks for them (401 challenge, 403 wrong), an application
+ * linked (404) and known here (480).
+ * <p>
+ * A SIP Connect call authenticates before anything about the dialled number is looked at, so a caller without the
+ * account's credentials learns nothing of which numbers exist or whose they are: digest as the account, username
+ * the API key, in realm {@code sip.<base-domain>} (401 challenge; 403 for wrong credentials, an unknown API key, a
+ * deleted account, or one without usable HA1s); the account active (403, told only to its own holder); the
+ * Request-URI user an E.164 number, with or without + (404); the number known (404); the number the account's
+ * own (403: an authenticated account learns that a number is someone else's, no more); an application linked
+ * (404) and known here (480).
+ */
 public final class AdmissionPolicy {
+
+    /** E.164 as provisioning accepts numbers: digits only, an optional +, no leading 0, 7 to 15 digits. */
+    private static final Pattern E164 = Pattern.compile("\\+?([1-9]\\d{6,14})");
 
     private final RegionalHost regionalHost;
     private final RoutingTables tables;
@@ -28,14 +54,19 @@ public final class AdmissionPolicy {
         if (invite.maxForwards() != null && invite.maxForwards() <= 0) {
             return new Admission.Rejected(483, "Too Many Hops");
         }
-        Optional<String> name = regionalHost.domainName(invite.requestUriHost());
-        if (name.isEmpty()) {
+        boolean sipConnect = regionalHost.sipConnect(invite.requestUriHost());
+        Optional<String> name = regionalHost.domainName(invite.requestUriHost()); // never a SIP Connect host's
+        if (!sipConnect && name.isEmpty()) {
             return new Admission.Rejected(404, "Not Found");
         }
         if (!tablesLoaded.getAsBoolean()) {
             return new Admission.Rejected(503, "Service Unavailable");
         }
-        Optional<Domain> found = tables.domain(name.get());
+        return sipConnect ? admitSipConnect(invite) : admitToDomain(invite, name.get());
+    }
+
+    private Admission admitToDomain(InboundInvite invite, String name) {
+        Optional<Domain> found = tables.domain(name);
         if (found.isEmpty()) {
             return new Admission.Rejected(404, "Not Found");
         }
@@ -51,22 +82,15 @@ public final class AdmissionPolicy {
         if (!domain.acceptsMedia(invite.media())) {
             return new Admission.Rejected(488, "always".equals(domain.srtp()) ? "SRTP Required" : "SRTP Not Allowed");
         }
+        String fromUser = null;
         if (domain.digestAuth()) {
             String realm = digestRealm(domain.name());
-            DigestAuthenticator.Outcome outcome = digest.verify("INVITE", invite.requestUri(),
-                    invite.authorization(), realm, domain::digestUser);
-            switch (outcome) {
-                case ACCEPTED -> { }
-                case MISSING, CHALLENGE -> {
-                    return new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, false));
-                }
-                case STALE -> {
-                    return new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, true));
-                }
-                case REJECTED -> {
-                    return new Admission.Rejected(403, "Forbidden");
-                }
+            Optional<Admission.Rejected> refused = refusal(digest.verify("INVITE", invite.requestUri(),
+                    invite.authorization(), realm, domain::digestUser), realm);
+            if (refused.isPresent()) {
+                return refused.get();
             }
+            fromUser = DigestParameters.parse(invite.authorization()).get("username");
         }
         if (domain.applicationId() == null) {
             return new Admission.Rejected(404, "Not Found");
@@ -76,7 +100,60 @@ public final class AdmissionPolicy {
             // Linked, but the application has not reached this region yet (or was deleted): try again later.
             return new Admission.Rejected(480, "Temporarily Unavailable");
         }
-        return new Admission.Accepted(domain, application.get());
+        String to = invite.requestUriUser() == null ? "" : invite.requestUriUser();
+        return Admission.Accepted.domainCall(domain, application.get(), to, fromUser);
+    }
+
+    private Admission admitSipConnect(InboundInvite invite) {
+        String realm = regionalHost.sipConnectRealm();
+        Optional<Admission.Rejected> refused = refusal(digest.verify("INVITE", invite.requestUri(),
+                invite.authorization(), realm,
+                apiKey -> tables.accountByApiKey(apiKey).flatMap(Account::sipConnectCredentials)), realm);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        // Looked up again by the username that verified: had the account gone meanwhile, it is refused as unknown.
+        Optional<Account> account = tables.accountByApiKey(
+                DigestParameters.parse(invite.authorization()).get("username"));
+        if (account.isEmpty() || !account.get().active()) {
+            return new Admission.Rejected(403, "Forbidden");
+        }
+        Optional<String> number = number(invite.requestUriUser());
+        Optional<NumberRoute> route = number.flatMap(tables::number);
+        if (route.isEmpty()) {
+            return new Admission.Rejected(404, "Not Found");
+        }
+        if (!account.get().id().equals(route.get().accountId())) {
+            return new Admission.Rejected(403, "Forbidden");
+        }
+        if (route.get().applicationId() == null) {
+            return new Admission.Rejected(404, "Not Found");
+        }
+        Optional<Application> application = tables.application(route.get().applicationId());
+        if (application.isEmpty()) {
+            return new Admission.Rejected(480, "Temporarily Unavailable");
+        }
+        return Admission.Accepted.sipConnect(account.get().id(), application.get(), number.get());
+    }
+
+    /** The response to a digest outcome; empty when the credentials were accepted. */
+    private Optional<Admission.Rejected> refusal(DigestAuthenticator.Outcome outcome, String realm) {
+        return switch (outcome) {
+            case ACCEPTED -> Optional.empty();
+            case MISSING, CHALLENGE -> Optional.of(new Admission.Rejected(401, "Unauthorized",
+                    digest.challenges(realm, false)));
+            case STALE -> Optional.of(new Admission.Rejected(401, "Unauthorized", digest.challenges(realm, true)));
+            case REJECTED -> Optional.of(new Admission.Rejected(403, "Forbidden"));
+        };
+    }
+
+    /** The dialled number as numbers are stored (E.164 without +), if the Request-URI user is one. */
+    static Optional<String> number(String requestUriUser) {
+        if (requestUriUser == null) {
+            return Optional.empty();
+        }
+        Matcher e164 = E164.matcher(requestUriUser);
+        return e164.matches() ? Optional.of(e164.group(1)) : Optional.empty();
     }
 
     /**

@@ -30,6 +30,7 @@ public final class Call {
     private final String applicationId;
     private final String from;
     private final String to;
+    private final String fromUser;
     private final String sipCallId;
     private final Map<String, String> customHeaders;
     private final Clock clock;
@@ -40,15 +41,19 @@ public final class Call {
     public record CallOrigin(String region, String instanceId) {
     }
 
+    /**
+     * @param domain   null for SIP Connect
+     * @param fromUser the domain user the INVITE authenticated as, or null (told to answer_url in the offer only)
+     */
     public Call(CallOrigin origin, String domain, String accountId, String applicationId, String from, String to,
-                String sipCallId, Map<String, String> customHeaders, Clock clock) {
+                String fromUser, String sipCallId, Map<String, String> customHeaders, Clock clock) {
         this(UUID.randomUUID().toString(), "CON-" + UUID.randomUUID(), origin, domain, accountId, applicationId, from,
-                to, sipCallId, customHeaders, clock);
+                to, fromUser, sipCallId, customHeaders, clock);
     }
 
     private Call(String uuid, String conversationUuid, CallOrigin origin, String domain, String accountId,
-                 String applicationId, String from, String to, String sipCallId, Map<String, String> customHeaders,
-                 Clock clock) {
+                 String applicationId, String from, String to, String fromUser, String sipCallId,
+                 Map<String, String> customHeaders, Clock clock) {
         this.uuid = uuid;
         this.conversationUuid = conversationUuid;
         this.origin = origin;
@@ -57,6 +62,7 @@ public final class Call {
         this.applicationId = applicationId;
         this.from = from;
         this.to = to;
+        this.fromUser = fromUser;
         this.sipCallId = sipCallId;
         this.customHeaders = Map.copyOf(customHeaders);
         this.clock = clock;
@@ -69,7 +75,7 @@ public final class Call {
     public static Call restore(ActiveCall recorded, Clock clock) {
         Call call = new Call(recorded.getCallUuid(), recorded.getConversationUuid(),
                 new CallOrigin(recorded.getRegion(), recorded.getInstanceId()), recorded.getDomain(),
-                recorded.getAccountId(), recorded.getApplicationId(), recorded.getFrom(), recorded.getTo(),
+                recorded.getAccountId(), recorded.getApplicationId(), recorded.getFrom(), recorded.getTo(), null,
                 recorded.getCaller().getCallId(), Map.of(), clock);
         call.sequence = recorded.getNextSequence() - 1;
         call.answeredAt = recorded.getAnsweredAt();
@@ -117,7 +123,7 @@ public final class Call {
     }
 
     public CallEvent offered() {
-        return event(CallEventType.OFFERED, null, null).setCustomHeaders(customHeaders).build();
+        return event(CallEventType.OFFERED, null, null).setCustomHeaders(customHeaders).setFromUser(fromUser).build();
     }
 
     public CallEvent ringing() {

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
  * What admission needs to know about an INVITE, free of any SIP stack types.
  *
  * @param requestUri    the Request-URI as received, for digest {@code uri} matching
+ * @param requestUriUser its user part, without URI parameters such as {@code user=phone}; null when it has none
  * @param maxForwards   null when the header is absent
  * @param sourceAddress the packet's source IP (never Via)
  * @param authorization the Authorization header value, or null

@@ -49,9 +49,10 @@ final class CallRegistry implements AutoCloseable {
 
     // ---- admission ----
 
-    /** Counts one more call for the domain unless it is at its max_concurrent_calls. */
+    /** Counts one more call for the domain unless it is at its max_concurrent_calls; null: SIP Connect, no limit. */
     boolean tryAcquire(Domain domain) {
-        return concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls());
+        return domain == null ? concurrentCalls.tryAcquire(null, null)
+                : concurrentCalls.tryAcquire(domain.name(), domain.maxConcurrentCalls());
     }
 
     void release(String domain) {

@@ -20,6 +20,7 @@ import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
 import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.Registrar;
 import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
@@ -86,6 +87,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Clock clock;
     private final Call.CallOrigin origin;
     private final ActiveCalls activeCalls;
+    /** Takes REGISTERs; null: REGISTER is not allowed here (405). */
+    private final Registrar registrar;
 
     private final CallRegistry calls;
     private final OverloadPolicy overload;
@@ -93,6 +96,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private SipStack stack;
     private SipMessages sip;
     private B2buaCall.Services callServices;
+    private RegisterHandler register;
     private UdpReceiveQueue udpQueue;
     private OutboundDialer dialer;
     private GuardedNetworkLayer network;
@@ -114,6 +118,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
     /** {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's. */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls) {
+        this(settings, admission, events, metrics, clock, origin, activeCalls, null);
+    }
+
+    /** {@code registrar}: takes this region's REGISTERs (RFC 3261 section 10); null: REGISTER gets 405. */
+    public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
+                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls, Registrar registrar) {
+        this.registrar = registrar;
         this.settings = settings;
         this.admission = admission;
         this.events = events;
@@ -217,6 +228,12 @@ public final class SipEdge implements SipListenerExt, CallControl {
         }
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                 factory.createMessageFactory(), settings);
+        if (registrar != null) {
+            register = new RegisterHandler(sip, registrar, factory.createAddressFactory(),
+                    factory.createMessageFactory(), factory.createHeaderFactory(),
+                    () -> draining ? OverloadPolicy.Reason.DRAINING : overload.shed(), overload::retryAfterSeconds,
+                    clock);
+        }
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
                 dialer, settings.lifetime(), activeCalls);
         provider.addSipListener(this);
@@ -386,6 +403,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
                 // Statelessly, like a refusal: an OPTIONS from anyone (scanners, keep-alives, the readiness
                 // probe) must not cost a transaction.
                 case Request.OPTIONS -> answerStatelessly(request, Response.OK, "OK");
+                case Request.REGISTER -> {
+                    if (register == null) {
+                        sip.methodNotAllowed(request);
+                    } else {
+                        register.received((RequestEventExt) event);
+                    }
+                }
                 default -> sip.methodNotAllowed(request);
             }
         } catch (Exception e) {
@@ -483,12 +507,13 @@ public final class SipEdge implements SipListenerExt, CallControl {
             shed(request, overloaded);
             return;
         }
-        Domain domain = accepted.domain();
+        Domain domain = accepted.domain().orElse(null); // null for SIP Connect: counted, never limited
+        String domainName = domain == null ? null : domain.name();
         if (!calls.tryAcquire(domain)) {
             refuse(request, Response.SERVICE_UNAVAILABLE, "Service Unavailable", List.of(), 30);
             // Debug like every other refusal: a burst at the limit would otherwise log a line per INVITE on the
             // SIP thread; psip.calls.rejected{code=503} counts them.
-            log.debug("INVITE Call-ID {} refused: domain {} is at its limit of {} calls", callId, domain.name(),
+            log.debug("INVITE Call-ID {} refused: domain {} is at its limit of {} calls", callId, domainName,
                     domain.maxConcurrentCalls());
             return;
         }
@@ -496,17 +521,17 @@ public final class SipEdge implements SipListenerExt, CallControl {
         try {
             st = sip.newServerTransaction(request);
         } catch (TransactionAlreadyExistsException retransmission) {
-            calls.release(domain.name());
+            calls.release(domainName);
             return;
         } catch (TransactionUnavailableException e) {
             // The stack refuses INVITEs it cannot build a transaction for, e.g. one without Contact.
-            calls.release(domain.name());
+            calls.release(domainName);
             metrics.malformed("invite");
             sip.respondStateless(request, Response.BAD_REQUEST);
             return;
         }
-        if (!calls.queueAdmitted(callId, () -> accept(st, request, accepted, sipUri, callId))) {
-            calls.release(domain.name());
+        if (!calls.queueAdmitted(callId, () -> accept(st, request, accepted, domainName, callId))) {
+            calls.release(domainName);
             sip.respondWithRetryAfter(st, Response.SERVICE_UNAVAILABLE, request, overload.retryAfterSeconds());
             metrics.rejected(Response.SERVICE_UNAVAILABLE);
             metrics.shed(OverloadPolicy.Reason.LANES.tag());
@@ -555,25 +580,25 @@ public final class SipEdge implements SipListenerExt, CallControl {
 
     // ---- work on the lanes ----
 
-    private void accept(ServerTransaction st, Request request, Admission.Accepted accepted, SipURI requestUri,
+    /** {@code domainName}: null for SIP Connect. */
+    private void accept(ServerTransaction st, Request request, Admission.Accepted accepted, String domainName,
                         String callId) {
         if (settings.lifetime().tooSmall(SipMessages.seconds(request, SipMessages.SESSION_EXPIRES))) {
             // RFC 4028: a session interval below our Min-SE is refused before the call is offered.
             sip.intervalTooSmall(st, request, settings.lifetime().minSessionExpires().toSeconds());
-            calls.acceptFailed(accepted.domain().name());
+            calls.acceptFailed(domainName);
             metrics.rejected(SipMessages.SESSION_INTERVAL_TOO_SMALL);
             return;
         }
         try {
-            Call call = new Call(origin, accepted.domain().name(), accepted.domain().accountId(),
-                    accepted.application().id(), userOf(((FromHeader) request.getHeader(FromHeader.NAME))
-                    .getAddress().getURI()), requestUri.getUser() == null ? "" : requestUri.getUser(), callId,
-                    customHeaders(request), clock);
+            Call call = new Call(origin, domainName, accepted.accountId(), accepted.application().id(),
+                    userOf(((FromHeader) request.getHeader(FromHeader.NAME)).getAddress().getURI()), accepted.to(),
+                    accepted.fromUser(), callId, customHeaders(request), clock);
             B2buaCall b2bua = new B2buaCall(callServices, call, st, request);
             calls.add(b2bua);
             CallRegistry.inCall(b2bua, b2bua::offer);
         } catch (RuntimeException e) {
-            calls.acceptFailed(accepted.domain().name());
+            calls.acceptFailed(domainName);
             metrics.malformed("invite");
             log.warn("could not accept INVITE Call-ID {}: {}", callId, e.toString());
             sip.respond(st, Response.SERVER_INTERNAL_ERROR, request);

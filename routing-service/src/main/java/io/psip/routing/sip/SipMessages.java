@@ -55,7 +55,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class SipMessages {
 
     private static final Logger log = LoggerFactory.getLogger(SipMessages.class);
-    private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE";
+    private static final String ALLOWED = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, REGISTER";
     static final String SESSION_EXPIRES = "Session-Expires";
     static final String MIN_SE = "Min-SE";
     private static final String TIMER = "timer";

@@ -6,6 +6,8 @@ import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.events.SealedSecret;
+import io.psip.schemas.crypto.AccountSecrets;
 import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.crypto.PlatformKey;
 import io.psip.schemas.net.Cidr;
@@ -21,9 +23,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns compacted-topic records into table changes. A null value is a tombstone. Digest users' HA1s arrive sealed
- * under the platform key; a user whose HA1s do not open here (no key, another key, tampered, or a record from
- * before sealing) is left out of the domain, so it cannot authenticate.
+ * Turns compacted-topic records into table changes. A null value is a tombstone. Digest users' and accounts' SIP
+ * Connect HA1s arrive sealed under the platform key; a user whose HA1s do not open here (no key, another key,
+ * tampered, or a record from before sealing) is left out of the domain, and such an account keeps no SIP Connect
+ * credentials, so neither can authenticate.
  */
 public final class TableUpdates {
 
@@ -31,7 +34,8 @@ public final class TableUpdates {
 
     private final RoutingTables tables;
     private final PlatformKey key;
-    private final Set<DigestUserSecrets.Unusable> reported = ConcurrentHashMap.newKeySet();
+    /** The reasons already logged, per topic (domain, account). */
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /** {@code key}: the platform key, or null when none is configured (then no digest user is usable). */
     public TableUpdates(RoutingTables tables, PlatformKey key) {
@@ -65,19 +69,21 @@ public final class TableUpdates {
 
     public void onAccount(String key, AccountChanged event) {
         if (event == null) {
-            tables.accounts().tombstone(key);
+            tables.tombstoneAccount(key);
         } else if (event.getChangeType() == ChangeType.DELETED) {
-            tables.accounts().delete(event.getAccountId(), event.getVersion());
+            tables.deleteAccount(event.getAccountId(), event.getVersion());
         } else {
-            tables.accounts().upsert(event.getAccountId(), event.getVersion(), toAccount(event));
+            tables.upsertAccount(toAccount(event));
         }
     }
 
     /**
      * Provisioning publishes only valid entries. One that does not parse here is left out, yet a list that had
-     * entries keeps restricting: an account that asked for a restriction never loses it to a bad record.
+     * entries keeps restricting: an account that asked for a restriction never loses it to a bad record. A status
+     * other than active (or none, which means active) counts as suspended: an account is never let in by a status
+     * this instance does not know.
      */
-    private static Account toAccount(AccountChanged event) {
+    private Account toAccount(AccountChanged event) {
         List<DestinationPattern> allow = new ArrayList<>();
         for (String entry : event.getDestinationAllow()) {
             try {
@@ -87,7 +93,25 @@ public final class TableUpdates {
                         event.getVersion(), entry, e.getMessage());
             }
         }
-        return new Account(event.getAccountId(), event.getVersion(), allow, !event.getDestinationAllow().isEmpty());
+        boolean active = event.getStatus() == null || "active".equals(event.getStatus());
+        return new Account(event.getAccountId(), event.getVersion(), allow, !event.getDestinationAllow().isEmpty(),
+                event.getApiKey(), active, sipConnectCredentials(event));
+    }
+
+    /** The account's SIP Connect HA1s, or null when it has none (it cannot use SIP Connect) or they do not open. */
+    private Domain.DigestCredentials sipConnectCredentials(AccountChanged event) {
+        DigestUserSecrets.Opened opened = AccountSecrets.open(key, event.getAccountId(), event.getApiKey(),
+                event.getSealedHa1Md5(), event.getSealedHa1Sha256());
+        if (opened.ha1s() != null) {
+            return new Domain.DigestCredentials(event.getApiKey(), opened.ha1s().md5(), opened.ha1s().sha256());
+        }
+        if (firstReport("account", opened.unusable())) {
+            log.warn("account {} version {}: cannot authenticate SIP Connect calls: {}; further accounts unusable for"
+                    + " this reason are not logged", event.getAccountId(), event.getVersion(),
+                    unusableDetail(opened.unusable(), event.getSealedHa1Md5(),
+                            "the record carries no API key or no sealed HA1s", "another account or API key"));
+        }
+        return null;
     }
 
     public void onNumber(String key, NumberChanged event) {
@@ -129,18 +153,28 @@ public final class TableUpdates {
 
     /** Once per reason and process: a whole topic of users sealed under another key must not flood the log. */
     private void reportUnusable(DomainChanged event, DigestUser user, DigestUserSecrets.Unusable why) {
-        if (!reported.add(why)) {
+        if (!firstReport("domain", why)) {
             return;
         }
-        String sealedUnder = user.getSealedHa1Md5() == null ? "none" : user.getSealedHa1Md5().getKeyId();
-        String detail = switch (why) {
-            case NOT_SEALED -> "it was published before HA1s were sealed; republish the domains"
-                    + " (POST /v1/admin/repair on provisioning)";
-            case OTHER_KEY -> key == null ? "no psip.secrets.key-file is configured"
-                    : "it is sealed under key " + sealedUnder + ", this instance has key " + key.id();
-            case DOES_NOT_OPEN -> "its sealed HA1s do not open (changed, or copied from another domain or user)";
-        };
         log.warn("domain {} version {}: digest user {} is unusable: {}; further users unusable for this reason are"
-                + " not logged", event.getName(), event.getVersion(), user.getUsername(), detail);
+                + " not logged", event.getName(), event.getVersion(), user.getUsername(),
+                unusableDetail(why, user.getSealedHa1Md5(), "it was published before HA1s were sealed; republish the"
+                        + " domains (POST /v1/admin/repair on provisioning)", "another domain or user"));
+    }
+
+    private boolean firstReport(String topic, DigestUserSecrets.Unusable why) {
+        return reported.add(topic + "/" + why);
+    }
+
+    /** {@code copiedFrom}: where a ciphertext that does not open may have been copied from. */
+    private String unusableDetail(DigestUserSecrets.Unusable why, SealedSecret md5, String notSealed,
+                                  String copiedFrom) {
+        return switch (why) {
+            case NOT_SEALED -> notSealed;
+            case OTHER_KEY -> key == null ? "no psip.secrets.key-file is configured"
+                    : "it is sealed under key " + (md5 == null ? "none" : md5.getKeyId()) + ", this instance has key "
+                    + key.id();
+            case DOES_NOT_OPEN -> "its sealed HA1s do not open (changed, or copied from " + copiedFrom + ")";
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.psip.routing.web;
 
+import io.psip.routing.call.Registrar;
 import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Read-only view of the routing tables, so tests and operators can see a change arrive (operator credential). */
@@ -19,9 +21,11 @@ import java.util.Map;
 class TablesController {
 
     private final RoutingTables tables;
+    private final Registrar registrar;
 
-    TablesController(RoutingTables tables) {
+    TablesController(RoutingTables tables, Registrar registrar) {
         this.tables = tables;
+        this.registrar = registrar;
     }
 
     @GetMapping("/v1/tables/domains/{name}")
@@ -29,6 +33,31 @@ class TablesController {
         return tables.domain(name).<ResponseEntity<?>>map(domain -> ResponseEntity.ok(view(domain)))
                 .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                         .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No domain of that name in this region's table")));
+    }
+
+    /** A user's live bindings in this region, most preferred first, with where each REGISTER came from. */
+    @GetMapping("/v1/tables/registrations/{domain}/{user}")
+    ResponseEntity<?> registrations(@PathVariable String domain, @PathVariable String user) {
+        List<Registrar.Binding> bindings = registrar.bindingsOf(domain, user);
+        if (bindings.isEmpty()) {
+            return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No binding of that user in this region"));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("aor", Registrar.aor(RoutingTables.domainKey(domain), user));
+        body.put("contacts", bindings.stream().map(binding -> {
+            Map<String, Object> contact = new LinkedHashMap<>();
+            contact.put("uri", binding.contact());
+            contact.put("expires", registrar.secondsLeft(binding));
+            contact.put("expires_at", binding.expiresAt().toString());
+            contact.put("q", binding.q());
+            contact.put("source_address", binding.sourceAddress());
+            contact.put("source_port", binding.sourcePort());
+            contact.put("transport", binding.transport());
+            contact.put("instance_id", binding.instanceId());
+            return contact;
+        }).toList());
+        return ResponseEntity.ok(body);
     }
 
     private static Map<String, Object> view(Domain domain) {

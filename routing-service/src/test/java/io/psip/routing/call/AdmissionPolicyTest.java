@@ -1,6 +1,10 @@
 package io.psip.routing.call;
 
+import io.psip.routing.RawSip;
+import io.psip.routing.table.Account;
 import io.psip.routing.table.Application;
+import io.psip.routing.table.NumberRoute;
+import io.psip.schemas.crypto.DigestUserSecrets.Ha1s;
 import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
@@ -30,8 +34,11 @@ class AdmissionPolicyTest {
     void callFromTheAclToALinkedDomainIsAccepted() {
         Admission admission = policy.admit(invite("acme.sip-us.example.com", 70, "127.0.0.1", null));
         assertThat(admission).isInstanceOfSatisfying(Admission.Accepted.class, a -> {
-            assertThat(a.domain().name()).isEqualTo("acme");
+            assertThat(a.domain()).hasValueSatisfying(d -> assertThat(d.name()).isEqualTo("acme"));
+            assertThat(a.accountId()).isEqualTo("acct");
             assertThat(a.application().id()).isEqualTo("app-1");
+            assertThat(a.to()).isEqualTo("123");
+            assertThat(a.fromUser()).isNull();
         });
     }
 
@@ -67,6 +74,19 @@ class AdmissionPolicyTest {
         assertThat(forged).isInstanceOfSatisfying(Admission.Rejected.class, r -> {
             assertThat(r.sipCode()).isEqualTo(401);
             assertThat(r.challenges()).isNotEmpty().allSatisfy(c -> assertThat(c).doesNotContain("stale"));
+        });
+    }
+
+    @Test
+    void digestDomainCallNamesTheUserItAuthenticatedAs() {
+        Ha1s alice = Ha1s.of("alice", "secure", "s3cret");
+        put(new Domain("secure", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), true,
+                Map.of("alice", new Domain.DigestCredentials("alice", alice.md5(), alice.sha256())), null, null, null));
+        Admission admission = policy.admit(authorized("123", "secure.sip-us.example.com", "alice", "secure",
+                "s3cret"));
+        assertThat(admission).isInstanceOfSatisfying(Admission.Accepted.class, a -> {
+            assertThat(a.fromUser()).isEqualTo("alice");
+            assertThat(a.domain()).isPresent();
         });
     }
 
@@ -132,6 +152,133 @@ class AdmissionPolicyTest {
         assertThat(code(invite("acme.sip.example.com", 70, "127.0.0.1", null))).isEqualTo(404);
     }
 
+    // ---- SIP Connect ----
+
+    private static final String NUMBER = "14155550100";
+    private static final String REALM = "sip.example.com";
+
+    private void sipConnectAccounts() {
+        account("acct", "key-acct", true, Ha1s.of("key-acct", REALM, "secret"));
+        account("other", "key-other", true, Ha1s.of("key-other", REALM, "other-secret"));
+        account("paused", "key-paused", false, Ha1s.of("key-paused", REALM, "paused-secret"));
+        account("sealed-elsewhere", "key-sealed-elsewhere", true, null);
+        number(NUMBER, "acct", "app-1");
+        number("14155550199", "other", "app-1");
+        number("14155550111", "paused", "app-1");
+        number("14155550122", "acct", null);
+        number("14155550133", "acct", "app-not-yet");
+    }
+
+    @Test
+    void sipConnectToAnOwnNumberIsAcceptedAsACallWithoutDomain() {
+        sipConnectAccounts();
+        for (String user : List.of(NUMBER, "+" + NUMBER)) {
+            for (String host : List.of("sip.example.com", "SIP-US.example.com.")) {
+                Admission admission = policy.admit(authorized(user, host, "key-acct", REALM, "secret"));
+                assertThat(admission).as(user + "@" + host).isInstanceOfSatisfying(Admission.Accepted.class, a -> {
+                    assertThat(a.domain()).isEmpty();
+                    assertThat(a.accountId()).isEqualTo("acct");
+                    assertThat(a.application().id()).isEqualTo("app-1");
+                    assertThat(a.to()).isEqualTo(NUMBER);
+                    assertThat(a.fromUser()).isNull();
+                });
+            }
+        }
+    }
+
+    @Test
+    void sipConnectChallengesInTheOneRealmBeforeLookingAtTheNumber() {
+        sipConnectAccounts();
+        // An unauthenticated caller gets the same answer whatever it dials: a scanner learns no number.
+        for (String user : List.of(NUMBER, "14155550199", "19995550000", "not-a-number", "")) {
+            Admission admission = policy.admit(invite("sip:" + user + "@sip.example.com", user, "sip.example.com",
+                    null));
+            assertThat(admission).as(user).isInstanceOfSatisfying(Admission.Rejected.class, r -> {
+                assertThat(r.sipCode()).isEqualTo(401);
+                assertThat(r.challenges()).isNotEmpty()
+                        .allSatisfy(c -> assertThat(c).contains("realm=\"sip.example.com\""));
+            });
+        }
+        assertThat(policy.admit(invite("sip:" + NUMBER + "@sip-us.example.com", NUMBER, "sip-us.example.com", null)))
+                .isInstanceOfSatisfying(Admission.Rejected.class, r -> assertThat(r.challenges())
+                        .allSatisfy(c -> assertThat(c).contains("realm=\"sip.example.com\"")));
+    }
+
+    @Test
+    void sipConnectRefusalsAfterAuthenticatingRevealOnlyWhatTheAccountMayKnow() {
+        sipConnectAccounts();
+        assertThat(code(authorized(NUMBER, "sip.example.com", "key-acct", REALM, "guess"))).isEqualTo(403);
+        assertThat(code(authorized(NUMBER, "sip.example.com", "no-such-key", REALM, "secret"))).isEqualTo(403);
+        assertThat(code(authorized(NUMBER, "sip.example.com", "key-acct", "acme", "secret"))).isEqualTo(403);
+        assertThat(code(authorized("14155550199", "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(403);
+        assertThat(code(authorized("19995550000", "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(404);
+        assertThat(code(authorized("1-415-555-0100", "sip.example.com", "key-acct", REALM, "secret")))
+                .isEqualTo(404);
+        assertThat(code(authorized("alice", "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(404);
+        assertThat(code(authorized("14155550122", "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(404);
+        assertThat(code(authorized("14155550133", "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(480);
+    }
+
+    @Test
+    void suspendedDeletedAndKeylessAccountsAreRefused() {
+        sipConnectAccounts();
+        assertThat(code(authorized("14155550111", "sip.example.com", "key-paused", REALM, "paused-secret")))
+                .isEqualTo(403);
+        assertThat(code(authorized(NUMBER, "sip.example.com", "key-sealed-elsewhere", REALM, "anything")))
+                .isEqualTo(403);
+        tables.deleteAccount("acct", 2);
+        assertThat(code(authorized(NUMBER, "sip.example.com", "key-acct", REALM, "secret"))).isEqualTo(403);
+    }
+
+    @Test
+    void aReplayedSipConnectAuthorizationIsRefused() {
+        sipConnectAccounts();
+        InboundInvite invite = authorized(NUMBER, "sip.example.com", "key-acct", REALM, "secret");
+        assertThat(policy.admit(invite)).isInstanceOf(Admission.Accepted.class);
+        assertThat(policy.admit(invite)).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+    }
+
+    @Test
+    void otherRegionsSipConnectHostAndNonRegionalDomainHostsAreNotOurs() {
+        sipConnectAccounts();
+        assertThat(code(invite("sip:" + NUMBER + "@sip-eu.example.com", NUMBER, "sip-eu.example.com", null)))
+                .isEqualTo(404);
+        assertThat(code(invite("sip:" + NUMBER + "@acme.sip.example.com", NUMBER, "acme.sip.example.com", null)))
+                .isEqualTo(404);
+        loaded.set(false);
+        assertThat(code(invite("sip:" + NUMBER + "@sip.example.com", NUMBER, "sip.example.com", null)))
+                .isEqualTo(503);
+    }
+
+    @Test
+    void e164NumbersAreReadWithOrWithoutPlusAndNothingElse() {
+        assertThat(AdmissionPolicy.number("+14155550100")).contains("14155550100");
+        assertThat(AdmissionPolicy.number("14155550100")).contains("14155550100");
+        assertThat(AdmissionPolicy.number("+1 415 555 0100")).isEmpty();
+        assertThat(AdmissionPolicy.number("++14155550100")).isEmpty();
+        assertThat(AdmissionPolicy.number("04155550100")).isEmpty();
+        assertThat(AdmissionPolicy.number("1415555010012345")).isEmpty();
+        assertThat(AdmissionPolicy.number("4155550100;phone-context=+1")).isEmpty();
+        assertThat(AdmissionPolicy.number(null)).isEmpty();
+    }
+
+    private void account(String id, String apiKey, boolean active, Ha1s ha1s) {
+        tables.upsertAccount(new Account(id, 1, List.of(), false, apiKey, active,
+                ha1s == null ? null : new Domain.DigestCredentials(apiKey, ha1s.md5(), ha1s.sha256())));
+    }
+
+    private void number(String number, String accountId, String applicationId) {
+        tables.numbers().upsert(number, 1, new NumberRoute(number, 1, accountId, applicationId));
+    }
+
+    /** An INVITE to {@code user@host} answering this edge's challenge with {@code user}'s credentials. */
+    private InboundInvite authorized(String user, String host, String username, String realm, String password) {
+        String uri = "sip:" + user + "@" + host;
+        Admission.Rejected challenge = (Admission.Rejected) policy.admit(invite(uri, user, host, null));
+        return invite(uri, user, host, RawSip.digestAuthorization(username, realm, password,
+                RawSip.nonceOf(challenge.challenges().get(0)), "00000001", uri));
+    }
+
     private void put(Domain domain) {
         tables.domains().upsert(domain.name(), domain.version(), domain);
     }
@@ -143,6 +290,10 @@ class AdmissionPolicyTest {
     private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
         return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false,
                 () -> MediaOffer.NONE);
+    }
+
+    private static InboundInvite invite(String uri, String user, String host, String authorization) {
+        return new InboundInvite(uri, user, host, 70, "127.0.0.1", authorization, false, () -> MediaOffer.NONE);
     }
 
     private static InboundInvite invite(String host, boolean secure, MediaOffer media) {

@@ -38,7 +38,7 @@ class CallTest {
     };
 
     private Call call() {
-        return new Call(new Call.CallOrigin("us", "routing-us-1"), "acme", "acct", "app", "alice", "123", "cid",
+        return new Call(new Call.CallOrigin("us", "routing-us-1"), "acme", "acct", "app", "alice", "123", null, "cid",
                 Map.of("X-UserId", "ABC123"), clock);
     }
 
@@ -55,6 +55,23 @@ class CallTest {
         assertThat(offered.getConversationUuid()).isEqualTo(ringing.getConversationUuid());
         assertThat(offered.getInstanceId()).isEqualTo("routing-us-1");
         assertThat(offered.getDirection()).isEqualTo("inbound");
+        assertThat(offered.getFromUser()).isNull();
+    }
+
+    @Test
+    void theOfferOfAnAuthenticatedDomainCallNamesItsUserAndASipConnectCallHasNoDomain() {
+        Call digest = new Call(new Call.CallOrigin("us", "routing-us-1"), "secure", "acct", "app", "1001", "123",
+                "alice", "cid", Map.of(), clock);
+        assertThat(digest.offered().getFromUser()).isEqualTo("alice");
+        assertThat(digest.ringing().getFromUser()).isNull();
+
+        Call sipConnect = new Call(new Call.CallOrigin("us", "routing-us-1"), null, "acct", "app", "1001",
+                "14155550100", null, "cid", Map.of("X-UserId", "ABC123"), clock);
+        CallEvent offered = sipConnect.offered();
+        assertThat(offered.getDomain()).isNull();
+        assertThat(offered.getTo()).isEqualTo("14155550100");
+        assertThat(offered.getFromUser()).isNull();
+        assertThat(offered.getCustomHeaders()).containsEntry("X-UserId", "ABC123");
     }
 
     @Test

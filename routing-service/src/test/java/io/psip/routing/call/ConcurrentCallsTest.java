@@ -29,4 +29,16 @@ class ConcurrentCallsTest {
         calls.release("idle");
         assertThat(calls.total()).isEqualTo(100);
     }
+
+    @Test
+    void sipConnectCallsAreCountedButNeverLimited() {
+        assertThat(calls.tryAcquire("acme", 1)).isTrue();
+        for (int i = 0; i < 10; i++) {
+            assertThat(calls.tryAcquire(null, null)).isTrue();
+        }
+        assertThat(calls.total()).isEqualTo(11);
+        assertThat(calls.tryAcquire("acme", 1)).isFalse();
+        calls.release(null);
+        assertThat(calls.total()).isEqualTo(10);
+    }
 }

@@ -34,4 +34,27 @@ class RegionalHostTest {
         assertThat(us.domainName("127.0.0.1")).isEmpty();
         assertThat(us.domainName(null)).isEmpty();
     }
+
+    @Test
+    void sipConnectHostsAreTheBaseAndThisRegionsOwn() {
+        assertThat(us.sipConnect("sip.example.com")).isTrue();
+        assertThat(us.sipConnect("SIP.Example.COM.")).isTrue();
+        assertThat(us.sipConnect("sip-us.example.com")).isTrue();
+        assertThat(us.sipConnect("Sip-US.example.com.")).isTrue();
+        assertThat(us.sipConnectRealm()).isEqualTo("sip.example.com");
+        // and they name no domain
+        assertThat(us.domainName("sip.example.com")).isEmpty();
+        assertThat(us.domainName("sip-us.example.com")).isEmpty();
+    }
+
+    @Test
+    void otherHostsAreNotSipConnectHosts() {
+        assertThat(us.sipConnect("sip-eu.example.com")).isFalse();
+        assertThat(us.sipConnect("acme.sip.example.com")).isFalse();
+        assertThat(us.sipConnect("acme.sip-us.example.com")).isFalse();
+        assertThat(us.sipConnect("sip.example.com.evil.org")).isFalse();
+        assertThat(us.sipConnect("sip.example.org")).isFalse();
+        assertThat(us.sipConnect("example.com")).isFalse();
+        assertThat(us.sipConnect(null)).isFalse();
+    }
 }

@@ -64,7 +64,7 @@ class CallRegistryTest {
     private B2buaCall call(String callId) {
         return new B2buaCall(new B2buaCall.Services(null, registry, e -> { }, null, Duration.ofSeconds(10), null,
                 new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE),
-                new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", callId, Map.of(),
+                new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", null, callId, Map.of(),
                         Clock.systemUTC()), null, null);
     }
 

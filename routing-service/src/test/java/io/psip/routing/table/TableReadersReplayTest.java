@@ -6,6 +6,8 @@ import io.psip.events.AccountChanged;
 import io.psip.events.ChangeType;
 import io.psip.events.DomainChanged;
 import io.psip.schemas.Topics;
+import io.psip.schemas.crypto.AccountSecrets;
+import io.psip.schemas.crypto.DigestUserSecrets.Ha1s;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroSerdeConfig;
@@ -79,6 +81,42 @@ class TableReadersReplayTest {
             assertThat(a.restricted()).isTrue();
             assertThat(a.destinationAllow()).isEmpty();
         });
+    }
+
+    @Test
+    void theApiKeyIndexIsTheSameEveryTimeTheAccountsTopicIsRead() throws Exception {
+        String rotatedKey = prefix + "-key-2";
+        String oldKey = prefix + "-key-1";
+        String deletedKey = prefix + "-key-gone";
+        try (KafkaProducer<String, AccountChanged> producer = producer()) {
+            for (AccountChanged event : List.of(
+                    withSipConnect(account("rotating", 1, ChangeType.CREATED), oldKey),
+                    withSipConnect(account("rotating", 2, ChangeType.UPDATED), rotatedKey),
+                    withSipConnect(account("gone", 1, ChangeType.CREATED), deletedKey),
+                    withSipConnect(account("gone", 2, ChangeType.DELETED), deletedKey))) {
+                producer.send(new ProducerRecord<>(Topics.ACCOUNTS.name(), event.getAccountId(), event)).get();
+            }
+        }
+        for (int read = 0; read < 2; read++) {
+            RoutingTables tables = new RoutingTables();
+            readAll(tables);
+            assertThat(tables.accountByApiKey(rotatedKey)).hasValueSatisfying(a -> {
+                assertThat(a.id()).isEqualTo(prefix + "rotating");
+                assertThat(a.sipConnectCredentials()).isPresent();
+            });
+            assertThat(tables.accountByApiKey(oldKey)).isEmpty();
+            assertThat(tables.accountByApiKey(deletedKey)).isEmpty();
+        }
+    }
+
+    /** The account with an API key and the sealed SIP Connect HA1s of it and a secret, as provisioning sends. */
+    private static AccountChanged withSipConnect(AccountChanged account, String apiKey) {
+        AccountSecrets.Sealed sealed = AccountSecrets.seal(TestSecrets.key(), account.getAccountId(), apiKey,
+                Ha1s.of(apiKey, AccountSecrets.realm("example.com"), "secret"));
+        account.setApiKey(apiKey);
+        account.setSealedHa1Md5(sealed.md5());
+        account.setSealedHa1Sha256(sealed.sha256());
+        return account;
     }
 
     private AccountChanged account(String id, long version, ChangeType type, String... allow) {

@@ -1,10 +1,12 @@
 package io.psip.routing.table;
 
+import io.psip.events.AccountChanged;
 import io.psip.events.ApplicationChanged;
 import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
 import io.psip.events.NumberChanged;
+import io.psip.schemas.crypto.AccountSecrets;
 import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.crypto.DigestUserSecrets.Ha1s;
 import io.psip.schemas.crypto.PlatformKey;
@@ -115,6 +117,111 @@ class TableUpdatesTest {
 
         assertThat(tables.application("app-1")).isEmpty();
         assertThat(tables.numbers().get("14155550100")).isEmpty();
+    }
+
+    // ---- accounts and their API key index ----
+
+    private static final String REALM = AccountSecrets.realm("example.com");
+
+    @Test
+    void anAccountIsFoundByItsApiKeyWithItsSipConnectHa1sOpened() {
+        updates.onAccount("acct", account("acct", 1, ChangeType.CREATED, "key-1", null, "secret-1"));
+        Account acct = tables.accountByApiKey("key-1").orElseThrow();
+        assertThat(acct.id()).isEqualTo("acct");
+        assertThat(acct.active()).isTrue();
+        assertThat(acct.sipConnectCredentials()).hasValueSatisfying(c -> {
+            assertThat(c.username()).isEqualTo("key-1");
+            assertThat(c.ha1Md5()).isEqualTo(Ha1s.of("key-1", REALM, "secret-1").md5());
+            assertThat(c.ha1Sha256()).isEqualTo(Ha1s.of("key-1", REALM, "secret-1").sha256());
+        });
+        assertThat(acct.toString()).doesNotContain(acct.sipConnect().ha1Md5(), acct.sipConnect().ha1Sha256());
+        assertThat(tables.accountByApiKey("key-2")).isEmpty();
+        assertThat(tables.accountByApiKey(null)).isEmpty();
+    }
+
+    @Test
+    void aSuspendedAccountOrOneOfAnUnknownStatusIsNotActive() {
+        updates.onAccount("acct", account("acct", 1, ChangeType.CREATED, "key-1", "active", "secret-1"));
+        assertThat(tables.account("acct").orElseThrow().active()).isTrue();
+        updates.onAccount("acct", account("acct", 2, ChangeType.UPDATED, "key-1", "suspended", "secret-1"));
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().active()).isFalse();
+        updates.onAccount("acct", account("acct", 3, ChangeType.UPDATED, "key-1", "closed", "secret-1"));
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().active()).isFalse();
+        updates.onAccount("acct", account("acct", 4, ChangeType.UPDATED, "key-1", null, "secret-1"));
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().active()).isTrue();
+    }
+
+    @Test
+    void theIndexFollowsNewerVersionsOnlyThroughKeyChangesDeletionsAndTombstones() {
+        List<AccountChanged> log = List.of(account("acct", 1, ChangeType.CREATED, "key-1", null, "secret-1"),
+                account("acct", 2, ChangeType.UPDATED, "key-2", null, "secret-2"),
+                account("acct", 1, ChangeType.CREATED, "key-1", null, "secret-1"),
+                account("gone", 1, ChangeType.CREATED, "key-gone", null, "secret-gone"),
+                account("gone", 2, ChangeType.DELETED, "key-gone", null, "secret-gone"),
+                account("gone", 1, ChangeType.SNAPSHOT, "key-gone", null, "secret-gone"));
+        for (int replay = 0; replay < 2; replay++) {
+            log.forEach(e -> updates.onAccount(e.getAccountId(), e));
+            assertThat(tables.accountByApiKey("key-1")).as("an older version never brings a key back").isEmpty();
+            assertThat(tables.accountByApiKey("key-2")).hasValueSatisfying(a -> assertThat(a.version()).isEqualTo(2));
+            assertThat(tables.accountByApiKey("key-gone")).as("a deleted account keeps its key no more").isEmpty();
+            assertThat(tables.account("gone")).isEmpty();
+        }
+        // A newer version of the same key stays found; the secret is rotated with it.
+        updates.onAccount("acct", account("acct", 3, ChangeType.UPDATED, "key-2", null, "secret-3"));
+        assertThat(tables.accountByApiKey("key-2").orElseThrow().sipConnect().ha1Md5())
+                .isEqualTo(Ha1s.of("key-2", REALM, "secret-3").md5());
+
+        updates.onAccount("acct", null);
+        assertThat(tables.accountByApiKey("key-2")).isEmpty();
+        assertThat(tables.account("acct")).isEmpty();
+        assertThat(tables.accountCount()).isZero();
+    }
+
+    @Test
+    void anApiKeyTheAccountTableNoLongerHoldsNamesNoAccount() {
+        updates.onAccount("a", account("a", 1, ChangeType.CREATED, "shared", null, "secret-a"));
+        // Keys are unique, but should one move, only the account that holds it now is found by it...
+        updates.onAccount("b", account("b", 1, ChangeType.CREATED, "shared", null, "secret-b"));
+        assertThat(tables.accountByApiKey("shared")).hasValueSatisfying(acct -> assertThat(acct.id()).isEqualTo("b"));
+        // ...and the other account's later move to a new key does not take it from b.
+        updates.onAccount("a", account("a", 2, ChangeType.UPDATED, "key-a", null, "secret-a"));
+        assertThat(tables.accountByApiKey("shared")).hasValueSatisfying(acct -> assertThat(acct.id()).isEqualTo("b"));
+        assertThat(tables.accountByApiKey("key-a")).hasValueSatisfying(acct -> assertThat(acct.id()).isEqualTo("a"));
+    }
+
+    @Test
+    void sipConnectHa1sThatDoNotOpenHereLeaveTheAccountWithoutCredentials() {
+        AccountChanged sealed = account("acct", 1, ChangeType.CREATED, "key-1", null, "secret-1");
+        new TableUpdates(tables, null).onAccount("acct", sealed);
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().sipConnectCredentials()).isEmpty();
+
+        AccountChanged otherKey = account("acct", 2, ChangeType.UPDATED, "key-1", null, "secret-1");
+        new TableUpdates(tables, PlatformKey.generate()).onAccount("acct", otherKey);
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().sipConnectCredentials()).isEmpty();
+
+        // another account's ciphertext, and a record without HA1s (v1, or no SIP Connect)
+        AccountChanged copied = account("acct", 3, ChangeType.UPDATED, "key-1", null, "secret-1");
+        AccountChanged others = account("other", 1, ChangeType.CREATED, "key-1", null, "secret-1");
+        copied.setSealedHa1Md5(others.getSealedHa1Md5());
+        copied.setSealedHa1Sha256(others.getSealedHa1Sha256());
+        updates.onAccount("acct", copied);
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().sipConnectCredentials()).isEmpty();
+        AccountChanged unsealed = account("acct", 4, ChangeType.UPDATED, "key-1", null, "secret-1");
+        unsealed.setSealedHa1Md5(null);
+        unsealed.setSealedHa1Sha256(null);
+        updates.onAccount("acct", unsealed);
+        assertThat(tables.accountByApiKey("key-1").orElseThrow().sipConnectCredentials()).isEmpty();
+        assertThat(tables.account("acct").orElseThrow().version()).isEqualTo(4);
+    }
+
+    /** An account whose SIP Connect HA1s, of {@code apiKey} and {@code secret}, are sealed as provisioning does. */
+    private static AccountChanged account(String id, long version, ChangeType type, String apiKey, String status,
+                                          String secret) {
+        AccountSecrets.Sealed sealed = AccountSecrets.seal(TestSecrets.key(), id, apiKey,
+                Ha1s.of(apiKey, REALM, secret));
+        return AccountChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setVersion(version)
+                .setOccurredAt(Instant.now()).setChangeType(type).setAccountId(id).setApiKey(apiKey)
+                .setStatus(status).setSealedHa1Md5(sealed.md5()).setSealedHa1Sha256(sealed.sha256()).build();
     }
 
     static DomainChanged domain(String name, long version, ChangeType type, String... acl) {

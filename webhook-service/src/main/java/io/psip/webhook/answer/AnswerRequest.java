@@ -7,9 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The answer_url request of an inbound call (Vonage field names). */
-public record AnswerRequest(String to, String from, String uuid, String conversationUuid, String regionUrl,
-                            Map<String, String> sipHeaders) {
+/**
+ * The answer_url request of an inbound call (Vonage field names). {@code fromUser}: the domain user the caller
+ * authenticated as, or null (no credentials, or SIP Connect, whose {@code to} is the dialled number).
+ */
+public record AnswerRequest(String to, String from, String fromUser, String uuid, String conversationUuid,
+                            String regionUrl, Map<String, String> sipHeaders) {
 
     public AnswerRequest {
         sipHeaders = Map.copyOf(sipHeaders);
@@ -27,7 +30,7 @@ public record AnswerRequest(String to, String from, String uuid, String conversa
                 headers.put(name, value);
             }
         });
-        return new AnswerRequest(offered.getTo(), offered.getFrom(), offered.getCallUuid(),
+        return new AnswerRequest(offered.getTo(), offered.getFrom(), offered.getFromUser(), offered.getCallUuid(),
                 offered.getConversationUuid(), regionUrl, headers);
     }
 
@@ -36,6 +39,9 @@ public record AnswerRequest(String to, String from, String uuid, String conversa
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("to", to);
         fields.put("from", from);
+        if (fromUser != null) {
+            fields.put("from_user", fromUser);
+        }
         fields.put("uuid", uuid);
         fields.put("conversation_uuid", conversationUuid);
         fields.put("region_url", regionUrl);

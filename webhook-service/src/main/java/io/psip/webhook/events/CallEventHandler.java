@@ -215,15 +215,16 @@ public class CallEventHandler {
             NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
             queueStatus(offered, context, status(offered, "started", null, null));
             log.debug("connecting the call to {}", connect.uri());
-            return commands.publish(command(offered, CallAction.CONNECT)
-                    .setConnect(ConnectSip.newBuilder()
-                            .setUri(connect.uri())
-                            .setHeaders(Map.copyOf(connect.headers()))
-                            .setFrom(connect.from())
-                            .setTimeoutSeconds(connect.timeoutSeconds())
-                            .setLimitSeconds(connect.limitSeconds())
-                            .build())
-                    .build());
+            ConnectSip.Builder target = ConnectSip.newBuilder()
+                    .setUri(connect.uri())
+                    .setHeaders(Map.copyOf(connect.headers()))
+                    .setFrom(connect.from())
+                    .setTimeoutSeconds(connect.timeoutSeconds())
+                    .setLimitSeconds(connect.limitSeconds());
+            if (connect.registered() != null) {
+                target.setUser(connect.registered().user()).setDomain(connect.registered().domain());
+            }
+            return commands.publish(command(offered, CallAction.CONNECT).setConnect(target.build()).build());
         }
     }
 

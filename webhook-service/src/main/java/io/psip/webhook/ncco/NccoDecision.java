@@ -8,15 +8,25 @@ public sealed interface NccoDecision {
     /**
      * {@code connect} to a {@code sip} endpoint; headers are sent by routing as {@code X-<name>}.
      * {@code limitSeconds}: the NCCO's {@code limit} (longest call after answer), or null for routing's maximum.
+     * {@code registered}: the endpoint named a domain's user ({@code user} + {@code domain}) rather than a {@code uri};
+     * {@code uri} is then the user's address of record. Null for a {@code uri} endpoint.
      */
-    record ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds, Integer limitSeconds)
-            implements NccoDecision {
+    record ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds, Integer limitSeconds,
+                      RegisteredUser registered) implements NccoDecision {
         public ConnectSip {
             headers = Map.copyOf(headers);
         }
 
-        public ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds) {
-            this(uri, headers, from, timeoutSeconds, null);
+        public ConnectSip(String uri, Map<String, String> headers, String from, int timeoutSeconds,
+                          Integer limitSeconds) {
+            this(uri, headers, from, timeoutSeconds, limitSeconds, null);
+        }
+    }
+
+    /** A user of one of the account's SIP domains, rung at its registered contacts. */
+    record RegisteredUser(String user, String domain) {
+        public String addressOfRecord() {
+            return "sip:" + user + "@" + domain;
         }
     }
 

@@ -5,13 +5,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Validates an NCCO (Vonage shapes, see specs/ncco-schema.json) and reduces it to the one decision this platform
- * supports today: {@code connect} to a single {@code sip} endpoint. Everything else Vonage defines is rejected as
+ * supports today: {@code connect} to a single {@code sip} endpoint, by {@code uri} or by {@code user} and
+ * {@code domain}. Everything else Vonage defines is rejected as
  * unsupported (501 action, 488 endpoint type); anything Vonage would not accept is invalid.
  */
 public final class NccoParser {
@@ -28,6 +30,10 @@ public final class NccoParser {
     /** RFC 3261 token characters: header names end up verbatim in a SIP message. */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!%'*+.^_`|~-]{1,64}");
     private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s<>\"]+");
+    /** Provisioning's domain user names. */
+    private static final Pattern SIP_USER = Pattern.compile("[A-Za-z0-9._~+-]{1,64}");
+    /** A DNS label, in either case. */
+    private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_VALUE_LENGTH = 1024;
 
     private final JsonMapper json;
@@ -87,23 +93,52 @@ public final class NccoParser {
         if (!type.equals("sip")) {
             return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT, "unsupported endpoint type: " + type);
         }
+        Map<String, String> headers = headers(endpoint.path("headers"));
+        String from = from(connect.path("from"));
+        int timeout = timeout(connect.path("timeout"));
+        Integer limit = limit(connect.path("limit"));
         JsonNode uri = endpoint.path("uri");
-        if (!uri.isString()) {
-            if (endpoint.has("domain") || endpoint.has("user")) {
-                return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT,
-                        "sip endpoint with domain/user is not supported, use uri");
+        if (given(endpoint.path("user")) || given(endpoint.path("domain"))) {
+            if (given(uri)) {
+                throw new InvalidNccoException("sip endpoint takes a \"uri\" or a \"user\" and \"domain\", not both");
             }
-            throw new InvalidNccoException("sip endpoint needs a \"uri\"");
+            NccoDecision.RegisteredUser registered = registeredUser(endpoint);
+            return new NccoDecision.ConnectSip(registered.addressOfRecord(), headers, from, timeout, limit, registered);
+        }
+        if (!uri.isString()) {
+            throw new InvalidNccoException("sip endpoint needs a \"uri\", or a \"user\" and a \"domain\"");
         }
         if (!SIP_URI.matcher(uri.stringValue()).matches() || uri.stringValue().length() > MAX_VALUE_LENGTH) {
             throw new InvalidNccoException("sip endpoint uri must be a sip: or sips: URI");
         }
-        return new NccoDecision.ConnectSip(uri.stringValue(), headers(endpoint.path("headers")),
-                from(connect.path("from")), timeout(connect.path("timeout")), limit(connect.path("limit")));
+        return new NccoDecision.ConnectSip(uri.stringValue(), headers, from, timeout, limit);
+    }
+
+    /**
+     * Vonage's newer form {@code {type: "sip", user, domain}}: a user of one of the account's domains. Both end up in
+     * a Request-URI and in logs, so they are held to a user name as provisioning accepts it and to a DNS label.
+     */
+    private static NccoDecision.RegisteredUser registeredUser(JsonNode endpoint) throws InvalidNccoException {
+        JsonNode user = endpoint.path("user");
+        JsonNode domain = endpoint.path("domain");
+        if (!user.isString() || !SIP_USER.matcher(user.stringValue()).matches()) {
+            throw new InvalidNccoException("sip endpoint user must be 1 to 64 letters, digits or . _ ~ + -");
+        }
+        if (!domain.isString() || !DOMAIN_NAME.matcher(domain.stringValue()).matches()) {
+            throw new InvalidNccoException(
+                    "sip endpoint domain must be a domain name: up to 63 letters, digits and inner hyphens");
+        }
+        // Domain names are case-insensitive and stored in lower case; user names are not.
+        return new NccoDecision.RegisteredUser(user.stringValue(), domain.stringValue().toLowerCase(Locale.ROOT));
+    }
+
+    /** A JSON null counts as absent, as SDKs serialise unset fields either way. */
+    private static boolean given(JsonNode field) {
+        return !field.isMissingNode() && !field.isNull();
     }
 
     private static Map<String, String> headers(JsonNode headers) throws InvalidNccoException {
-        if (headers.isMissingNode() || headers.isNull()) {
+        if (!given(headers)) {
             return Map.of();
         }
         if (!headers.isObject()) {
@@ -124,7 +159,7 @@ public final class NccoParser {
     }
 
     private static String from(JsonNode from) throws InvalidNccoException {
-        if (from.isMissingNode() || from.isNull()) {
+        if (!given(from)) {
             return null;
         }
         if (!from.isString() || from.stringValue().isBlank()) {
@@ -134,7 +169,7 @@ public final class NccoParser {
     }
 
     private static int timeout(JsonNode timeout) throws InvalidNccoException {
-        if (timeout.isMissingNode() || timeout.isNull()) {
+        if (!given(timeout)) {
             return DEFAULT_TIMEOUT_SECONDS;
         }
         if (!timeout.isNumber() || timeout.asDouble() < 1 || timeout.asDouble() > MAX_TIMEOUT_SECONDS) {
@@ -145,7 +180,7 @@ public final class NccoParser {
 
     /** Vonage's connect {@code limit}: at most 7200 s; absent means routing's own maximum call duration. */
     private static Integer limit(JsonNode limit) throws InvalidNccoException {
-        if (limit.isMissingNode() || limit.isNull()) {
+        if (!given(limit)) {
             return null;
         }
         if (!limit.isNumber() || limit.asDouble() < 1 || limit.asDouble() > MAX_LIMIT_SECONDS) {

@@ -30,7 +30,7 @@ class AnswerServiceTest {
     private static final String CONNECT = "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:a@b\"}]}]";
     private static final WebhookTarget ANSWER = target("http://customer.test/answer");
     private static final WebhookTarget FALLBACK = target("http://customer.test/fallback");
-    private static final AnswerRequest REQUEST = new AnswerRequest("to", "from", "call-1", "conv-1",
+    private static final AnswerRequest REQUEST = new AnswerRequest("to", "from", null, "call-1", "conv-1",
             "https://api-eu.example.com", Map.of("X-UserId", "ABC123"));
 
     private Instant now = Instant.parse("2026-01-01T12:00:00Z");
@@ -80,7 +80,7 @@ class AnswerServiceTest {
                 .answer(application(), REQUEST, now.plusSeconds(9)).join();
 
         assertThat(result).isEqualTo(new AnswerResult.Answered(
-                new NccoDecision.ConnectSip("sip:a@b", Map.of(), null, 60), true));
+                new NccoDecision.ConnectSip("sip:a@b", Map.of(), null, 60, null), true));
         assertThat(sent).extracting(t -> t.address().getPath()).containsExactly("/answer", "/answer", "/fallback");
     }
 

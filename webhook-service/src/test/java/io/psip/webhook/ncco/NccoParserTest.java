@@ -59,12 +59,73 @@ class NccoParserTest {
     }
 
     @Test
-    void sipEndpointWithDomainAndUserIsUnsupported() throws Exception {
+    void sipEndpointWithUserAndDomainRingsTheRegisteredUserWithHeaders() throws Exception {
         NccoDecision decision = parser.parse("""
-                [{"action":"connect","endpoint":[{"type":"sip","domain":"d","user":"u"}]}]""");
+                [{"action":"connect","from":"447700900000","timeout":20,
+                  "endpoint":[{"type":"sip","user":"alice.o-k_~+1","domain":"Acme-Corp","headers":{"Case":"7"}}]}]""");
 
-        assertThat(decision).isInstanceOfSatisfying(NccoDecision.Unsupported.class,
-                unsupported -> assertThat(unsupported.sipCode()).isEqualTo(488));
+        assertThat(decision).isEqualTo(new NccoDecision.ConnectSip("sip:alice.o-k_~+1@acme-corp", Map.of("Case", "7"),
+                "447700900000", 20, null, new NccoDecision.RegisteredUser("alice.o-k_~+1", "acme-corp")));
+    }
+
+    @Test
+    void aNullUriBesideUserAndDomainCountsAsAbsent() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":null,"user":"Bob","domain":"d"}]}]""");
+
+        assertThat(decision).isInstanceOfSatisfying(NccoDecision.ConnectSip.class, connect -> {
+            assertThat(connect.uri()).isEqualTo("sip:Bob@d");
+            assertThat(connect.registered()).isEqualTo(new NccoDecision.RegisteredUser("Bob", "d"));
+        });
+    }
+
+    @Test
+    void aUriEndpointNamesNoRegisteredUser() throws Exception {
+        NccoDecision decision = parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:alice@acme.example.org"}]}]""");
+
+        assertThat(decision).isInstanceOfSatisfying(NccoDecision.ConnectSip.class,
+                connect -> assertThat(connect.registered()).isNull());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"sip\",\"uri\":\"sip:alice@acme\",\"user\":\"alice\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"uri\":\"sip:alice@acme\",\"user\":\"alice\"}",
+            "{\"type\":\"sip\",\"uri\":\"sip:alice@acme\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\"}",
+            "{\"type\":\"sip\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"al ice\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice@evil\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice;transport=tcp\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\\r\\nVia: evil\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"élise\",\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":42,\"domain\":\"acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"-acme\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"acme-\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"acme.sip-eu.example.com\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"ac_me\"}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":[\"acme\"]}",
+            "{\"type\":\"sip\",\"user\":\"alice\",\"domain\":\"acme\",\"headers\":{\"Bad Name\":\"v\"}}"
+    })
+    void malformedUserAndDomainEndpointsAreInvalid(String endpoint) {
+        assertThatThrownBy(() -> parser.parse("[{\"action\":\"connect\",\"endpoint\":[" + endpoint + "]}]"))
+                .isInstanceOf(InvalidNccoException.class);
+    }
+
+    @Test
+    void userAndDomainAreBounded() throws Exception {
+        String user64 = "u".repeat(64);
+        String domain63 = "d".repeat(63);
+        String endpoint = "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"user\":\"%s\",\"domain\":\"%s\"}]}]";
+
+        assertThat(parser.parse(endpoint.formatted(user64, domain63))).isInstanceOf(NccoDecision.ConnectSip.class);
+        assertThatThrownBy(() -> parser.parse(endpoint.formatted(user64 + "u", domain63)))
+                .isInstanceOf(InvalidNccoException.class);
+        assertThatThrownBy(() -> parser.parse(endpoint.formatted(user64, domain63 + "d")))
+                .isInstanceOf(InvalidNccoException.class);
     }
 
     @ParameterizedTest
