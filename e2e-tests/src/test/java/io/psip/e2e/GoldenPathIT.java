@@ -203,8 +203,8 @@ class GoldenPathIT {
                 List.of()).awaitListening();
 
         Sipp.Result pbx = sipp.start("pbx", scenario("sip-connect.xml"), "127.0.0.1", FreePorts.udpAndTcp("127.0.0.1"),
-                List.of("-au", API_KEY, "-ap", API_SECRET, "-s", DIALLED, "-key", "domain", SIP_CONNECT_HOST,
-                        ROUTING_US_SIP)).awaitExit();
+                List.of("-au", API_KEY, "-ap", API_SECRET, "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
+                        "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
         Sipp.Result far = farEnd.awaitExit();
 
         assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
@@ -227,7 +227,8 @@ class GoldenPathIT {
         int answersBefore = customer.answerRequests().size();
 
         Sipp.Result pbx = sipp.start("pbx-wrong-secret", scenario("sip-connect-expect-403.xml"), "127.0.0.1",
-                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", "not-" + API_SECRET, "-s", DIALLED,
+                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", "not-" + API_SECRET,
+                        "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
                         "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
 
         assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
@@ -246,8 +247,9 @@ class GoldenPathIT {
         // The phone registers from phonePort (UDP); then a sipp far end on that same port takes the call, as a
         // phone behind NAT receives calls where its REGISTER came from.
         Sipp.Result registered = sipp.start("phone-register", scenario("register.xml"), "127.0.0.1", phonePort,
-                List.of("-au", PHONE_USER, "-ap", PHONE_SECRET, "-s", PHONE_USER, "-key", "domain",
-                        PHONES_DOMAIN + ".sip-us.example.com", ROUTING_US_SIP)).awaitExit();
+                List.of("-au", PHONE_USER, "-ap", PHONE_SECRET, "-auth_uri", PHONES_DOMAIN + ".sip-us.example.com",
+                        "-s", PHONE_USER, "-key", "domain", PHONES_DOMAIN + ".sip-us.example.com", ROUTING_US_SIP))
+                .awaitExit();
         assertThat(registered.exitCode()).as(registered.describe()).isZero();
         awaitInRoutingTable("/v1/tables/registrations/" + PHONES_DOMAIN + "/" + PHONE_USER,
                 body -> body.contains(":" + phonePort));
@@ -274,7 +276,8 @@ class GoldenPathIT {
         int answersBefore = customer.answerRequests().size();
 
         Sipp.Result pbx = sipp.start("pbx-old-secret", scenario("sip-connect-expect-403.xml"), "127.0.0.1",
-                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", API_SECRET, "-s", DIALLED,
+                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", API_SECRET,
+                        "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
                         "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
 
         assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
