@@ -3,7 +3,8 @@
 
 answer_url returns an NCCO that connects the call to the SIP endpoint sip:bob@127.0.0.1:5090 (sipp -sf uas.xml)
 with the header X-Customer: acme-42; every request is printed so you can see what psip sends.
-Usage: python3 docs/sipp/customer_app.py [port] [far-end sip uri]
+Usage: python3 docs/sipp/customer_app.py [port] [far end]
+The far end is a SIP URI, or user@domain for a user registered to a psip domain (e.g. alice@acme-corp).
 """
 import json
 import sys
@@ -12,8 +13,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
 FAR_END = sys.argv[2] if len(sys.argv) > 2 else "sip:bob@127.0.0.1:5090"
+if FAR_END.startswith(("sip:", "sips:")):
+    ENDPOINT = {"type": "sip", "uri": FAR_END}
+else:
+    USER, DOMAIN = FAR_END.split("@", 1)
+    ENDPOINT = {"type": "sip", "user": USER, "domain": DOMAIN}
 NCCO = [{"action": "connect", "from": "14155550100",
-         "endpoint": [{"type": "sip", "uri": FAR_END, "headers": {"Customer": "acme-42"}}]}]
+         "endpoint": [dict(ENDPOINT, headers={"Customer": "acme-42"})]}]
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * One real call across the whole platform: the launcher starts Kafka, PostgreSQL, the registry and every service
  * from this build's jars; sipp calls in and plays the far end; a real HTTP server is the customer's application.
  * The refused calls run after the successful one on the same domain, so they cannot pass merely because the
- * domain never reached routing.
+ * domain never reached routing. Then SIP Connect (a PBX dialling the linked number with the API key and secret),
+ * a phone that registers to a second domain and receives the call the NCCO connects to its user, and last (it
+ * changes the account's secret) a rotation that refuses the old secret.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GoldenPathIT {
@@ -46,6 +49,14 @@ class GoldenPathIT {
     private static final String NON_REGIONAL_HOST = DOMAIN + ".sip.example.com";
     private static final String DIALLED = "14155550100";
     private static final String CUSTOMER_HEADER = "acme-42";
+    /** SIP Connect: the number dialled at the SIP Connect host with the account's API key and secret. */
+    private static final String SIP_CONNECT_HOST = "sip.example.com";
+    private static final String API_KEY = "psiplocal";
+    private static final String API_SECRET = "psiplocalsecret";
+    /** Registration: a second domain whose user alice registers a phone. */
+    private static final String PHONES_DOMAIN = "acme-phones";
+    private static final String PHONE_USER = "alice";
+    private static final String PHONE_SECRET = "alice-s3cret";
 
     private static final Path ROOT = ProjectDirs.root();
     private static final Path WORK = ProjectDirs.work();
@@ -60,36 +71,51 @@ class GoldenPathIT {
     private static CustomerWebhooks customer;
     private static int farEndPort;
     private static boolean connectedCallPassed;
+    private static ProvisioningClient api;
+    private static String applicationId;
+    /** What answer_url returns: a connect to the sipp far end, or to the registered phone. */
+    private static volatile String ncco;
 
     @BeforeAll
     static void startPlatformAndProvisionDomain() throws Exception {
         Files.deleteIfExists(LAUNCHER_LOG); // a failure report must not show an earlier run's logs
         sipp = Sipp.locate(WORK.resolve("sipp"));
         farEndPort = FreePorts.udpAndTcp("127.0.0.1");
-        customer = CustomerWebhooks.start(() -> """
-                [{"action":"connect","from":"%s","endpoint":[{"type":"sip","uri":"sip:bob@127.0.0.1:%d",\
-                "headers":{"Customer":"%s"}}]}]""".formatted(DIALLED, farEndPort, CUSTOMER_HEADER));
+        ncco = connectTo("\"uri\":\"sip:bob@127.0.0.1:" + farEndPort + "\"");
+        customer = CustomerWebhooks.start(() -> ncco);
 
         // Longer than the launcher's own limit per service, so a stuck service is named by the launcher itself.
         platform = PlatformProcess.start(ROOT, DATA_DIR, PORT_OFFSET, LAUNCHER_LOG, Duration.ofMinutes(5));
 
-        ProvisioningClient api = new ProvisioningClient(URI.create("http://127.0.0.1:" + PROVISIONING_PORT),
-                "psiplocal", "psiplocalsecret");
-        String applicationId = api.createApplication("acme-voice", customer.answerUrl(), customer.eventUrl());
+        api = new ProvisioningClient(URI.create("http://127.0.0.1:" + PROVISIONING_PORT), API_KEY, API_SECRET);
+        applicationId = api.createApplication("acme-voice", customer.answerUrl(), customer.eventUrl());
         api.createDomain(DOMAIN, applicationId, List.of("127.0.0.1/32"));
 
+        awaitInRoutingTable("/v1/tables/domains/" + DOMAIN, body -> true);
+    }
+
+    /** An NCCO connecting to one sip endpoint, given as its JSON members besides type and headers. */
+    private static String connectTo(String endpoint) {
+        return """
+                [{"action":"connect","from":"%s","endpoint":[{"type":"sip",%s,"headers":{"Customer":"%s"}}]}]"""
+                .formatted(DIALLED, endpoint, CUSTOMER_HEADER);
+    }
+
+    /** Waits until routing-us's table view at {@code path} answers 200 with a body that passes {@code check}. */
+    private static String awaitInRoutingTable(String path, Predicate<String> check) {
         HttpClient http = HttpClient.newHttpClient();
         // the tables are the operator's: the launcher passes psip.operator.password=psiplocaloperator
-        HttpRequest domainInRoutingTable = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + ROUTING_US_HTTP_PORT + "/v1/tables/domains/" + DOMAIN))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ROUTING_US_HTTP_PORT + path))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "operator:psiplocaloperator".getBytes(StandardCharsets.UTF_8)))
                 .build();
-        await("domain " + DOMAIN + " in routing-us's table")
+        return await(path + " in routing-us's tables")
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> http.send(domainInRoutingTable, HttpResponse.BodyHandlers.discarding()).statusCode(),
-                        status -> status == 200);
+                .until(() -> {
+                    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                    return response.statusCode() == 200 && check.test(response.body()) ? response.body() : null;
+                }, body -> body != null);
     }
 
     @AfterAll
@@ -165,6 +191,97 @@ class GoldenPathIT {
         assertThat(caller.exitCode()).as(caller.describe()).isZero();
         assertThat(customer.answerRequests()).hasSize(answersBefore);
         assertThat(customer.events()).hasSize(eventsBefore);
+    }
+
+    @Test
+    @Order(4)
+    void sipConnectCallToALinkedNumberReachesAnswerUrlWithTheNumberAndIsConnected() throws Exception {
+        api.linkNumber("+" + DIALLED, applicationId);
+        awaitInRoutingTable("/v1/tables/numbers/" + DIALLED, body -> body.contains(applicationId));
+        int answersBefore = customer.answerRequests().size();
+        Sipp.Running farEnd = sipp.start("far-end-sip-connect", scenario("uas.xml"), "127.0.0.1", farEndPort,
+                List.of()).awaitListening();
+
+        Sipp.Result pbx = sipp.start("pbx", scenario("sip-connect.xml"), "127.0.0.1", FreePorts.udpAndTcp("127.0.0.1"),
+                List.of("-au", API_KEY, "-ap", API_SECRET, "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
+                        "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
+        Sipp.Result far = farEnd.awaitExit();
+
+        assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
+        assertThat(far.exitCode()).as(far.describe()).isZero();
+        List<CustomerWebhooks.AnswerRequest> answers = customer.answerRequests();
+        assertThat(answers).hasSize(answersBefore + 1);
+        Map<String, String> answer = answers.get(answersBefore).params();
+        assertThat(answer).containsEntry("to", DIALLED).containsEntry("from", "4930123456")
+                .containsEntry("SipHeader_X-UserId", "ABC123");
+        String callUuid = answer.get("uuid");
+        await("event_url gets the final status of SIP Connect call " + callUuid)
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> customer.statusesFor(callUuid), statuses -> statuses.contains("completed"));
+        assertThat(customer.statusesFor(callUuid)).containsExactly("started", "ringing", "answered", "completed");
+    }
+
+    @Test
+    @Order(5)
+    void sipConnectWithAWrongSecretIsRefusedWith403WithoutAskingTheApplication() throws Exception {
+        int answersBefore = customer.answerRequests().size();
+
+        Sipp.Result pbx = sipp.start("pbx-wrong-secret", scenario("sip-connect-expect-403.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", "not-" + API_SECRET,
+                        "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
+                        "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
+
+        assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
+        assertThat(customer.answerRequests()).hasSize(answersBefore);
+    }
+
+    @Test
+    @Order(6)
+    void aRegisteredPhoneReceivesTheCallTheApplicationConnectsToItsUser() throws Exception {
+        requireConnectedCall();
+        api.createDomain(PHONES_DOMAIN, applicationId, List.of("127.0.0.1/32"));
+        api.addDomainUser(PHONES_DOMAIN, PHONE_USER, PHONE_SECRET);
+        awaitInRoutingTable("/v1/tables/domains/" + PHONES_DOMAIN, body -> true);
+        int phonePort = FreePorts.udpAndTcp("127.0.0.1");
+
+        // The phone registers from phonePort (UDP); then a sipp far end on that same port takes the call, as a
+        // phone behind NAT receives calls where its REGISTER came from.
+        Sipp.Result registered = sipp.start("phone-register", scenario("register.xml"), "127.0.0.1", phonePort,
+                List.of("-au", PHONE_USER, "-ap", PHONE_SECRET, "-auth_uri", PHONES_DOMAIN + ".sip-us.example.com",
+                        "-s", PHONE_USER, "-key", "domain", PHONES_DOMAIN + ".sip-us.example.com", ROUTING_US_SIP))
+                .awaitExit();
+        assertThat(registered.exitCode()).as(registered.describe()).isZero();
+        awaitInRoutingTable("/v1/tables/registrations/" + PHONES_DOMAIN + "/" + PHONE_USER,
+                body -> body.contains(":" + phonePort));
+
+        ncco = connectTo("\"user\":\"" + PHONE_USER + "\",\"domain\":\"" + PHONES_DOMAIN + "\"");
+        Sipp.Running phone = sipp.start("phone", scenario("uas.xml"), "127.0.0.1", phonePort, List.of())
+                .awaitListening();
+        Sipp.Result caller = sipp.start("caller-to-phone", scenario("uac.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"),
+                List.of("-s", DIALLED, "-key", "domain", REGIONAL_HOST, ROUTING_US_SIP)).awaitExit();
+        Sipp.Result rang = phone.awaitExit();
+
+        assertThat(caller.exitCode()).as(caller.describe()).isZero();
+        assertThat(rang.exitCode()).as(rang.describe()).isZero();
+    }
+
+    @Test
+    @Order(7)
+    void afterTheApiSecretIsRotatedTheOldOneIsRefusedOnTheNextSipConnectCall() throws Exception {
+        String accountId = api.accountId(API_KEY);
+        String versionBefore = awaitInRoutingTable("/v1/tables/accounts/" + accountId, body -> true);
+        api.rotateSecret(accountId);
+        awaitInRoutingTable("/v1/tables/accounts/" + accountId, body -> !body.equals(versionBefore));
+        int answersBefore = customer.answerRequests().size();
+
+        Sipp.Result pbx = sipp.start("pbx-old-secret", scenario("sip-connect-expect-403.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"), List.of("-au", API_KEY, "-ap", API_SECRET,
+                        "-auth_uri", DIALLED + "@" + SIP_CONNECT_HOST, "-s", DIALLED,
+                        "-key", "domain", SIP_CONNECT_HOST, ROUTING_US_SIP)).awaitExit();
+
+        assertThat(pbx.exitCode()).as(pbx.describe()).isZero();
+        assertThat(customer.answerRequests()).hasSize(answersBefore);
     }
 
     private static void requireConnectedCall() {

@@ -49,6 +49,46 @@ final class ProvisioningClient {
         return post("/v1/psip", Map.of("name", name, "application_id", applicationId, "acl", acl));
     }
 
+    /** Links a number (E.164) to an application, for SIP Connect. */
+    JsonNode linkNumber(String number, String applicationId) throws IOException, InterruptedException {
+        return post("/v1/numbers", Map.of("number", number, "application_id", applicationId));
+    }
+
+    /** Adds a digest user to a domain: the credentials its phones register with. */
+    JsonNode addDomainUser(String domain, String username, String secret) throws IOException, InterruptedException {
+        return post("/v1/psip/" + domain + "/users", Map.of("key", username, "secret", secret));
+    }
+
+    /** The id of the account with this API key (an admin call). */
+    String accountId(String apiKey) throws IOException, InterruptedException {
+        for (JsonNode account : get("/v1/admin/accounts")) {
+            if (apiKey.equals(account.path("api_key").asText())) {
+                return account.path("id").asText();
+            }
+        }
+        throw new IllegalStateException("no account with API key " + apiKey);
+    }
+
+    /** Rotates an account's API secret (an admin call); returns the new secret, shown this once. */
+    String rotateSecret(String accountId) throws IOException, InterruptedException {
+        return post("/v1/admin/accounts/" + accountId + "/secret", Map.of()).path("api_secret").asText();
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
     private JsonNode post(String path, Object body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path))
                 .timeout(Duration.ofSeconds(30))
@@ -58,7 +98,8 @@ final class ProvisioningClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        System.out.println("[e2e] POST " + path + " -> " + response.statusCode() + " " + response.body());
+        // Status only: some answers carry a secret (a rotated API secret).
+        System.out.println("[e2e] POST " + path + " -> " + response.statusCode());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
                     + response.body());

@@ -165,6 +165,22 @@ class RoutingCallFlowTest {
 
     @Test
     @Order(1)
+    void servesNumberAndAccountViewsWithoutSecrets() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(get("/v1/tables/numbers/+" + CONNECT_NUMBER).statusCode()).isEqualTo(200));
+        assertThat(get("/v1/tables/numbers/" + CONNECT_NUMBER).body()).contains("\"number\":\"" + CONNECT_NUMBER,
+                "\"account_id\":\"" + ACCOUNT, "\"application_id\":\"" + APPLICATION);
+        assertThat(get("/v1/tables/numbers/19995550000").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> account = get("/v1/tables/accounts/" + ACCOUNT);
+        assertThat(account.statusCode()).isEqualTo(200);
+        assertThat(account.body()).contains("\"api_key\":\"" + CONNECT_KEY, "\"active\":true",
+                "\"sip_connect\":true").doesNotContain("ha1", "sealed");
+        assertThat(get("/v1/tables/accounts/nobody").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(1)
     void tablesNeedTheOperatorCredential() throws Exception {
         for (String authorization : new String[] {null, basic("operator", "wrong"), basic("psiplocal", OPERATOR_PASSWORD)}) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/tables/domains/acme"));

@@ -31,8 +31,37 @@ class TablesController {
     @GetMapping("/v1/tables/domains/{name}")
     ResponseEntity<?> domain(@PathVariable String name) {
         return tables.domain(name).<ResponseEntity<?>>map(domain -> ResponseEntity.ok(view(domain)))
-                .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                        .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No domain of that name in this region's table")));
+                .orElseGet(() -> notFound("No domain of that name in this region's table"));
+    }
+
+    /** A SIP Connect number (with or without its +), as routing routes it. */
+    @GetMapping("/v1/tables/numbers/{number}")
+    ResponseEntity<?> number(@PathVariable String number) {
+        return tables.number(number.startsWith("+") ? number.substring(1) : number)
+                .<ResponseEntity<?>>map(route -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("number", route.number());
+                    body.put("version", route.version());
+                    body.put("account_id", route.accountId());
+                    body.put("application_id", route.applicationId());
+                    return ResponseEntity.ok(body);
+                })
+                .orElseGet(() -> notFound("No such number in this region's table"));
+    }
+
+    /** What routing knows of an account; whether it can use SIP Connect, never its HA1s. */
+    @GetMapping("/v1/tables/accounts/{id}")
+    ResponseEntity<?> account(@PathVariable String id) {
+        return tables.account(id).<ResponseEntity<?>>map(account -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", account.id());
+            body.put("version", account.version());
+            body.put("active", account.active());
+            body.put("api_key", account.apiKey());
+            body.put("sip_connect", account.sipConnect() != null);
+            body.put("destination_allow", account.destinationAllow().stream().map(Object::toString).toList());
+            return ResponseEntity.ok(body);
+        }).orElseGet(() -> notFound("No such account in this region's table"));
     }
 
     /** A user's live bindings in this region, most preferred first, with where each REGISTER came from. */
@@ -40,8 +69,7 @@ class TablesController {
     ResponseEntity<?> registrations(@PathVariable String domain, @PathVariable String user) {
         List<Registrar.Binding> bindings = registrar.bindingsOf(domain, user);
         if (bindings.isEmpty()) {
-            return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                    .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No binding of that user in this region"));
+            return notFound("No binding of that user in this region");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("aor", Registrar.aor(RoutingTables.domainKey(domain), user));
@@ -58,6 +86,11 @@ class TablesController {
             return contact;
         }).toList());
         return ResponseEntity.ok(body);
+    }
+
+    private static ResponseEntity<ProblemDetail> notFound(String detail) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, detail));
     }
 
     private static Map<String, Object> view(Domain domain) {
