@@ -20,6 +20,7 @@ import io.psip.routing.call.CustomHeaders;
 import io.psip.routing.call.InboundInvite;
 import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
+import io.psip.routing.call.RegisteredUsers;
 import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
@@ -86,6 +87,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final Clock clock;
     private final Call.CallOrigin origin;
     private final ActiveCalls activeCalls;
+    private final RegisteredUsers registeredUsers;
 
     private final CallRegistry calls;
     private final OverloadPolicy overload;
@@ -111,9 +113,19 @@ public final class SipEdge implements SipListenerExt, CallControl {
         this(settings, admission, events, metrics, clock, origin, ActiveCalls.NONE);
     }
 
-    /** {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's. */
+    /** An edge whose connects reach no registered user. */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls) {
+        this(settings, admission, events, metrics, clock, origin, activeCalls, RegisteredUsers.NONE);
+    }
+
+    /**
+     * {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's;
+     * {@code registeredUsers}: the contacts a connect to a registered user rings.
+     */
+    public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
+                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls, RegisteredUsers registeredUsers) {
+        this.registeredUsers = registeredUsers;
         this.settings = settings;
         this.admission = admission;
         this.events = events;
@@ -216,9 +228,9 @@ public final class SipEdge implements SipListenerExt, CallControl {
             provider.addListeningPoint(tls);
         }
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
-                factory.createMessageFactory(), settings);
+                factory.createMessageFactory(), settings, sockets);
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
-                dialer, settings.lifetime(), activeCalls);
+                dialer, settings.lifetime(), activeCalls, registeredUsers);
         provider.addSipListener(this);
         Instant startedAt = clock.instant();
         stack.start();
