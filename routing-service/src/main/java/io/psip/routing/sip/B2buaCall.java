@@ -518,6 +518,13 @@ final class B2buaCall {
             log.debug("far end {} answered {} {}", fork.target, code, response.getReasonPhrase());
             fork.done = true;
             recordFailure(new Outcome(code, response.getReasonPhrase(), response));
+            if (code >= 600) {
+                // A global refusal (RFC 3261 16.7): the other forks are cancelled, and none of them is waited for.
+                forks.stream().filter(other -> !other.done).forEach(other -> {
+                    cancel(other);
+                    other.done = true;
+                });
+            }
             finishIfEveryForkFailed();
         }
     }
