@@ -11,6 +11,7 @@ import io.psip.routing.TcpFarEnd;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.call.RegisteredUsers;
 import io.psip.routing.call.Registrations;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,6 +59,8 @@ class SipEdgeRegisteredUserTest {
 
     private static final String INSTANCE = "registered-test";
     private static final String NATTED_CONTACT = "sip:alice@10.0.0.7:5062";
+    /** The TCP phones' own loopback address, which nothing else on this host uses. */
+    private static final InetAddress TCP_PHONES = address("127.0.0.3");
 
     private final int port = FreePorts.sip();
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
@@ -171,10 +175,10 @@ class SipEdgeRegisteredUserTest {
     @Test
     void aTcpPhoneIsCalledOnTheConnectionItRegisteredOn() throws Exception {
         start();
-        ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()));
+        ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, TCP_PHONES));
         TcpPhone phone = closeLater(TcpPhone.connect(port, phoneListener.getLocalPort()));
         phone.options();
-        register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.1",
+        register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.3",
                 phone.localPort(), "tcp", INSTANCE, Instant.now().plusSeconds(600)));
         connects.put("607", toUser("alice", "acme"));
 
@@ -192,20 +196,24 @@ class SipEdgeRegisteredUserTest {
         // Everything came on the phone's own connection: the edge opened none to it, nor to its Via's sent-by.
         phoneListener.setSoTimeout(200);
         assertThatThrownBy(phoneListener::accept).isInstanceOf(SocketTimeoutException.class);
-        assertThat(edge.connectionsFrom(InetAddress.getLoopbackAddress())).isEqualTo(1);
+        assertThat(edge.connectionsFrom(TCP_PHONES)).isEqualTo(1);
     }
 
     @Test
     void aTcpPhoneWhoseConnectionIsGoneIsNotReconnectedAndTheCallFails() throws Exception {
         start();
-        ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()));
+        ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, TCP_PHONES));
         TcpPhone phone = TcpPhone.connect(port, phoneListener.getLocalPort());
         phone.options();
         int registeredFrom = phone.localPort();
-        phone.close();
+        phone.reset();
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> edge.connectionsFrom(InetAddress.getLoopbackAddress()) == 0);
-        register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.1",
+                .until(() -> edge.connectionsFrom(TCP_PHONES) == 0);
+        // Whoever holds that port now (behind NAT: another phone, or nobody) must not get the call either.
+        ServerSocket sourcePortReused = closeLater(new ServerSocket());
+        sourcePortReused.setReuseAddress(true);
+        sourcePortReused.bind(new InetSocketAddress(TCP_PHONES, registeredFrom));
+        register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.3",
                 registeredFrom, "tcp", INSTANCE, Instant.now().plusSeconds(600)));
         connects.put("608", toUser("alice", "acme"));
 
@@ -214,8 +222,10 @@ class SipEdgeRegisteredUserTest {
         CallEvent failed = awaitFinal("608");
         assertThat(failed.getType()).isEqualTo(CallEventType.FAILED);
         assertThat(failed.getReason()).isEqualTo("connect_failed");
-        phoneListener.setSoTimeout(200);
-        assertThatThrownBy(phoneListener::accept).isInstanceOf(SocketTimeoutException.class);
+        for (ServerSocket nobodyCalled : List.of(phoneListener, sourcePortReused)) {
+            nobodyCalled.setSoTimeout(200);
+            assertThatThrownBy(nobodyCalled::accept).isInstanceOf(SocketTimeoutException.class);
+        }
     }
 
     @Test
@@ -240,7 +250,10 @@ class SipEdgeRegisteredUserTest {
         RegisteredUsers users = new RegisteredUsers(new RegionalHost("us", "example.com"), tables,
                 (domain, user) -> bindings.getOrDefault(domain + "/" + user, List.of()), INSTANCE);
         edge = new SipEdge(new SipSettings("127.0.0.1", "127.0.0.1", port, 8192, Duration.ofSeconds(2), 1 << 20, 2,
-                100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, null, EdgeFixtures.loopbackFarEnds(port),
+                100, Duration.ofSeconds(20), EdgeFixtures.GENEROUS_LIMITS, null, EdgeFixtures.outbound(
+                new DestinationPolicy(DestinationPolicy.DEFAULT_DENY.stream().map(Cidr::parse).toList(),
+                        List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("127.0.0.3/32")), Set.of(port), Set.of()),
+                Duration.ofSeconds(2)),
                 EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.admission(tables), this::published, new CallMetrics(new SimpleMeterRegistry()),
                 Clock.systemUTC(), new Call.CallOrigin("us", INSTANCE), ActiveCalls.NONE, users);
@@ -298,6 +311,10 @@ class SipEdgeRegisteredUserTest {
                 .findFirst(), Optional::isPresent).orElseThrow();
     }
 
+    private static InetAddress address(String literal) {
+        return Cidr.parseAddress(literal).orElseThrow();
+    }
+
     private <T extends AutoCloseable> T closeLater(T closeable) {
         closeAfter.add(closeable);
         return closeable;
@@ -311,6 +328,7 @@ class SipEdgeRegisteredUserTest {
 
         static TcpPhone connect(int edgePort, int viaPort) throws IOException {
             Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(TCP_PHONES, 0));
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), edgePort), 3000);
             socket.setSoTimeout(15_000);
             return new TcpPhone(socket, new BufferedInputStream(socket.getInputStream()), socket.getOutputStream(),
@@ -325,7 +343,7 @@ class SipEdgeRegisteredUserTest {
         void options() throws IOException {
             String id = UUID.randomUUID().toString();
             write("OPTIONS sip:acme.sip-us.example.com SIP/2.0\r\n"
-                    + "Via: SIP/2.0/TCP 127.0.0.1:" + viaPort + ";branch=z9hG4bK" + id + "\r\n"
+                    + "Via: SIP/2.0/TCP 127.0.0.3:" + viaPort + ";branch=z9hG4bK" + id + "\r\n"
                     + "From: <sip:alice@acme.sip-us.example.com>;tag=" + id.substring(0, 8) + "\r\n"
                     + "To: <sip:alice@acme.sip-us.example.com>\r\n"
                     + "Call-ID: options-" + id + "\r\n"
@@ -368,6 +386,12 @@ class SipEdgeRegisteredUserTest {
         private void write(String message) throws IOException {
             out.write(message.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
+        }
+
+        /** Drops the connection with a reset, leaving its port free at once (no TIME_WAIT). */
+        void reset() throws IOException {
+            socket.setSoLinger(true, 0);
+            socket.close();
         }
 
         @Override
