@@ -282,7 +282,7 @@ final class B2buaCall {
      */
     private void ringRegistered(ConnectSip connect, RegisteredUsers.Lookup lookup) {
         if (!(lookup instanceof RegisteredUsers.Found user)) {
-            log.info("connect to {}: no such user of the account's domains", connect.getUri());
+            log.debug("connect to {}: no such user of the account's domains", connect.getUri());
             fail(Response.NOT_FOUND, USER_NOT_FOUND);
             return;
         }
@@ -301,7 +301,7 @@ final class B2buaCall {
             Optional<TargetResolver.Target> source = contactSource(contact);
             SipURI uri = contactUri(contact);
             if (source.isEmpty() || uri == null) {
-                log.warn("skipping a contact of {}@{} that cannot be rung: {} from {}", user.user(), user.domain(),
+                log.debug("skipping a contact of {}@{} that cannot be rung: {} from {}", user.user(), user.domain(),
                         contact.uri(), contact.sourceAddress());
                 recordFailure(new Outcome(Response.TEMPORARILY_UNAVAILABLE, USER_NOT_REGISTERED, null));
                 continue;
