@@ -138,6 +138,28 @@ class SipEdgeRegisteredUserTest {
     }
 
     @Test
+    void theCallersCancelCancelsEveryFork() throws Exception {
+        start();
+        int first = FreePorts.sip();
+        int second = FreePorts.sip();
+        register("acme", "alice", udpContact(first), udpContact(second));
+        connects.put("610", toUser("alice", "acme"));
+        Sipp firstPhone = Sipp.start("uas-ring.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(first),
+                "-m", "1");
+        Sipp secondPhone = Sipp.start("uas-ring.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(second),
+                "-m", "1");
+
+        Sipp caller = Sipp.start("uac-cancel.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "610", "-key", "domain",
+                "acme.sip-us.example.com", "127.0.0.1:" + port);
+
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        assertThat(firstPhone.exitCode()).as(firstPhone::logs).isZero();
+        assertThat(secondPhone.exitCode()).as(secondPhone::logs).isZero();
+        assertThat(awaitFinal("610").getType()).isEqualTo(CallEventType.CANCELLED);
+    }
+
+    @Test
     void aUserWithoutContactsFailsTheCallAsNotRegistered() throws Exception {
         start();
         connects.put("604", toUser("alice", "acme"));
