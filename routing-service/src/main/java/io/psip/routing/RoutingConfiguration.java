@@ -11,6 +11,7 @@ import io.psip.routing.call.DestinationPolicy;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.RegionalHost;
+import io.psip.routing.call.RegisteredUsers;
 import io.psip.routing.call.Registrar;
 import io.psip.routing.call.RegistrationMetrics;
 import io.psip.routing.call.SourceRateLimiter;
@@ -161,6 +162,7 @@ class RoutingConfiguration {
                 metrics::activeCallNotRecorded);
     }
 
+    /** {@code registrations} is a parameter for the order only: it feeds the registrar before and until the edge. */
     @Bean(initMethod = "start", destroyMethod = "stop")
     SipEdge sipEdge(RoutingProperties properties, AdmissionPolicy admission, CallEventPublisher events,
                     CallMetrics metrics, Clock clock, ActiveCalls activeCalls, RoutingTables tables,
@@ -172,7 +174,9 @@ class RoutingConfiguration {
                 outbound(sip, advertisedAddress(sip), httpPort, tables), transport(sip.transport()),
                 new CallLifetime(properties.calls().maxDuration(), properties.calls().minSessionExpires())),
                 admission, events, metrics, clock,
-                new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls, registrar);
+                new Call.CallOrigin(properties.region(), properties.instanceId()), activeCalls, registrar,
+                new RegisteredUsers(new RegionalHost(properties.region(), properties.baseDomain()), tables, registrar,
+                        properties.instanceId()));
     }
 
     /** Drains the edge at shutdown while the command listener and the producers still work. */

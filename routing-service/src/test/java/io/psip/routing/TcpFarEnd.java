@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * on whichever connection each arrives. sipp cannot play this part across a crash of the edge: when the edge's TCP
  * connection closes, sipp aborts the call, where a real phone keeps its dialog and takes a BYE on a new connection.
  */
-final class TcpFarEnd implements AutoCloseable {
+public final class TcpFarEnd implements AutoCloseable {
 
     private static final String TAG = "farend42";
 
@@ -114,7 +114,7 @@ final class TcpFarEnd implements AutoCloseable {
     }
 
     /** A header's value (the first of that name, full names only, as the edge sends them). */
-    static String header(String message, String name) {
+    public static String header(String message, String name) {
         for (String line : message.split("\r\n")) {
             if (line.toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT) + ":")) {
                 return line.substring(name.length() + 1).trim();
@@ -124,7 +124,7 @@ final class TcpFarEnd implements AutoCloseable {
     }
 
     /** One SIP message from the stream (headers, then Content-Length bytes of body); null at the end of it. */
-    private static String readMessage(InputStream in) throws IOException {
+    public static String readMessage(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {

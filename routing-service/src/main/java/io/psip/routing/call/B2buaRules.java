@@ -49,6 +49,18 @@ public final class B2buaRules {
     }
 
     /**
+     * Whether a fork's final failure {@code candidate} beats {@code best}, the one chosen so far, for the caller's
+     * answer when every fork has failed (RFC 3261 16.7): a 6xx wins, else the lowest class; within a class the
+     * first one stays.
+     */
+    public static boolean betterFinal(int candidate, int best) {
+        if (best >= 600) {
+            return false;
+        }
+        return candidate >= 600 || candidate / 100 < best / 100;
+    }
+
+    /**
      * The caller's final status when the far end refuses with {@code farEndStatus}: an auth challenge on our leg
      * is not the caller's to answer (403), a redirect is not followed (480), any other refusal is relayed.
      */

@@ -11,6 +11,9 @@ import io.psip.routing.call.CallEventPublisher;
 import io.psip.routing.call.CallLifetime;
 import io.psip.routing.call.CallMetrics;
 import io.psip.routing.call.DestinationPolicy;
+import io.psip.routing.call.RegisteredUsers;
+import io.psip.routing.call.Registrations;
+import io.psip.schemas.net.Cidr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,27 +26,33 @@ import javax.sip.SipException;
 import javax.sip.TransactionState;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.net.InetSocketAddress;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ScheduledFuture;
 
 /**
  * One call as a back-to-back user agent: the caller's leg (inbound server transaction and dialog) and, after a
- * CONNECT, the far-end leg (outbound client transaction and dialog). Every method runs on the call's lane. Which
- * state takes what is {@link B2buaRules}; building the messages is {@link SipMessages}.
+ * CONNECT, the far-end leg: one or more {@link Fork}s (one INVITE each: to the connect's target, or to each contact
+ * of a registered user), of which the first to answer becomes the far end. Every method runs on the call's lane.
+ * Which state takes what is {@link B2buaRules}; building the messages is {@link SipMessages}.
  */
 final class B2buaCall {
 
     private static final Logger log = LoggerFactory.getLogger(B2buaCall.class);
     /** The event_url {@code detail} of a connect the destination policy refused. */
     static final String DESTINATION_NOT_ALLOWED = "destination_not_allowed";
+    /** The detail of a connect to a user no domain of the call's account has. */
+    static final String USER_NOT_FOUND = "user_not_found";
+    /** The detail of a connect to a user with no contact this instance can ring. */
+    static final String USER_NOT_REGISTERED = "user_not_registered";
 
     /**
      * What every call of an edge uses. {@code events} never throws: a lost event is logged and counted;
@@ -51,7 +60,34 @@ final class B2buaCall {
      */
     record Services(SipMessages sip, CallRegistry calls, CallEventPublisher events, CallMetrics metrics,
                     Duration commandTimeout, OutboundDialer outbound, CallLifetime lifetime,
-                    ActiveCalls activeCalls) {
+                    ActiveCalls activeCalls, RegisteredUsers users) {
+    }
+
+    /** One INVITE of a connect, to {@code target} at {@code next}; {@code registered}: to a registered contact. */
+    private static final class Fork {
+        final ClientTransaction tx;
+        final SipURI target;
+        final TargetResolver.Target next;
+        final boolean registered;
+        /** The caller went away, or another fork won, before it sent any response: CANCEL or BYE whatever comes. */
+        boolean abandoned;
+        /** It failed: a final refusal, no response, or it could not be sent. */
+        boolean done;
+        /** Its 2xx came too late and was ACKed and hung up. */
+        boolean released;
+        /** Its answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
+        boolean targetRefused;
+
+        Fork(ClientTransaction tx, SipURI target, TargetResolver.Target next, boolean registered) {
+            this.tx = tx;
+            this.target = target;
+            this.next = next;
+            this.registered = registered;
+        }
+    }
+
+    /** The best failure of the forks so far; {@code farEnd}: the response, when a far end sent it. */
+    private record Outcome(int code, String reason, Response farEnd) {
     }
 
     private final Services services;
@@ -64,8 +100,14 @@ final class B2buaCall {
     private State state = State.OFFERED;
     private ScheduledFuture<?> timer;
     private Dialog inboundDialog;
-    private ClientTransaction outboundTx;
+    /** The far-end leg's Call-ID, shared by every fork. */
     private String outboundCallId;
+    private final List<Fork> forks = new ArrayList<>();
+    /** The fork whose provisional responses reach the caller: the first to send one. */
+    private Fork earlyFork;
+    private Outcome best;
+    /** The fork that answered, its dialog and its 2xx. */
+    private Fork answeredBy;
     private Dialog outboundDialog;
     private Response outboundAnswer;
     private boolean ringingReported;
@@ -77,10 +119,6 @@ final class B2buaCall {
     private Integer limitSeconds;
     private ScheduledFuture<?> maxDurationTimer;
     private ScheduledFuture<?> sessionTimer;
-    /** The caller went away before the far end sent any response; CANCEL (or BYE) it as soon as it does. */
-    private boolean abandonOutbound;
-    /** The far end's answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
-    private boolean farEndTargetRefused;
     /** On psip.active-calls: its end must leave a tombstone. */
     private boolean recorded;
 
@@ -145,14 +183,17 @@ final class B2buaCall {
     }
 
     /**
-     * Resolves the target off the lane, checks every address it resolves to against the destination policy, and
-     * sends the INVITE to the first one; a TCP or TLS send (connect, handshake, write) also runs off the lane. The
-     * call is CONNECTING meanwhile, with no transaction until the INVITE is built: a CANCEL, BYE or HANGUP ends
-     * it, and the late outcome then finds it ended.
+     * A connect to a registered user ({@code user} and {@code domain}, or a uri naming one of this region's domain
+     * hosts) rings that user's contacts; any other uri is one target.
      */
     private void connect(ConnectSip connect) {
         if (connect == null) {
             fail(Response.NOT_IMPLEMENTED, "connect without sip endpoint");
+            return;
+        }
+        RegisteredUsers users = services.users();
+        if (connect.getUser() != null || connect.getDomain() != null) {
+            ringRegistered(connect, users.find(call.accountId(), connect.getDomain(), connect.getUser()));
             return;
         }
         SipURI target;
@@ -166,31 +207,47 @@ final class B2buaCall {
             fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
             return;
         }
+        Optional<String> userDomain = users.domainOfHost(target.getHost());
+        if (userDomain.isPresent()) {
+            ringRegistered(connect, users.find(call.accountId(), userDomain.get(), target.getUser()));
+            return;
+        }
         String transportParam = target.getTransportParam();
         // No transport in the URI: DNS may choose one (RFC 3263). Any other than tls or tcp is sent as udp.
         String transport = target.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
                 : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : transportParam == null ? null : "udp";
-        setState(State.CONNECTING);
-        // The NCCO's timeout bounds the whole attempt, resolution and connect included: whatever becomes of them,
-        // the call ends by then.
-        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
-                () -> {
-                    if (state.connecting()) {
-                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
-                        cancelOutbound();
-                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
-                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
-                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
-                    }
-                });
+        startConnecting(connect);
         services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
                         target.isSecure()))
                 .whenComplete((targets, error) -> services.calls().runAlways(this,
                         () -> resolved(target, connect, targets, error)));
     }
 
+    /**
+     * The call is CONNECTING from here, with no fork until the INVITEs are built: a CANCEL, BYE or HANGUP ends it,
+     * and a late outcome then finds it ended. The NCCO's timeout bounds the whole attempt, resolution and connects
+     * included: whatever becomes of them, the call ends by then.
+     */
+    private void startConnecting(ConnectSip connect) {
+        setState(State.CONNECTING);
+        timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
+                () -> {
+                    if (state.connecting()) {
+                        log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
+                        cancelForks();
+                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
+                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
+                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
+                    }
+                });
+    }
+
+    /**
+     * Resolved off the lane: every address the target resolves to is checked against the destination policy, and
+     * the INVITE goes to the first one; a TCP or TLS send (connect, handshake, write) also runs off the lane.
+     */
     private void resolved(SipURI target, ConnectSip connect, List<TargetResolver.Target> targets, Throwable error) {
-        if (state != State.CONNECTING || outboundTx != null) {
+        if (state != State.CONNECTING || !forks.isEmpty()) {
             return; // ended (cancelled, hung up) while its target was being resolved
         }
         if (error != null || targets.isEmpty()) {
@@ -210,55 +267,148 @@ final class B2buaCall {
                 return;
             }
         }
-        TargetResolver.Target next = targets.get(0);
-        if (!sip.listens(next.transport())) {
-            log.warn("cannot connect to {}: no {} listener to send from", target, next.transport());
-            fail(Response.TEMPORARILY_UNAVAILABLE, "transport_unavailable");
-            return;
-        }
-        ClientTransaction tx;
-        try {
-            Request invite = sip.outboundInvite(target, next, connect, inboundInvite);
-            sip.offerSessionTimer(inboundInvite, invite, services.lifetime());
-            outboundCallId = ((CallIdHeader) invite.getHeader(CallIdHeader.NAME)).getCallId();
-            tx = sip.newClientTransaction(invite);
-            outboundTx = tx;
-            outboundDialog = tx.getDialog();
-            services.calls().addOutbound(outboundCallId, this);
-        } catch (Exception e) {
-            log.warn("could not build the INVITE to {}: {}", target, e.toString());
-            fail(Response.SERVER_INTERNAL_ERROR, "connect_failed");
-            return;
-        }
-        log.debug("connecting to {} at {}:{} over {}", target, next.address().getHostAddress(), next.port(),
-                next.transport());
-        if ("udp".equals(next.transport())) {
-            try {
-                tx.sendRequest(); // a datagram: never waits for the far end
-            } catch (SipException e) {
-                sendFailed(tx, connect, e);
-            }
+        Fork fork = newFork(target, targets.get(0), connect, false);
+        if (fork == null) {
+            finishIfEveryForkFailed();
         } else {
-            services.outbound().send(tx, next, target.getHost()).whenComplete((ignored, sendError) ->
-                    services.calls().runAlways(this, () -> {
-                        if (sendError != null) {
-                            sendFailed(tx, connect, sendError);
-                        } else if (tx == outboundTx && state == State.ENDED) {
-                            cancelOutbound(); // it went out after the call ended: CANCEL it once the far end answers
-                        }
-                    }));
+            send(fork, connect);
         }
     }
 
-    /** The INVITE could not be sent: no far end, a TLS failure, or no outcome by the send deadline. */
-    private void sendFailed(ClientTransaction tx, ConnectSip connect, Throwable error) {
-        if (tx != outboundTx || !state.connecting()) {
+    /**
+     * Rings every contact of a registered user in parallel, each at the address and port its REGISTER came from
+     * (NAT), over its transport; each such source passes the destination policy like any target. A contact bound
+     * over tcp or tls to another instance is not rung: only that instance holds the phone's connection.
+     */
+    private void ringRegistered(ConnectSip connect, RegisteredUsers.Lookup lookup) {
+        if (!(lookup instanceof RegisteredUsers.Found user)) {
+            log.debug("connect to {}: no such user of the account's domains", connect.getUri());
+            fail(Response.NOT_FOUND, USER_NOT_FOUND);
+            return;
+        }
+        if (user.heldElsewhere() > 0) {
+            log.debug("{} contacts of {}@{} are bound over tcp or tls to other instances: not rung from here",
+                    user.heldElsewhere(), user.user(), user.domain());
+        }
+        if (user.contacts().isEmpty()) {
+            log.debug("connect to {}@{}: not registered", user.user(), user.domain());
+            fail(Response.TEMPORARILY_UNAVAILABLE, USER_NOT_REGISTERED);
+            return;
+        }
+        startConnecting(connect);
+        int refused = 0;
+        for (Registrations.Contact contact : user.contacts()) {
+            Optional<TargetResolver.Target> source = contactSource(contact);
+            SipURI uri = contactUri(contact);
+            if (source.isEmpty() || uri == null) {
+                log.debug("skipping a contact of {}@{} that cannot be rung: {} from {}", user.user(), user.domain(),
+                        contact.uri(), contact.sourceAddress());
+                recordFailure(new Outcome(Response.TEMPORARILY_UNAVAILABLE, USER_NOT_REGISTERED, null));
+                continue;
+            }
+            TargetResolver.Target next = source.get();
+            DestinationPolicy.Refusal refusal = services.outbound().policy().check(call.accountId(),
+                    contact.sourceAddress(), next.address(), next.port());
+            if (refusal != null) {
+                log.info("contact {} of {}@{} refused: {}:{} ({})", contact.uri(), user.user(), user.domain(),
+                        contact.sourceAddress(), next.port(), refusal.tag());
+                services.metrics().outboundRefused(refusal.tag());
+                refused++;
+                continue;
+            }
+            newFork(uri, next, connect, true);
+        }
+        if (refused == user.contacts().size()) {
+            fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+            return;
+        }
+        // Built first, sent after: a send that fails at once must not find the others not yet built.
+        List.copyOf(forks).forEach(fork -> send(fork, connect));
+        finishIfEveryForkFailed();
+    }
+
+    private static Optional<TargetResolver.Target> contactSource(Registrations.Contact contact) {
+        String transport = contact.transport() == null ? "" : contact.transport().toLowerCase(Locale.ROOT);
+        if (!List.of("udp", "tcp", "tls").contains(transport)) {
+            return Optional.empty();
+        }
+        return Cidr.parseAddress(contact.sourceAddress())
+                .map(address -> new TargetResolver.Target(address, contact.sourcePort(), transport));
+    }
+
+    private SipURI contactUri(Registrations.Contact contact) {
+        try {
+            return sip.parseUri(contact.uri()) instanceof SipURI uri ? uri : null;
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Builds one fork's INVITE to {@code target}, sent to {@code next}; {@code registered}: a registered contact,
+     * whose dialog is pinned to that flow. Null when it cannot be built: its failure is recorded, and the caller
+     * ends the call once every fork has failed.
+     */
+    private Fork newFork(SipURI target, TargetResolver.Target next, ConnectSip connect, boolean registered) {
+        if (!sip.listens(next.transport())) {
+            log.warn("cannot connect to {}: no {} listener to send from", target, next.transport());
+            recordFailure(new Outcome(Response.TEMPORARILY_UNAVAILABLE, "transport_unavailable", null));
+            return null;
+        }
+        try {
+            if (outboundCallId == null) {
+                outboundCallId = sip.newCallId();
+                services.calls().addOutbound(outboundCallId, this);
+            }
+            Request invite = sip.outboundInvite(target, next, connect, inboundInvite, outboundCallId);
+            sip.offerSessionTimer(inboundInvite, invite, services.lifetime());
+            ClientTransaction tx = sip.newClientTransaction(invite);
+            if (registered) {
+                sip.pinToFlow(tx);
+            }
+            Fork fork = new Fork(tx, target, next, registered);
+            forks.add(fork);
+            return fork;
+        } catch (Exception e) {
+            log.warn("could not build the INVITE to {}: {}", target, e.toString());
+            recordFailure(new Outcome(Response.SERVER_INTERNAL_ERROR, "connect_failed", null));
+            return null;
+        }
+    }
+
+    private void send(Fork fork, ConnectSip connect) {
+        TargetResolver.Target next = fork.next;
+        log.debug("connecting to {} at {}:{} over {}", fork.target, next.address().getHostAddress(), next.port(),
+                next.transport());
+        if ("udp".equals(next.transport())) {
+            try {
+                fork.tx.sendRequest(); // a datagram: never waits for the far end
+            } catch (SipException e) {
+                sendFailed(fork, connect, e);
+            }
+            return;
+        }
+        (fork.registered ? services.outbound().sendOnRegisteredConnection(fork.tx)
+                : services.outbound().send(fork.tx, next, fork.target.getHost()))
+                .whenComplete((ignored, sendError) -> services.calls().runAlways(this, () -> {
+                    if (sendError != null) {
+                        sendFailed(fork, connect, sendError);
+                    } else if (state == State.ENDED || answeredBy != null && answeredBy != fork) {
+                        cancel(fork); // it went out after the call ended or another fork won: CANCEL it once it answers
+                    }
+                }));
+    }
+
+    /** The INVITE could not be sent: no far end, a TLS failure, a registered connection gone, or no outcome in time. */
+    private void sendFailed(Fork fork, ConnectSip connect, Throwable error) {
+        if (fork.done || !state.connecting()) {
             return;
         }
         String reason = OutboundDialer.failureReason(error);
-        log.warn("could not send the INVITE to {}: {} ({})", connect.getUri(), reason, error.toString());
-        abandonOutbound = true; // a send still under way past its deadline: CANCEL or BYE whatever answers
-        fail(Response.TEMPORARILY_UNAVAILABLE, reason);
+        log.warn("could not send the INVITE to {} ({}): {} ({})", fork.target, connect.getUri(), reason,
+                error.toString());
+        fork.abandoned = true; // a send still under way past its deadline: CANCEL or BYE whatever answers
+        forkFailed(fork, Response.TEMPORARILY_UNAVAILABLE, reason);
     }
 
     /** A response on either leg; {@code outboundLeg} says which. */
@@ -297,7 +447,7 @@ final class B2buaCall {
             reinviteIn = st;
             reinviteOut = ct;
             reinviteFromCaller = fromCaller;
-            other.sendRequest(ct);
+            sip.sendInDialog(other, ct);
             log.debug("relaying {} from the {}", update.getMethod(), fromCaller ? "caller" : "far end");
         } catch (Exception e) {
             reinviteIn = null;
@@ -343,29 +493,84 @@ final class B2buaCall {
         }
     }
 
+    /**
+     * A fork's answer. Its provisional responses are relayed if it is the first fork to send one; the first 2xx
+     * wins (the other forks are cancelled, and a later 2xx of theirs gets ACK and BYE); when every fork has failed,
+     * the caller gets the best of their final responses.
+     */
     private void onOutboundResponse(ResponseEvent event) {
+        Fork fork = forkOf(event);
+        if (fork == null) {
+            return;
+        }
         Response response = event.getResponse();
         int code = response.getStatusCode();
         if (code < 200) {
-            if (abandonOutbound) {
-                cancelOutbound();
-            } else if (code > 100 && state.connecting()) {
+            if (fork.abandoned) {
+                cancel(fork);
+            } else if (code > 100 && state.connecting() && (earlyFork == null || earlyFork == fork)) {
+                earlyFork = fork;
                 relayProvisional(response);
             }
         } else if (code < 300) {
-            answered(event);
-        } else if (state.connecting()) {
-            cancelTimer();
-            int relayed = B2buaRules.callerStatusForRefusal(code);
-            log.debug("far end answered {} {}", code, response.getReasonPhrase());
-            if (relayed == SipMessages.SESSION_INTERVAL_TOO_SMALL) {
-                sendTooSmall(response);
-            } else {
-                sendFinal(relayed);
+            answered(fork, event);
+        } else if (!fork.done && state.connecting()) {
+            log.debug("far end {} answered {} {}", fork.target, code, response.getReasonPhrase());
+            fork.done = true;
+            recordFailure(new Outcome(code, response.getReasonPhrase(), response));
+            if (code >= 600) {
+                // A global refusal (RFC 3261 16.7): the other forks are cancelled, and none of them is waited for.
+                forks.stream().filter(other -> !other.done).forEach(other -> {
+                    cancel(other);
+                    other.done = true;
+                });
             }
-            services.metrics().rejected(relayed);
-            end(call.farEndRefused(code, response.getReasonPhrase()));
+            finishIfEveryForkFailed();
         }
+    }
+
+    /** The fork a response belongs to: by its transaction, else (a 2xx retransmitted after it) by its dialog. */
+    private Fork forkOf(ResponseEvent event) {
+        for (Fork fork : forks) {
+            if (fork.tx == event.getClientTransaction()
+                    || event.getClientTransaction() == null && fork.tx.getDialog() == event.getDialog()) {
+                return fork;
+            }
+        }
+        return null;
+    }
+
+    /** One fork has failed with {@code code} and {@code reason}, as good as a final response of the far end. */
+    private void forkFailed(Fork fork, int code, String reason) {
+        fork.done = true;
+        recordFailure(new Outcome(code, reason, null));
+        finishIfEveryForkFailed();
+    }
+
+    private void recordFailure(Outcome failure) {
+        if (best == null || B2buaRules.betterFinal(failure.code(), best.code())) {
+            best = failure;
+        }
+    }
+
+    /** Once no fork can answer any more, the call fails with the best final response (RFC 3261 16.7). */
+    private void finishIfEveryForkFailed() {
+        if (!state.connecting() || best == null || forks.stream().anyMatch(fork -> !fork.done)) {
+            return;
+        }
+        cancelTimer();
+        if (best.farEnd() == null) {
+            fail(best.code(), best.reason());
+            return;
+        }
+        int relayed = B2buaRules.callerStatusForRefusal(best.code());
+        if (relayed == SipMessages.SESSION_INTERVAL_TOO_SMALL) {
+            sendTooSmall(best.farEnd());
+        } else {
+            sendFinal(relayed);
+        }
+        services.metrics().rejected(relayed);
+        end(call.farEndRefused(best.code(), best.reason()));
     }
 
     private void relayProvisional(Response farEnd) {
@@ -382,13 +587,14 @@ final class B2buaCall {
         }
     }
 
-    private void answered(ResponseEvent event) {
+    private void answered(Fork fork, ResponseEvent event) {
         Response response = event.getResponse();
-        if (farEndTargetRefused) {
-            return; // its retransmissions: still nothing goes to where it points
+        if (fork.targetRefused || fork.released) {
+            return; // its retransmissions: still nothing goes to where it points, or it is hung up already
         }
-        if (abandonOutbound || state == State.ENDED) {
-            // The caller is gone: complete the far end's transaction and hang it up.
+        if (fork.abandoned || state == State.ENDED || answeredBy != null && answeredBy != fork) {
+            // The caller is gone, or another fork won: complete this one's transaction and hang it up.
+            fork.released = true;
             ackAndBye(event.getDialog(), response);
             return;
         }
@@ -396,11 +602,13 @@ final class B2buaCall {
             return; // a retransmitted 200; the stack re-ACKs once we have ACKed
         }
         cancelTimer();
-        if (refusedDialogTarget(event.getDialog(), response)) {
+        if (refusedDialogTarget(fork, event.getDialog(), response)) {
             return;
         }
+        answeredBy = fork;
         outboundAnswer = response;
         outboundDialog = event.getDialog();
+        forks.stream().filter(other -> other != fork).forEach(this::cancel);
         try {
             Response ok = sip.responseTo(inboundInvite, Response.OK, inboundToTag, response);
             OptionalInt sessionInterval = sip.answerSessionTimer(inboundInvite, response, ok);
@@ -410,7 +618,7 @@ final class B2buaCall {
             services.events().publish(call.answered(response.getStatusCode()));
             services.metrics().answered();
             recordActive();
-            log.debug("call answered");
+            log.debug("call answered by {}", fork.target);
             startLifetime(sessionInterval);
         } catch (Exception e) {
             log.warn("could not relay 200 to the caller: {}", e.toString());
@@ -420,11 +628,11 @@ final class B2buaCall {
     }
 
     /**
-     * The far end's answer decides where the ACK and every later request go (its Contact or Record-Route): that
-     * target passes the destination policy too. If it is refused, nothing is sent there, not even the ACK, and the
-     * call fails as a refused connect. A host name there is left to the stack.
+     * The far end's answer decides where the ACK and every later request go (its Contact or Record-Route; a
+     * registered phone's flow): that target passes the destination policy too. If it is refused, nothing is sent
+     * there, not even the ACK, and the call fails as a refused connect. A host name there is left to the stack.
      */
-    private boolean refusedDialogTarget(Dialog dialog, Response answer) {
+    private boolean refusedDialogTarget(Fork fork, Dialog dialog, Response answer) {
         Optional<InetSocketAddress> next = sip.dialogNextHop(dialog, answer);
         DestinationPolicy.Refusal refusal = next.map(hop -> services.outbound().policy().check(hop.getAddress(),
                 hop.getPort())).orElse(null);
@@ -432,8 +640,9 @@ final class B2buaCall {
             return false;
         }
         log.info("far end answered with a refused target {} ({}), not acknowledging", next.get(), refusal.tag());
-        farEndTargetRefused = true;
+        fork.targetRefused = true;
         services.metrics().outboundRefused(refusal.tag());
+        forks.stream().filter(other -> other != fork).forEach(this::cancel);
         fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
         return true;
     }
@@ -469,8 +678,10 @@ final class B2buaCall {
             if (state.answered()) {
                 sip.bye(outboundDialog);
             } else {
-                cancelOutbound();
+                cancelForks();
             }
+        } else if (outboundDialog != null && event.getDialog() != null && event.getDialog() != outboundDialog) {
+            return; // a fork that lost, hanging up the dialog we are releasing: not the call's
         } else {
             sip.bye(inboundDialog);
         }
@@ -489,7 +700,7 @@ final class B2buaCall {
         }
         cancelTimer();
         sendFinal(Response.REQUEST_TERMINATED);
-        cancelOutbound();
+        cancelForks();
         log.debug("call cancelled by the caller");
         end(call.cancelled());
     }
@@ -503,7 +714,7 @@ final class B2buaCall {
             }
             case CONNECTING, EARLY -> {
                 cancelTimer();
-                cancelOutbound();
+                cancelForks();
                 fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
             case ANSWERED, CONFIRMED -> hangUpBoth(reason);
@@ -523,9 +734,10 @@ final class B2buaCall {
             legGone(reinviteFromCaller);
             return;
         }
-        if (ct == outboundTx && state.connecting()) {
-            cancelTimer();
-            fail(Response.REQUEST_TIMEOUT, "timeout");
+        for (Fork fork : forks) {
+            if (fork.tx == ct && !fork.done && state.connecting()) {
+                forkFailed(fork, Response.REQUEST_TIMEOUT, "timeout");
+            }
         }
     }
 
@@ -638,7 +850,7 @@ final class B2buaCall {
     private void recordActive() {
         try {
             services.activeCalls().record(ActiveCallRecord.of(call, inboundDialog, inboundTx, outboundDialog,
-                    outboundTx));
+                    answeredBy.tx));
             recorded = true;
         } catch (RuntimeException e) {
             services.metrics().activeCallNotRecorded();
@@ -677,16 +889,20 @@ final class B2buaCall {
         }
     }
 
-    private void cancelOutbound() {
-        if (outboundTx == null || outboundTx.getState() != TransactionState.PROCEEDING) {
+    private void cancelForks() {
+        forks.forEach(this::cancel);
+    }
+
+    private void cancel(Fork fork) {
+        TransactionState sending = fork.tx.getState();
+        if (sending != TransactionState.PROCEEDING) {
             // Nothing received yet: a CANCEL may not be sent before a provisional response (RFC 3261 9.1). A
             // transaction without a state is still being sent off the lane.
-            TransactionState sending = outboundTx == null ? TransactionState.TERMINATED : outboundTx.getState();
-            abandonOutbound = sending == null || sending == TransactionState.CALLING;
+            fork.abandoned = sending == null || sending == TransactionState.CALLING;
             return;
         }
-        abandonOutbound = false;
-        sip.cancel(outboundTx);
+        fork.abandoned = false;
+        sip.cancel(fork.tx);
     }
 
     private void cancelTimer() {

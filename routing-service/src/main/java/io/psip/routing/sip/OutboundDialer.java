@@ -89,6 +89,17 @@ final class OutboundDialer implements AutoCloseable {
         }, sendTimeout);
     }
 
+    /**
+     * Sends the transaction's request to a registered contact over tcp or tls: on the connection its REGISTER came
+     * on, which the stack holds, or not at all. Completes when it is on the wire, or fails by the send deadline.
+     */
+    CompletableFuture<Void> sendOnRegisteredConnection(ClientTransaction tx) {
+        return submit(() -> {
+            network.overExistingConnection(tx::sendRequest);
+            return null;
+        }, sendTimeout);
+    }
+
     private <T> CompletableFuture<T> submit(Callable<T> work, Duration deadline) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Map<String, String> mdc = MDC.getCopyOfContextMap();

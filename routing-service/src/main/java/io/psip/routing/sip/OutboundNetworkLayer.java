@@ -13,6 +13,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,6 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * outbound trust store, by default the JDK's); and they never check a far end's name (here the target's host, or
  * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). The RI instantiates it
  * by name; {@link #configure} is called before any listening point exists.
+ *
+ * <p>A request to a registered phone must go on the phone's own connection (behind NAT nothing else reaches it):
+ * {@link #overExistingConnection} runs a send during which this layer opens no connection at all. The RI would
+ * otherwise, when that connection is gone, connect to the registered source port, and then retry the sent-by of the
+ * phone's own Via, an address no destination policy has checked.
  */
 public final class OutboundNetworkLayer implements NetworkLayer {
 
@@ -46,6 +52,14 @@ public final class OutboundNetworkLayer implements NetworkLayer {
     private volatile SSLContext client;
     /** The name a TLS connection to {@code address:port} being opened must prove; see {@link #expectName}. */
     private final Map<String, String> expectedNames = new ConcurrentHashMap<>();
+    /** Set on a thread while it sends on a registered connection: no socket may be opened from it then. */
+    private final ThreadLocal<Boolean> existingOnly = new ThreadLocal<>();
+
+    /** A send to run by {@link #overExistingConnection}. */
+    @FunctionalInterface
+    interface Send<E extends Exception> {
+        void run() throws E;
+    }
 
     public OutboundNetworkLayer() {
     }
@@ -71,6 +85,26 @@ public final class OutboundNetworkLayer implements NetworkLayer {
 
     void forgetName(String key) {
         expectedNames.remove(key);
+    }
+
+    /**
+     * Runs {@code send} (a request or ACK to a registered phone) allowing only connections the stack holds already:
+     * should the phone's connection be gone, the send fails instead of opening a new one.
+     */
+    <E extends Exception> void overExistingConnection(Send<E> send) throws E {
+        existingOnly.set(Boolean.TRUE);
+        try {
+            send.run();
+        } finally {
+            existingOnly.remove();
+        }
+    }
+
+    private void refuseNewConnection(InetAddress address, int port) throws ConnectException {
+        if (existingOnly.get() != null) {
+            throw new ConnectException("the registered connection is gone; not connecting to "
+                    + address.getHostAddress() + ":" + port);
+        }
     }
 
     // ---- listeners: never reached, GuardedNetworkLayer in front of this layer makes them (counted per source) ----
@@ -109,6 +143,7 @@ public final class OutboundNetworkLayer implements NetworkLayer {
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress myAddress, int myPort) throws IOException {
+        refuseNewConnection(address, port);
         Socket socket = new Socket();
         try {
             if (myAddress != null || myPort != 0) {
@@ -133,6 +168,7 @@ public final class OutboundNetworkLayer implements NetworkLayer {
      */
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress myAddress) throws IOException {
+        refuseNewConnection(address, port);
         SSLContext context = client;
         if (context == null) {
             throw new IOException("outbound TLS is not configured");

@@ -21,6 +21,7 @@ import io.psip.routing.call.InboundInvite;
 import io.psip.routing.call.MediaOffer;
 import io.psip.routing.call.OverloadPolicy;
 import io.psip.routing.call.Registrar;
+import io.psip.routing.call.RegisteredUsers;
 import io.psip.routing.call.SourceRateLimiter;
 import io.psip.routing.table.Domain;
 import org.slf4j.Logger;
@@ -89,6 +90,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
     private final ActiveCalls activeCalls;
     /** Takes REGISTERs; null: REGISTER is not allowed here (405). */
     private final Registrar registrar;
+    /** What a connect to a registered user rings. */
+    private final RegisteredUsers registeredUsers;
 
     private final CallRegistry calls;
     private final OverloadPolicy overload;
@@ -115,16 +118,22 @@ public final class SipEdge implements SipListenerExt, CallControl {
         this(settings, admission, events, metrics, clock, origin, ActiveCalls.NONE);
     }
 
-    /** {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's. */
+    /** An edge without a registrar, whose connects reach no registered user. */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
                    Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls) {
-        this(settings, admission, events, metrics, clock, origin, activeCalls, null);
+        this(settings, admission, events, metrics, clock, origin, activeCalls, null, RegisteredUsers.NONE);
     }
 
-    /** {@code registrar}: takes this region's REGISTERs (RFC 3261 section 10); null: REGISTER gets 405. */
+    /**
+     * {@code activeCalls}: where answered calls are recorded, and where a start looks for an earlier run's;
+     * {@code registrar}: takes this region's REGISTERs (RFC 3261 section 10), null: REGISTER gets 405;
+     * {@code registeredUsers}: the contacts a connect to a registered user rings.
+     */
     public SipEdge(SipSettings settings, AdmissionPolicy admission, CallEventPublisher events, CallMetrics metrics,
-                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls, Registrar registrar) {
+                   Clock clock, Call.CallOrigin origin, ActiveCalls activeCalls, Registrar registrar,
+                   RegisteredUsers registeredUsers) {
         this.registrar = registrar;
+        this.registeredUsers = registeredUsers;
         this.settings = settings;
         this.admission = admission;
         this.events = events;
@@ -227,7 +236,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
             provider.addListeningPoint(tls);
         }
         sip = new SipMessages(provider, factory.createAddressFactory(), factory.createHeaderFactory(),
-                factory.createMessageFactory(), settings);
+                factory.createMessageFactory(), settings, sockets);
         if (registrar != null) {
             register = new RegisterHandler(sip, registrar, factory.createAddressFactory(),
                     factory.createMessageFactory(), factory.createHeaderFactory(),
@@ -235,7 +244,7 @@ public final class SipEdge implements SipListenerExt, CallControl {
                     clock);
         }
         callServices = new B2buaCall.Services(sip, calls, this::publish, metrics, settings.commandTimeout(),
-                dialer, settings.lifetime(), activeCalls);
+                dialer, settings.lifetime(), activeCalls, registeredUsers);
         provider.addSipListener(this);
         Instant startedAt = clock.instant();
         stack.start();

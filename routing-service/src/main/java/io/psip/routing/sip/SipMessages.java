@@ -51,6 +51,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Builds and sends the edge's SIP messages: stateless refusals, responses on the caller's leg, the outbound INVITE
  * and the in-dialog requests of a B2BUA call. The only holder of the RI's provider and factories.
+ *
+ * <p>A far-end dialog with a registered phone is pinned to the flow its REGISTER came on ({@link #pinToFlow}): every
+ * request on it goes to that source address and port, whatever the phone's Contact says (behind NAT a private
+ * address), and over tcp or tls only on the phone's own connection.
  */
 final class SipMessages {
 
@@ -67,14 +71,20 @@ final class SipMessages {
     private final HeaderFactory headers;
     private final MessageFactory messages;
     private final SipSettings settings;
+    private final OutboundNetworkLayer sockets;
+
+    /** Where a registered phone's dialog sends every request (the dialog's application data). */
+    private record Flow(Hop hop) {
+    }
 
     SipMessages(SipProvider provider, AddressFactory addresses, HeaderFactory headers, MessageFactory messages,
-                SipSettings settings) {
+                SipSettings settings, OutboundNetworkLayer sockets) {
         this.provider = provider;
         this.addresses = addresses;
         this.headers = headers;
         this.messages = messages;
         this.settings = settings;
+        this.sockets = sockets;
     }
 
     // ---- outside any transaction ----
@@ -145,13 +155,19 @@ final class SipMessages {
         return provider.getListeningPoint(transport) != null;
     }
 
+    /** A Call-ID for the far-end leg: every fork of a connect shares it, each with its own From-tag. */
+    String newCallId() {
+        return provider.getNewCallId().getCallId();
+    }
+
     /**
-     * The far-end leg's INVITE: a new Call-ID and From-tag, the NCCO's {@code from} (else the caller's From), one
-     * hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's SDP. It goes to
-     * {@code next}, the address the destination policy checked, whatever the Request-URI's host resolves to later.
+     * The far-end leg's INVITE: Call-ID {@code callId} and a new From-tag, the NCCO's {@code from} (else the
+     * caller's From), one hop fewer than the caller had, the NCCO's headers as {@code X-} headers and the caller's
+     * SDP. It goes to {@code next}, the address the destination policy checked, whatever the Request-URI's host
+     * resolves to later.
      */
-    Request outboundInvite(SipURI target, TargetResolver.Target next, ConnectSip connect, Request inboundInvite)
-            throws ParseException, InvalidArgumentException {
+    Request outboundInvite(SipURI target, TargetResolver.Target next, ConnectSip connect, Request inboundInvite,
+                           String callId) throws ParseException, InvalidArgumentException {
         String transport = next.transport();
         Address fromAddress;
         String from = connect.getFrom();
@@ -165,7 +181,7 @@ final class SipMessages {
         int hops = inboundHops == null ? 70 : Math.min(70, Math.max(0, inboundHops.getMaxForwards() - 1));
         ViaHeader via = headers.createViaHeader(settings.advertisedAddress(),
                 provider.getListeningPoint(transport).getPort(), transport, null);
-        Request invite = messages.createRequest(target, Request.INVITE, provider.getNewCallId(),
+        Request invite = messages.createRequest(target, Request.INVITE, headers.createCallIdHeader(callId),
                 headers.createCSeqHeader(1L, Request.INVITE), headers.createFromHeader(fromAddress, tag()),
                 headers.createToHeader(addresses.createAddress(target), null), List.of(via),
                 headers.createMaxForwardsHeader(hops));
@@ -180,6 +196,43 @@ final class SipMessages {
 
     ClientTransaction newClientTransaction(Request request) throws SipException {
         return provider.getNewClientTransaction(request);
+    }
+
+    /** Pins the dialog of {@code invite} (sent to a registered contact) to the flow the INVITE went to. */
+    void pinToFlow(ClientTransaction invite) {
+        invite.getDialog().setApplicationData(new Flow(((ClientTransactionExt) invite).getNextHop()));
+    }
+
+    /** The flow {@code dialog} is pinned to; null for a dialog with any other far end. */
+    private static Flow flowOf(Dialog dialog) {
+        return dialog != null && dialog.getApplicationData() instanceof Flow flow ? flow : null;
+    }
+
+    /** Pins {@code request} on {@code dialog} to the dialog's flow, if it has one; returns that flow. */
+    private static Flow pinToFlow(Dialog dialog, Request request) {
+        Flow flow = flowOf(dialog);
+        if (flow != null) {
+            PinnedHopRouter.pin(request, flow.hop());
+        }
+        return flow;
+    }
+
+    /** Runs {@code send}; on a registered phone's flow, without opening any connection. */
+    private <E extends Exception> void send(Flow flow, OutboundNetworkLayer.Send<E> send) throws E {
+        if (flow == null) {
+            send.run();
+        } else {
+            sockets.overExistingConnection(send);
+        }
+    }
+
+    /**
+     * Sends {@code ct}'s request (made by {@link #inDialog}) on {@code dialog}. A re-INVITE is sent later by the
+     * RI's own thread, after the dialog's last ACK; only a reconnect from there to a gone registered connection is
+     * not prevented.
+     */
+    void sendInDialog(Dialog dialog, ClientTransaction ct) throws SipException {
+        send(flowOf(dialog), () -> dialog.sendRequest(ct));
     }
 
     /**
@@ -206,6 +259,7 @@ final class SipMessages {
      */
     Request inDialog(Dialog dialog, Request received, CallLifetime lifetime) throws SipException, ParseException {
         Request relayed = dialog.createRequest(received.getMethod());
+        pinToFlow(dialog, relayed);
         relayed.setHeader(contact(((ViaHeader) relayed.getHeader(ViaHeader.NAME)).getTransport()));
         copyBody(received, relayed);
         offerSessionTimer(received, relayed, lifetime);
@@ -219,6 +273,7 @@ final class SipMessages {
     Optional<InetSocketAddress> dialogNextHop(Dialog dialog, Response answer) {
         try {
             Request ack = dialog.createAck(((CSeqHeader) answer.getHeader(CSeqHeader.NAME)).getSeqNumber());
+            pinToFlow(dialog, ack);
             Hop hop = provider.getSipStack().getRouter().getNextHop(ack);
             return hop == null ? Optional.empty()
                     : Cidr.parseAddress(hop.getHost()).map(address -> new InetSocketAddress(address, hop.getPort()));
@@ -318,7 +373,8 @@ final class SipMessages {
     /** ACKs the 2xx {@code answer} on {@code dialog}. */
     void ack(Dialog dialog, Response answer) throws SipException, InvalidArgumentException {
         long cseq = ((CSeqHeader) answer.getHeader(CSeqHeader.NAME)).getSeqNumber();
-        dialog.sendAck(dialog.createAck(cseq));
+        Request ack = dialog.createAck(cseq);
+        send(pinToFlow(dialog, ack), () -> dialog.sendAck(ack));
     }
 
     void bye(Dialog dialog) {
@@ -326,7 +382,10 @@ final class SipMessages {
             return;
         }
         try {
-            dialog.sendRequest(provider.getNewClientTransaction(dialog.createRequest(Request.BYE)));
+            Request bye = dialog.createRequest(Request.BYE);
+            Flow flow = pinToFlow(dialog, bye);
+            ClientTransaction ct = provider.getNewClientTransaction(bye);
+            send(flow, () -> dialog.sendRequest(ct));
         } catch (SipException | RuntimeException e) {
             log.warn("could not send BYE: {}", e.toString());
         }
@@ -357,7 +416,8 @@ final class SipMessages {
             // Where the INVITE went (RFC 3261 9.1), not wherever the Request-URI's host resolves to now.
             Request cancel = invite.createCancel();
             PinnedHopRouter.pin(cancel, ((ClientTransactionExt) invite).getNextHop());
-            provider.getNewClientTransaction(cancel).sendRequest();
+            ClientTransaction ct = provider.getNewClientTransaction(cancel);
+            send(flowOf(invite.getDialog()), ct::sendRequest);
         } catch (SipException | RuntimeException e) {
             log.warn("could not CANCEL the far end: {}", e.toString());
         }

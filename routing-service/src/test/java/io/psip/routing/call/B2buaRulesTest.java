@@ -61,4 +61,15 @@ class B2buaRulesTest {
         assertThat(State.CONFIRMED.answered()).isTrue();
         assertThat(State.EARLY.answered()).isFalse();
     }
+
+    @Test
+    void ofSeveralForksFailuresAGlobalOneWinsElseTheLowestClassFirstReceived() {
+        assertThat(B2buaRules.betterFinal(603, 486)).isTrue();
+        assertThat(B2buaRules.betterFinal(486, 603)).isFalse();
+        assertThat(B2buaRules.betterFinal(600, 603)).as("the first 6xx stays").isFalse();
+        assertThat(B2buaRules.betterFinal(486, 503)).isTrue();
+        assertThat(B2buaRules.betterFinal(503, 486)).isFalse();
+        assertThat(B2buaRules.betterFinal(404, 486)).as("within a class the first stays").isFalse();
+        assertThat(B2buaRules.betterFinal(302, 486)).as("a redirect is the lowest class").isTrue();
+    }
 }

@@ -3,6 +3,7 @@ package io.psip.routing.sip;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.CallLifetime;
+import io.psip.routing.call.RegisteredUsers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,8 @@ class CallRegistryTest {
 
     private B2buaCall call(String callId) {
         return new B2buaCall(new B2buaCall.Services(null, registry, e -> { }, null, Duration.ofSeconds(10), null,
-                new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE),
+                new CallLifetime(Duration.ofHours(2), Duration.ofSeconds(90)), ActiveCalls.NONE,
+                RegisteredUsers.NONE),
                 new Call(new Call.CallOrigin("us", "test"), "acme", "acct", "app", "alice", "123", null, callId, Map.of(),
                         Clock.systemUTC()), null, null);
     }

@@ -59,7 +59,8 @@ class SipEdgeRegisterTest {
                 100, Duration.ofSeconds(10), EdgeFixtures.GENEROUS_LIMITS, null, EdgeFixtures.loopbackFarEnds(port),
                 EdgeFixtures.SERVICE_DEFAULT_TRANSPORT), EdgeFixtures.admission(tables), event -> { },
                 new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), new Call.CallOrigin("us", "register-test"),
-                io.psip.routing.call.ActiveCalls.NONE, registrar);
+                io.psip.routing.call.ActiveCalls.NONE, registrar,
+                io.psip.routing.call.RegisteredUsers.NONE);
         edge.start();
     }
 
