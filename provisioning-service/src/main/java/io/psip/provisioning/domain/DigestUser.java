@@ -1,9 +1,6 @@
 package io.psip.provisioning.domain;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.psip.schemas.crypto.DigestUserSecrets;
 
 /**
  * A digest user of a domain, as stored: only the HA1 values digest verification needs (RFC 7616), never the
@@ -13,21 +10,13 @@ import java.util.HexFormat;
 public record DigestUser(String username, String ha1Md5, String ha1Sha256) {
 
     public static DigestUser of(String username, String domainName, String secret) {
-        String input = username + ":" + domainName + ":" + secret;
-        return new DigestUser(username, hex("MD5", input), hex("SHA-256", input));
+        DigestUserSecrets.Ha1s ha1s = DigestUserSecrets.Ha1s.of(username, domainName, secret);
+        return new DigestUser(username, ha1s.md5(), ha1s.sha256());
     }
 
     /** Without the HA1s: each one is as good as the secret for this realm. */
     @Override
     public String toString() {
         return "DigestUser[username=" + username + "]";
-    }
-
-    private static String hex(String algorithm, String input) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(input.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is required by the JRE", e);
-        }
     }
 }
