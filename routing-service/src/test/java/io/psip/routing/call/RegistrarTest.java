@@ -1,10 +1,15 @@
 package io.psip.routing.call;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import io.psip.schemas.net.Cidr;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -121,6 +126,20 @@ class RegistrarTest {
     void anIdleTimeoutBelowMinExpiresKeepsMinExpires() {
         Registrar conflicting = registrar(new Registrar.Settings(Duration.ofSeconds(60), Duration.ofSeconds(3600),
                 Duration.ofSeconds(1800), 3, 5, 7, Duration.ofSeconds(30)), "routing-us-1");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(Registrar.class);
+        logger.addAppender(logged);
+        logged.start();
+        try {
+            conflicting.start();
+        } finally {
+            conflicting.close();
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("idle-timeout PT30S", "min-expires PT1M");
+        });
         Registrar.Authorized alice = new Registrar.Authorized("acme", "alice");
         assertThat(bindings(conflicting.update(alice, over("tcp", request(HOST, "alice", null,
                 List.of(contact("sip:a@10.0.0.1", 3600)))))))
