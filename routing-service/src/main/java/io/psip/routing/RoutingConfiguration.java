@@ -136,7 +136,7 @@ class RoutingConfiguration {
         return new Registrar(new RegionalHost(properties.region(), properties.baseDomain()), tables, digest,
                 readers::caughtUp,
                 new Registrar.Settings(r.minExpires(), r.maxExpires(), r.defaultExpires(), r.maxContactsPerAor(),
-                        r.maxBindingsPerDomain(), r.maxBindings()),
+                        r.maxBindingsPerDomain(), r.maxBindings(), properties.sip().transport().idleTimeout()),
                 properties.instanceId(), clock, new RegistrationMetrics(meters));
     }
 

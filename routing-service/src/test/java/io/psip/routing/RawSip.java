@@ -45,8 +45,14 @@ public final class RawSip {
      */
     public static String digestAuthorization(String user, String realm, String password, String nonce, String nc,
                                              String uri) {
+        return digestAuthorization("INVITE", user, realm, password, nonce, nc, uri);
+    }
+
+    /** The same for a request of {@code method} (the digest signs it). */
+    public static String digestAuthorization(String method, String user, String realm, String password, String nonce,
+                                             String nc, String uri) {
         String ha1 = DigestAuthenticator.hex("MD5", user + ":" + realm + ":" + password);
-        String ha2 = DigestAuthenticator.hex("MD5", "INVITE:" + uri);
+        String ha2 = DigestAuthenticator.hex("MD5", method + ":" + uri);
         String cnonce = "0a4f113b";
         String response = DigestAuthenticator.hex("MD5", ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
         return "Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" + nonce + "\", uri=\"" + uri

@@ -41,15 +41,32 @@ public final class Registrar implements Registrations, AutoCloseable {
      * @param maxContactsPerAor   bindings one address of record may have; one more: 403
      * @param maxBindingsPerDomain bindings of all of one domain's users; one more: 403 (a tenant's own limit)
      * @param maxBindings         bindings of the whole region this instance holds; one more: 503
+     * @param connectionIdleTimeout the edge closes an accepted TCP/TLS connection idle this long (zero: never), so
+     *                            a REGISTER over one is granted at most this (but not less than minExpires): the
+     *                            phone re-registers on it before it is closed, which keeps it open
      */
     public record Settings(Duration minExpires, Duration maxExpires, Duration defaultExpires, int maxContactsPerAor,
-                           int maxBindingsPerDomain, int maxBindings) {
+                           int maxBindingsPerDomain, int maxBindings, Duration connectionIdleTimeout) {
 
         public Settings {
             if (minExpires.isNegative() || maxExpires.compareTo(minExpires) < 0 || defaultExpires.compareTo(minExpires) < 0
-                    || defaultExpires.compareTo(maxExpires) > 0) {
+                    || defaultExpires.compareTo(maxExpires) > 0 || connectionIdleTimeout.isNegative()) {
                 throw new IllegalArgumentException("registration expiry needs 0 <= min <= default <= max: " + this);
             }
+        }
+
+        /** The longest expiry a REGISTER that came over {@code transport} is granted. */
+        Duration maxExpires(String transport) {
+            boolean connection = "tcp".equals(transport) || "tls".equals(transport);
+            if (!connection || connectionIdleTimeout.isZero() || connectionIdleTimeout.compareTo(maxExpires) >= 0) {
+                return maxExpires;
+            }
+            return connectionIdleTimeout.compareTo(minExpires) < 0 ? minExpires : connectionIdleTimeout;
+        }
+
+        /** The idle timeout is shorter than min-expires: a phone that only re-registers loses its connection. */
+        boolean idleTimeoutBelowMinExpires() {
+            return !connectionIdleTimeout.isZero() && connectionIdleTimeout.compareTo(minExpires) < 0;
         }
     }
 
@@ -159,6 +176,11 @@ public final class Registrar implements Registrations, AutoCloseable {
 
     /** Starts the timer that removes bindings on time. */
     public synchronized void start() {
+        if (settings.idleTimeoutBelowMinExpires()) {
+            log.warn("psip.sip.transport.idle-timeout {} is shorter than psip.sip.registration.min-expires {}: a phone"
+                    + " registered over TCP or TLS that sends nothing else in between loses its connection before it"
+                    + " re-registers", settings.connectionIdleTimeout(), settings.minExpires());
+        }
         if (timer == null) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "registrations-expiry");
@@ -265,7 +287,8 @@ public final class Registrar implements Registrations, AutoCloseable {
                     return refused(new Refused(423, "Interval Too Brief", "too_brief", List.of(),
                             settings.minExpires().toSeconds()));
                 }
-                Duration granted = asked.compareTo(settings.maxExpires()) > 0 ? settings.maxExpires() : asked;
+                Duration longest = settings.maxExpires(register.transport());
+                Duration granted = asked.compareTo(longest) > 0 ? longest : asked;
                 changes.add(new Change(contact, granted));
             }
         }

@@ -1,10 +1,15 @@
 package io.psip.routing.call;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
 import io.psip.schemas.net.Cidr;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +39,7 @@ class RegistrarTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<Registrar.Bindings> published = new ArrayList<>();
     private final Registrar registrar = registrar(new Registrar.Settings(Duration.ofSeconds(60),
-            Duration.ofSeconds(3600), Duration.ofSeconds(1800), 3, 5, 7), "routing-us-1");
+            Duration.ofSeconds(3600), Duration.ofSeconds(1800), 3, 5, 7, Duration.ofSeconds(120)), "routing-us-1");
     private int cseq;
 
     RegistrarTest() {
@@ -98,6 +103,56 @@ class RegistrarTest {
             assertThat(b.transport()).isEqualTo("udp");
             assertThat(b.instanceId()).isEqualTo("routing-us-1");
         });
+    }
+
+    @Test
+    void overTcpOrTlsTheExpiryIsAtMostTheConnectionsIdleTimeout() {
+        assertThat(bindings(askedOver("tcp"))).extracting(registrar::secondsLeft)
+                .containsExactlyInAnyOrder(120L, 90L, 120L);
+        assertThat(bindings(askedOver("tls"))).extracting(registrar::secondsLeft)
+                .containsExactlyInAnyOrder(120L, 90L, 120L);
+        // Over UDP no connection is held: the usual bounds.
+        assertThat(bindings(askedOver("udp"))).extracting(registrar::secondsLeft)
+                .containsExactlyInAnyOrder(3600L, 90L, 1800L);
+    }
+
+    private Registrar.Outcome askedOver(String transport) {
+        return registrar.update(new Registrar.Authorized("acme", "alice"), over(transport, request(HOST, "alice",
+                null, List.of(contact("sip:a@10.0.0.1", 3600), contact("sip:b@10.0.0.1", 90),
+                        contact("sip:c@10.0.0.1", null)))));
+    }
+
+    @Test
+    void anIdleTimeoutBelowMinExpiresKeepsMinExpires() {
+        Registrar conflicting = registrar(new Registrar.Settings(Duration.ofSeconds(60), Duration.ofSeconds(3600),
+                Duration.ofSeconds(1800), 3, 5, 7, Duration.ofSeconds(30)), "routing-us-1");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(Registrar.class);
+        logger.addAppender(logged);
+        logged.start();
+        try {
+            conflicting.start();
+        } finally {
+            conflicting.close();
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("idle-timeout PT30S", "min-expires PT1M");
+        });
+        Registrar.Authorized alice = new Registrar.Authorized("acme", "alice");
+        assertThat(bindings(conflicting.update(alice, over("tcp", request(HOST, "alice", null,
+                List.of(contact("sip:a@10.0.0.1", 3600)))))))
+                .extracting(conflicting::secondsLeft).containsExactly(60L);
+        assertThat(conflicting.update(alice, over("tcp", request(HOST, "alice", null,
+                List.of(contact("sip:a@10.0.0.1", 30))))))
+                .isInstanceOfSatisfying(Registrar.Refused.class, r -> assertThat(r.minExpires()).isEqualTo(60));
+        // Zero: connections are never closed for idleness, so nothing shortens the expiry.
+        Registrar unbounded = registrar(new Registrar.Settings(Duration.ofSeconds(60), Duration.ofSeconds(3600),
+                Duration.ofSeconds(1800), 3, 5, 7, Duration.ZERO), "routing-us-1");
+        assertThat(bindings(unbounded.update(alice, over("tcp", request(HOST, "alice", null,
+                List.of(contact("sip:a@10.0.0.1", 3600)))))))
+                .extracting(unbounded::secondsLeft).containsExactly(3600L);
     }
 
     @Test
@@ -251,6 +306,12 @@ class RegistrarTest {
     private static Registrar.Register from(String source, Registrar.Register r) {
         return new Registrar.Register(r.requestUri(), r.requestUriHost(), r.toUser(), r.toHost(), r.authorization(),
                 source, r.sourcePort(), r.transport(), r.callId(), r.cseq(), r.wildcard(), r.contacts(), r.expires());
+    }
+
+    private static Registrar.Register over(String transport, Registrar.Register r) {
+        return new Registrar.Register(r.requestUri(), r.requestUriHost(), r.toUser(), r.toHost(), r.authorization(),
+                r.sourceAddress(), r.sourcePort(), transport, r.callId(), r.cseq(), r.wildcard(), r.contacts(),
+                r.expires());
     }
 
     private static Registrar.Register withExpires(Integer expires, Registrar.Register r) {

@@ -111,7 +111,7 @@ class KafkaRegistrationsTest {
         Registrar registrar = new Registrar(new RegionalHost("eu", "example.com"), tables,
                 new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
                 () -> true, new Registrar.Settings(Duration.ofSeconds(1), Duration.ofSeconds(3600),
-                Duration.ofSeconds(600), 10, 1000, 10_000), instanceId, Clock.systemUTC(),
+                Duration.ofSeconds(600), 10, 1000, 10_000, Duration.ofSeconds(120)), instanceId, Clock.systemUTC(),
                 new RegistrationMetrics(new SimpleMeterRegistry()));
         KafkaRegistrations kafka = new KafkaRegistrations(Topics.registrations("eu"), "eu",
                 TestKafka.bootstrapServers(), TestKafka.registryUrl(), "registrations-test-" + instanceId, registrar,

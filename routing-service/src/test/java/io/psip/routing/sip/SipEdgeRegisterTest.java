@@ -51,7 +51,8 @@ class SipEdgeRegisterTest {
         registrar = new Registrar(new RegionalHost("us", "example.com"), tables,
                 new DigestAuthenticator("k".getBytes(), Clock.systemUTC(), Duration.ofMinutes(5), List.of("MD5")),
                 () -> true, new Registrar.Settings(Duration.ofSeconds(2), Duration.ofSeconds(30),
-                Duration.ofSeconds(20), 2, 100, 1000), "register-test", Clock.systemUTC(),
+                Duration.ofSeconds(20), 2, 100, 1000, EdgeFixtures.SERVICE_DEFAULT_TRANSPORT.idleTimeout()),
+                "register-test", Clock.systemUTC(),
                 new RegistrationMetrics(meters));
         registrar.publishTo(published::add, () -> true);
         registrar.start();

@@ -7,7 +7,6 @@ import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.events.ConnectSip;
 import io.psip.routing.Sipp;
-import io.psip.routing.TcpFarEnd;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
@@ -22,18 +21,12 @@ import io.psip.testsupport.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,7 +191,8 @@ class SipEdgeRegisteredUserTest {
     void aTcpPhoneIsCalledOnTheConnectionItRegisteredOn() throws Exception {
         start();
         ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, TCP_PHONES));
-        TcpPhone phone = closeLater(TcpPhone.connect(port, phoneListener.getLocalPort()));
+        TcpPhone phone = closeLater(TcpPhone.connect(TCP_PHONES, port, phoneListener.getLocalPort(),
+                NATTED_CONTACT + ";transport=tcp"));
         phone.options();
         register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.3",
                 phone.localPort(), "tcp", INSTANCE, Instant.now().plusSeconds(600)));
@@ -225,7 +219,8 @@ class SipEdgeRegisteredUserTest {
     void aTcpPhoneWhoseConnectionIsGoneIsNotReconnectedAndTheCallFails() throws Exception {
         start();
         ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, TCP_PHONES));
-        TcpPhone phone = TcpPhone.connect(port, phoneListener.getLocalPort());
+        TcpPhone phone = TcpPhone.connect(TCP_PHONES, port, phoneListener.getLocalPort(),
+                NATTED_CONTACT + ";transport=tcp");
         phone.options();
         int registeredFrom = phone.localPort();
         phone.reset();
@@ -292,7 +287,7 @@ class SipEdgeRegisteredUserTest {
                 Instant.now().plusSeconds(600));
     }
 
-    private static ConnectSip toUser(String user, String domain) {
+    static ConnectSip toUser(String user, String domain) {
         return ConnectSip.newBuilder().setUri("sip:" + user + "@" + domain).setUser(user).setDomain(domain)
                 .setHeaders(Map.of("Customer", "acme-42")).setFrom(null).setTimeoutSeconds(15).build();
     }
@@ -340,85 +335,5 @@ class SipEdgeRegisteredUserTest {
     private <T extends AutoCloseable> T closeLater(T closeable) {
         closeAfter.add(closeable);
         return closeable;
-    }
-
-    /**
-     * A phone over TCP that keeps the connection it opened to the edge, as a registered phone does; its Via names
-     * {@code viaPort}, where the test listens to see that nobody connects.
-     */
-    private record TcpPhone(Socket socket, InputStream in, OutputStream out, int viaPort) implements AutoCloseable {
-
-        static TcpPhone connect(int edgePort, int viaPort) throws IOException {
-            Socket socket = new Socket();
-            socket.bind(new InetSocketAddress(TCP_PHONES, 0));
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), edgePort), 3000);
-            socket.setSoTimeout(15_000);
-            return new TcpPhone(socket, new BufferedInputStream(socket.getInputStream()), socket.getOutputStream(),
-                    viaPort);
-        }
-
-        int localPort() {
-            return socket.getLocalPort();
-        }
-
-        /** Sends an OPTIONS (the RI then holds the connection for requests to it) and reads its 200. */
-        void options() throws IOException {
-            String id = UUID.randomUUID().toString();
-            write("OPTIONS sip:acme.sip-us.example.com SIP/2.0\r\n"
-                    + "Via: SIP/2.0/TCP 127.0.0.3:" + viaPort + ";branch=z9hG4bK" + id + "\r\n"
-                    + "From: <sip:alice@acme.sip-us.example.com>;tag=" + id.substring(0, 8) + "\r\n"
-                    + "To: <sip:alice@acme.sip-us.example.com>\r\n"
-                    + "Call-ID: options-" + id + "\r\n"
-                    + "CSeq: 1 OPTIONS\r\n"
-                    + "Max-Forwards: 70\r\n"
-                    + "Content-Length: 0\r\n\r\n");
-            assertThat(read()).startsWith("SIP/2.0 200");
-        }
-
-        String read() throws IOException {
-            String message = TcpFarEnd.readMessage(in);
-            assertThat(message).as("a message on the registered connection").isNotNull();
-            return message;
-        }
-
-        /** 180, then 200 with SDP, its Contact the private address the phone registered. */
-        void answer(String invite) throws IOException {
-            reply(invite, "180 Ringing", "");
-            reply(invite, "200 OK", "v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                    + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n");
-        }
-
-        void reply(String request, String status, String sdp) throws IOException {
-            StringBuilder response = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
-            for (String name : List.of("Via", "From", "To", "Call-ID", "CSeq")) {
-                String value = TcpFarEnd.header(request, name);
-                if (name.equals("To") && !value.contains(";tag=")) {
-                    value += ";tag=phone42";
-                }
-                response.append(name).append(": ").append(value).append("\r\n");
-            }
-            response.append("Contact: <").append(NATTED_CONTACT).append(";transport=tcp>\r\n");
-            if (!sdp.isEmpty()) {
-                response.append("Content-Type: application/sdp\r\n");
-            }
-            write(response.append("Content-Length: ").append(sdp.length()).append("\r\n\r\n").append(sdp)
-                    .toString());
-        }
-
-        private void write(String message) throws IOException {
-            out.write(message.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-        }
-
-        /** Drops the connection with a reset, leaving its port free at once (no TIME_WAIT). */
-        void reset() throws IOException {
-            socket.setSoLinger(true, 0);
-            socket.close();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
