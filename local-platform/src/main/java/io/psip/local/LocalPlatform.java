@@ -401,6 +401,9 @@ public final class LocalPlatform {
                     "Routing " + region.id(), ports.sip(region), ports.sipTls(region), ports.routingHttp(region),
                     region.id(), BASE_DOMAIN));
         }
+        text.append(String.format(Locale.ROOT,
+                "  %-22s sip:<number>@sip.%s on any routing SIP port, digest with the API key and secret%n",
+                "SIP Connect", BASE_DOMAIN));
         text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API key", API_KEY));
         text.append(String.format(Locale.ROOT, "  %-22s %s%n", "Bootstrap API secret", API_SECRET));
         text.append(String.format(Locale.ROOT, "  %-22s %s / %s%n", "Operator credential", OPERATOR_USERNAME, OPERATOR_PASSWORD));
