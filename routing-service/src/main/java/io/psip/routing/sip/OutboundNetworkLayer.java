@@ -43,8 +43,9 @@ import java.util.function.Consumer;
  * three reasons: their outbound connect waits a fixed 8 s and their TLS handshake has no bound at all (here both
  * are {@code connect-timeout}); they trust the server's own key store as the far ends' trust store (here the
  * outbound trust store, by default the JDK's); and they never check a far end's name (here the target's host, or
- * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). The RI instantiates it
- * by name; {@link #configure} is called before any listening point exists.
+ * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). It also checks every
+ * new connection, see below. The RI instantiates it by name; {@link #configure} is called before any listening point
+ * exists.
  *
  * <p>Every new connection is checked here, whoever asks for it, since the RI opens connections of its own: when a
  * write fails or a connection is gone it reconnects to the peer's address and port, and then retries the sent-by of
@@ -136,17 +137,18 @@ public final class OutboundNetworkLayer implements NetworkLayer {
 
     private void refuseNewConnection(InetAddress address, int port) throws ConnectException {
         String peer = address.getHostAddress() + ":" + port;
-        if (existingOnly.get() != null || toRegisteredFlow(address, port)) {
-            refused.accept("registered_flow");
-            throw new ConnectException("a registered phone is reached on its own connection only; not connecting to "
-                    + peer);
-        }
         DestinationPolicy checked = policy;
         DestinationPolicy.Refusal refusal = checked == null ? DestinationPolicy.Refusal.DENIED_RANGE
                 : checked.check(address, port);
         if (refusal != null) {
             refused.accept("connect_refused");
             throw new ConnectException("the destination policy refuses " + peer + " (" + refusal.tag() + ")");
+        }
+        // The dialogs last: only a connection the policy allows pays for looking them up.
+        if (existingOnly.get() != null || toRegisteredFlow(address, port)) {
+            refused.accept("registered_flow");
+            throw new ConnectException("a registered phone is reached on its own connection only; not connecting to "
+                    + peer);
         }
     }
 

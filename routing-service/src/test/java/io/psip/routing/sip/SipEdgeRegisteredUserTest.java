@@ -277,18 +277,25 @@ class SipEdgeRegisteredUserTest {
         String target = TcpFarEnd.header(answer, "Contact").replaceAll("^<|>.*$", "");
         caller.write(callerRequest(caller, "ACK " + target, callId, to, 1, ""));
         assertThat(phone.read()).startsWith("ACK ");
+        // An UPDATE relayed and answered: the edge is done with the ACK (the RI fails a send whose connection
+        // closes under it, ACK and later re-INVITE alike) before the phone's connection dies.
+        caller.write(callerRequest(caller, "UPDATE " + target, callId, to, 2, ""));
+        String update = phone.read();
+        assertThat(update).startsWith("UPDATE ");
+        phone.reply(update, "200 OK", "");
+        assertThat(TcpFarEnd.header(readUntil(caller, "SIP/2.0 200"), "CSeq")).isEqualTo("2 UPDATE");
         phone.reset();
         await().atMost(Duration.ofSeconds(10)).until(() -> edge.connectionsFrom(TCP_PHONES) == 0);
         ServerSocket sourcePortReused = closeLater(new ServerSocket());
         sourcePortReused.setReuseAddress(true);
         sourcePortReused.bind(new InetSocketAddress(TCP_PHONES, registeredFrom));
 
-        caller.write(callerRequest(caller, "INVITE " + target, callId, to, 2, SDP));
+        caller.write(callerRequest(caller, "INVITE " + target, callId, to, 3, SDP));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> dropped("registered_flow") >= 1);
         assertThat(dropped("connect_refused")).isZero();
-        caller.write(callerRequest(caller, "BYE " + target, callId, to, 3, ""));
-        assertThat(TcpFarEnd.header(readUntil(caller, "SIP/2.0 200"), "CSeq")).isEqualTo("3 BYE");
+        caller.write(callerRequest(caller, "BYE " + target, callId, to, 4, ""));
+        assertThat(TcpFarEnd.header(readUntil(caller, "SIP/2.0 200"), "CSeq")).isEqualTo("4 BYE");
         assertThat(awaitFinal("611").getType()).isEqualTo(CallEventType.COMPLETED);
         for (ServerSocket nobodyCalled : List.of(phoneListener, sourcePortReused)) {
             nobodyCalled.setSoTimeout(200);
