@@ -94,7 +94,9 @@ public final class CallMetrics {
     /**
      * A request or connection refused before it cost a transaction: {@code rate_limit} (its source over the
      * request rate), {@code connection_limit} (its source holding too many connections) or {@code lane_full} (an
-     * in-dialog request of no call held here, on a full lane).
+     * in-dialog request of no call held here, on a full lane); or a new outbound connection the RI asked for and
+     * the network layer refused: {@code connect_refused} (the operator's destination policy) or
+     * {@code registered_flow} (a registered phone is reached on its own connection only).
      */
     public void dropped(String reason) {
         dropped.computeIfAbsent(reason, r -> registry.counter("psip.sip.dropped", "reason", r)).increment();

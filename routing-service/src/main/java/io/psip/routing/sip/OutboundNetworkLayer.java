@@ -2,6 +2,8 @@ package io.psip.routing.sip;
 
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
+import io.psip.routing.call.DestinationPolicy;
+import io.psip.schemas.net.Cidr;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -11,6 +13,8 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import javax.sip.Dialog;
+import javax.sip.address.Hop;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -32,19 +36,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The outbound sockets the RI opens (its listeners are GuardedNetworkLayer's). It replaces the RI's own layers for
  * three reasons: their outbound connect waits a fixed 8 s and their TLS handshake has no bound at all (here both
  * are {@code connect-timeout}); they trust the server's own key store as the far ends' trust store (here the
  * outbound trust store, by default the JDK's); and they never check a far end's name (here the target's host, or
- * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). The RI instantiates it
- * by name; {@link #configure} is called before any listening point exists.
+ * its address for a numeric target, must match the certificate, RFC 5922 / RFC 2818 style). It also checks every
+ * new connection, see below. The RI instantiates it by name; {@link #configure} is called before any listening point
+ * exists.
  *
- * <p>A request to a registered phone must go on the phone's own connection (behind NAT nothing else reaches it):
- * {@link #overExistingConnection} runs a send during which this layer opens no connection at all. The RI would
- * otherwise, when that connection is gone, connect to the registered source port, and then retry the sent-by of the
- * phone's own Via, an address no destination policy has checked.
+ * <p>Every new connection is checked here, whoever asks for it, since the RI opens connections of its own: when a
+ * write fails or a connection is gone it reconnects to the peer's address and port, and then retries the sent-by of
+ * the peer's own Via (an address the peer chose), for requests and for responses alike, also from its own threads
+ * (a re-INVITE is sent by its {@code ReInviteSender}). So a new connection must pass the operator's part of the
+ * destination policy (deny ranges, allow list, platform ports; an account's allow-list needs the call and is
+ * checked per call by the dialer), and none is ever opened to a registered phone's flow (behind NAT nothing but the
+ * phone's own connection reaches it): not from {@link #overExistingConnection}, nor to the address and port a live
+ * dialog is pinned to ({@link RegisteredFlow}). A refused connect fails with a ConnectException, which fails that
+ * send, and is counted ({@code psip.sip.dropped}, {@code connect_refused} or {@code registered_flow}).
  */
 public final class OutboundNetworkLayer implements NetworkLayer {
 
@@ -54,6 +65,10 @@ public final class OutboundNetworkLayer implements NetworkLayer {
     private final Map<String, String> expectedNames = new ConcurrentHashMap<>();
     /** Set on a thread while it sends on a registered connection: no socket may be opened from it then. */
     private final ThreadLocal<Boolean> existingOnly = new ThreadLocal<>();
+    /** Refuses every connection until {@link #configure}d. */
+    private volatile DestinationPolicy policy;
+    private volatile Consumer<String> refused = reason -> { };
+    private volatile SipStackImpl stack;
 
     /** A send to run by {@link #overExistingConnection}. */
     @FunctionalInterface
@@ -61,16 +76,36 @@ public final class OutboundNetworkLayer implements NetworkLayer {
         void run() throws E;
     }
 
+    /**
+     * A registered phone's flow, the application data of a dialog with it: where every request on the dialog goes
+     * (the source address and port its REGISTER came from), and where this layer opens no connection while the
+     * dialog lives.
+     */
+    record RegisteredFlow(Hop hop, InetAddress address) {
+
+        static RegisteredFlow of(Hop hop) {
+            return new RegisteredFlow(hop, Cidr.parseAddress(hop.getHost()).orElse(null));
+        }
+
+        boolean at(InetAddress peer, int port) {
+            return hop.getPort() == port && peer.equals(address);
+        }
+    }
+
     public OutboundNetworkLayer() {
     }
 
     @Override
     public void setSipStack(SipStackImpl sipStackImpl) {
+        this.stack = sipStackImpl;
     }
 
-    void configure(Duration connectTimeout, SSLContext client) {
+    /** {@code refused} is told the reason of each connection refused. */
+    void configure(Duration connectTimeout, SSLContext client, DestinationPolicy policy, Consumer<String> refused) {
         this.connectTimeoutMillis = (int) Math.max(1, connectTimeout.toMillis());
         this.client = client;
+        this.refused = refused;
+        this.policy = policy;
     }
 
     /**
@@ -101,10 +136,37 @@ public final class OutboundNetworkLayer implements NetworkLayer {
     }
 
     private void refuseNewConnection(InetAddress address, int port) throws ConnectException {
-        if (existingOnly.get() != null) {
-            throw new ConnectException("the registered connection is gone; not connecting to "
-                    + address.getHostAddress() + ":" + port);
+        String peer = address.getHostAddress() + ":" + port;
+        DestinationPolicy checked = policy;
+        DestinationPolicy.Refusal refusal = checked == null ? DestinationPolicy.Refusal.DENIED_RANGE
+                : checked.check(address, port);
+        if (refusal != null) {
+            refused.accept("connect_refused");
+            throw new ConnectException("the destination policy refuses " + peer + " (" + refusal.tag() + ")");
         }
+        // The dialogs last: only a connection the policy allows pays for looking them up.
+        if (existingOnly.get() != null || toRegisteredFlow(address, port)) {
+            refused.accept("registered_flow");
+            throw new ConnectException("a registered phone is reached on its own connection only; not connecting to "
+                    + peer);
+        }
+    }
+
+    /**
+     * Whether a live dialog is pinned to the flow at {@code address:port}. Looked up in the stack's dialogs, so a
+     * pin lasts exactly as long as its dialog; only a new connection pays for the look-up.
+     */
+    private boolean toRegisteredFlow(InetAddress address, int port) {
+        SipStackImpl sip = stack;
+        if (sip == null) {
+            return false;
+        }
+        for (Dialog dialog : sip.getDialogs()) {
+            if (dialog.getApplicationData() instanceof RegisteredFlow flow && flow.at(address, port)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- listeners: never reached, GuardedNetworkLayer in front of this layer makes them (counted per source) ----

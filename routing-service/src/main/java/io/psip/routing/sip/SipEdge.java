@@ -206,7 +206,8 @@ public final class SipEdge implements SipListenerExt, CallControl {
         OutboundNetworkLayer sockets = (OutboundNetworkLayer) ((SipStackImpl) stack).getNetworkLayer();
         SSLContext serverTls = settings.tls() == null ? null : OutboundNetworkLayer.serverContext(settings.tls());
         sockets.configure(settings.outbound().connectTimeout(),
-                OutboundNetworkLayer.clientContext(settings.tls(), settings.outbound()));
+                OutboundNetworkLayer.clientContext(settings.tls(), settings.outbound()), settings.outbound().policy(),
+                metrics::dropped);
         dialer = new OutboundDialer(new TargetResolver(TargetResolver.system(settings.outbound().resolveTimeout())),
                 settings.outbound(), sockets);
         ((SipStackImpl) stack).setMessageParserFactory(new CountingMessageParserFactory(metrics::malformed));

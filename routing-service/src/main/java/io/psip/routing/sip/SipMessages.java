@@ -2,6 +2,7 @@ package io.psip.routing.sip;
 
 import gov.nist.javax.sip.ClientTransactionExt;
 import gov.nist.javax.sip.stack.HopImpl;
+import io.psip.routing.sip.OutboundNetworkLayer.RegisteredFlow;
 import io.psip.events.ConnectSip;
 import io.psip.events.DialogLeg;
 import io.psip.routing.call.CallLifetime;
@@ -72,10 +73,6 @@ final class SipMessages {
     private final MessageFactory messages;
     private final SipSettings settings;
     private final OutboundNetworkLayer sockets;
-
-    /** Where a registered phone's dialog sends every request (the dialog's application data). */
-    private record Flow(Hop hop) {
-    }
 
     SipMessages(SipProvider provider, AddressFactory addresses, HeaderFactory headers, MessageFactory messages,
                 SipSettings settings, OutboundNetworkLayer sockets) {
@@ -200,17 +197,17 @@ final class SipMessages {
 
     /** Pins the dialog of {@code invite} (sent to a registered contact) to the flow the INVITE went to. */
     void pinToFlow(ClientTransaction invite) {
-        invite.getDialog().setApplicationData(new Flow(((ClientTransactionExt) invite).getNextHop()));
+        invite.getDialog().setApplicationData(RegisteredFlow.of(((ClientTransactionExt) invite).getNextHop()));
     }
 
     /** The flow {@code dialog} is pinned to; null for a dialog with any other far end. */
-    private static Flow flowOf(Dialog dialog) {
-        return dialog != null && dialog.getApplicationData() instanceof Flow flow ? flow : null;
+    private static RegisteredFlow flowOf(Dialog dialog) {
+        return dialog != null && dialog.getApplicationData() instanceof RegisteredFlow flow ? flow : null;
     }
 
     /** Pins {@code request} on {@code dialog} to the dialog's flow, if it has one; returns that flow. */
-    private static Flow pinToFlow(Dialog dialog, Request request) {
-        Flow flow = flowOf(dialog);
+    private static RegisteredFlow pinToFlow(Dialog dialog, Request request) {
+        RegisteredFlow flow = flowOf(dialog);
         if (flow != null) {
             PinnedHopRouter.pin(request, flow.hop());
         }
@@ -218,7 +215,7 @@ final class SipMessages {
     }
 
     /** Runs {@code send}; on a registered phone's flow, without opening any connection. */
-    private <E extends Exception> void send(Flow flow, OutboundNetworkLayer.Send<E> send) throws E {
+    private <E extends Exception> void send(RegisteredFlow flow, OutboundNetworkLayer.Send<E> send) throws E {
         if (flow == null) {
             send.run();
         } else {
@@ -228,8 +225,8 @@ final class SipMessages {
 
     /**
      * Sends {@code ct}'s request (made by {@link #inDialog}) on {@code dialog}. A re-INVITE is sent later by the
-     * RI's own thread, after the dialog's last ACK; only a reconnect from there to a gone registered connection is
-     * not prevented.
+     * RI's own thread, after the dialog's last ACK: there the dialog's {@link RegisteredFlow} keeps the network
+     * layer from reconnecting to a gone registered connection.
      */
     void sendInDialog(Dialog dialog, ClientTransaction ct) throws SipException {
         send(flowOf(dialog), () -> dialog.sendRequest(ct));
@@ -383,7 +380,7 @@ final class SipMessages {
         }
         try {
             Request bye = dialog.createRequest(Request.BYE);
-            Flow flow = pinToFlow(dialog, bye);
+            RegisteredFlow flow = pinToFlow(dialog, bye);
             ClientTransaction ct = provider.getNewClientTransaction(bye);
             send(flow, () -> dialog.sendRequest(ct));
         } catch (SipException | RuntimeException e) {

@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -120,6 +121,45 @@ class SipEdgeOutboundTest {
         assertRefused("204");
         assertThat(refused("denied_range")).isEqualTo(1);
         assertNothingArrives(denied);
+    }
+
+    /**
+     * A TCP caller gone before its final response: the RI reconnects to its address and port (nobody listens
+     * there any more), then retries its Via's sent-by, an address the caller chose. The network layer checks that
+     * new connection against the operator's policy too, refuses it and counts it.
+     */
+    @Test
+    void aGoneTcpCallersViaInADeniedRangeGetsNoConnection() throws Exception {
+        start(new DestinationPolicy(List.of(Cidr.parse("127.0.0.64/26")), List.of(), Set.of(port), Set.of()),
+                Duration.ofSeconds(2), null, null);
+        ServerSocket denied = closeLater(new ServerSocket(0, 10, InetAddress.getByName("127.0.0.65")));
+        String sentBy = "127.0.0.65:" + denied.getLocalPort();
+        String id = UUID.randomUUID().toString();
+        Socket caller = closeLater(new Socket(InetAddress.getLoopbackAddress(), port));
+        caller.getOutputStream().write(("INVITE sip:207@acme.sip-us.example.com SIP/2.0\r\n"
+                + "Via: SIP/2.0/TCP " + sentBy + ";branch=z9hG4bK" + id + "\r\n"
+                + "From: <sip:mallory@" + sentBy + ">;tag=" + id.substring(0, 8) + "\r\n"
+                + "To: <sip:207@acme.sip-us.example.com>\r\n"
+                + "Call-ID: gone-" + id + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Contact: <sip:mallory@" + sentBy + ";transport=tcp>\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        CallEvent offered = await().atMost(Duration.ofSeconds(10)).until(() -> offered("207"), Optional::isPresent)
+                .orElseThrow();
+        caller.setSoLinger(true, 0);
+        caller.close();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> edge.connectionsFrom(InetAddress.getLoopbackAddress()) == 0);
+
+        edge.execute(CallCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId("outbound-test")
+                .setAction(CallAction.REJECT).setSipCode(486).build());
+
+        assertThat(awaitFinal("207").getType()).isEqualTo(CallEventType.FAILED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> dropped("connect_refused") >= 1);
+        denied.setSoTimeout(500);
+        assertThatThrownBy(denied::accept).isInstanceOf(SocketTimeoutException.class);
     }
 
     @Test
@@ -341,6 +381,11 @@ class SipEdgeOutboundTest {
 
     private double refused(String reason) {
         return registry.find("psip.calls.outbound.refused").tag("reason", reason).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private double dropped(String reason) {
+        return registry.find("psip.sip.dropped").tag("reason", reason).counters().stream()
                 .mapToDouble(Counter::count).sum();
     }
 

@@ -1,5 +1,6 @@
 package io.psip.routing.sip;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.events.CallAction;
 import io.psip.events.CallCommand;
@@ -7,6 +8,7 @@ import io.psip.events.CallEvent;
 import io.psip.events.CallEventType;
 import io.psip.events.ConnectSip;
 import io.psip.routing.Sipp;
+import io.psip.routing.TcpFarEnd;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
@@ -62,6 +64,7 @@ class SipEdgeRegisteredUserTest {
     /** The registrar's bindings, by domain/user. */
     private final Map<String, List<Registrations.Contact>> bindings = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private SipEdge edge;
 
     @AfterEach
@@ -245,6 +248,61 @@ class SipEdgeRegisteredUserTest {
         }
     }
 
+    /**
+     * The caller's re-INVITE is relayed by the RI's own thread (its ReInviteSender), where no send of ours guards
+     * it: the dialog's registered flow still keeps the network layer from opening a connection to the phone, at
+     * its source port or at its Via's sent-by.
+     */
+    @Test
+    void aReInviteToATcpPhoneWhoseConnectionDiedOpensNoConnection() throws Exception {
+        start();
+        ServerSocket phoneListener = closeLater(new ServerSocket(0, 10, TCP_PHONES));
+        TcpPhone phone = TcpPhone.connect(TCP_PHONES, port, phoneListener.getLocalPort(),
+                NATTED_CONTACT + ";transport=tcp");
+        phone.options();
+        int registeredFrom = phone.localPort();
+        register("acme", "alice", new Registrations.Contact(NATTED_CONTACT + ";transport=tcp", "127.0.0.3",
+                registeredFrom, "tcp", INSTANCE, Instant.now().plusSeconds(600)));
+        connects.put("611", toUser("alice", "acme"));
+        int callerPort = FreePorts.tcp();
+        TcpPhone caller = closeLater(TcpPhone.connect(InetAddress.getLoopbackAddress(), port, callerPort,
+                "sip:carol@127.0.0.1:" + callerPort));
+        String callId = "reinvite-" + UUID.randomUUID();
+        caller.write(callerRequest(caller, "INVITE sip:611@acme.sip-us.example.com", callId,
+                "<sip:611@acme.sip-us.example.com>", 1, SDP));
+        String invite = phone.read();
+        phone.answer(invite);
+        String answer = readUntil(caller, "SIP/2.0 200");
+        String to = TcpFarEnd.header(answer, "To");
+        String target = TcpFarEnd.header(answer, "Contact").replaceAll("^<|>.*$", "");
+        caller.write(callerRequest(caller, "ACK " + target, callId, to, 1, ""));
+        assertThat(phone.read()).startsWith("ACK ");
+        // An UPDATE relayed and answered: the edge is done with the ACK (the RI fails a send whose connection
+        // closes under it, ACK and later re-INVITE alike) before the phone's connection dies.
+        caller.write(callerRequest(caller, "UPDATE " + target, callId, to, 2, ""));
+        String update = phone.read();
+        assertThat(update).startsWith("UPDATE ");
+        phone.reply(update, "200 OK", "");
+        assertThat(TcpFarEnd.header(readUntil(caller, "SIP/2.0 200"), "CSeq")).isEqualTo("2 UPDATE");
+        phone.reset();
+        await().atMost(Duration.ofSeconds(10)).until(() -> edge.connectionsFrom(TCP_PHONES) == 0);
+        ServerSocket sourcePortReused = closeLater(new ServerSocket());
+        sourcePortReused.setReuseAddress(true);
+        sourcePortReused.bind(new InetSocketAddress(TCP_PHONES, registeredFrom));
+
+        caller.write(callerRequest(caller, "INVITE " + target, callId, to, 3, SDP));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> dropped("registered_flow") >= 1);
+        assertThat(dropped("connect_refused")).isZero();
+        caller.write(callerRequest(caller, "BYE " + target, callId, to, 4, ""));
+        assertThat(TcpFarEnd.header(readUntil(caller, "SIP/2.0 200"), "CSeq")).isEqualTo("4 BYE");
+        assertThat(awaitFinal("611").getType()).isEqualTo(CallEventType.COMPLETED);
+        for (ServerSocket nobodyCalled : List.of(phoneListener, sourcePortReused)) {
+            nobodyCalled.setSoTimeout(200);
+            assertThatThrownBy(nobodyCalled::accept).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
     @Test
     void aTcpContactHeldByAnotherInstanceIsNotRung() throws Exception {
         start();
@@ -272,7 +330,7 @@ class SipEdgeRegisteredUserTest {
                         List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("127.0.0.3/32")), Set.of(port), Set.of()),
                 Duration.ofSeconds(2)),
                 EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
-                EdgeFixtures.admission(tables), this::published, new CallMetrics(new SimpleMeterRegistry()),
+                EdgeFixtures.admission(tables), this::published, new CallMetrics(registry),
                 Clock.systemUTC(), new Call.CallOrigin("us", INSTANCE), ActiveCalls.NONE, null, users);
         edge.start();
         await().atMost(Duration.ofSeconds(15)).until(edge::listening);
@@ -314,6 +372,40 @@ class SipEdgeRegisteredUserTest {
         return Sipp.start("uac-rejected.xml", Map.of("EXPECTED_CODE", Integer.toString(code)), "-i", "127.0.0.1",
                 "-p", Integer.toString(FreePorts.sip()), "-m", "1", "-s", number,
                 "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + port);
+    }
+
+    private static final String SDP = "v=0\r\no=carol 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+            + "t=0 0\r\nm=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    /** A request of the caller's call {@code callId}; {@code requestLine} without the SIP version. */
+    private static String callerRequest(TcpPhone caller, String requestLine, String callId, String to, int cseq,
+                                        String sdp) {
+        String method = requestLine.substring(0, requestLine.indexOf(' '));
+        return requestLine + " SIP/2.0\r\n"
+                + "Via: " + caller.via(UUID.randomUUID().toString()) + "\r\n"
+                + "From: <sip:carol@127.0.0.1>;tag=carol1\r\n"
+                + "To: " + to + "\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: " + cseq + " " + method + "\r\n"
+                + "Contact: <" + caller.contact() + ";transport=tcp>\r\n"
+                + "Max-Forwards: 70\r\n"
+                + (sdp.isEmpty() ? "" : "Content-Type: application/sdp\r\n")
+                + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    /** The first message on {@code connection} that starts with {@code start}, skipping others. */
+    private static String readUntil(TcpPhone connection, String start) throws Exception {
+        while (true) {
+            String message = connection.read();
+            if (message.startsWith(start)) {
+                return message;
+            }
+        }
+    }
+
+    private double dropped(String reason) {
+        return registry.find("psip.sip.dropped").tag("reason", reason).counters().stream()
+                .mapToDouble(Counter::count).sum();
     }
 
     private List<CallEventType> statuses(String number) {
