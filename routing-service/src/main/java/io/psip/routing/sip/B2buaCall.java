@@ -49,6 +49,12 @@ final class B2buaCall {
     private static final Logger log = LoggerFactory.getLogger(B2buaCall.class);
     /** The event_url {@code detail} of a connect the destination policy refused. */
     static final String DESTINATION_NOT_ALLOWED = "destination_not_allowed";
+    /**
+     * RFC 3261 Timer B (64 x T1): the longest a relayed re-INVITE or UPDATE may wait for the other leg's final
+     * response before that leg counts as gone. The RI's own timeout covers a request it sent; this one also covers
+     * one its re-INVITE sender thread failed to send, which it reports to nobody.
+     */
+    private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(32);
     /** The detail of a connect to a user no domain of the call's account has. */
     static final String USER_NOT_FOUND = "user_not_found";
     /** The detail of a connect to a user with no contact this instance can ring. */
@@ -119,6 +125,8 @@ final class B2buaCall {
     private Integer limitSeconds;
     private ScheduledFuture<?> maxDurationTimer;
     private ScheduledFuture<?> sessionTimer;
+    /** Bounds a relayed re-INVITE or UPDATE: one the RI failed to send from its own thread never reports back. */
+    private ScheduledFuture<?> relayTimer;
     /** On psip.active-calls: its end must leave a tombstone. */
     private boolean recorded;
 
@@ -447,6 +455,11 @@ final class B2buaCall {
             reinviteIn = st;
             reinviteOut = ct;
             reinviteFromCaller = fromCaller;
+            relayTimer = services.calls().schedule(this, RELAY_TIMEOUT, () -> {
+                if (ct == reinviteOut && state == State.CONFIRMED) {
+                    onOutboundTimeout(ct);
+                }
+            });
             sip.sendInDialog(other, ct);
             log.debug("relaying {} from the {}", update.getMethod(), fromCaller ? "caller" : "far end");
         } catch (Exception e) {
@@ -487,6 +500,7 @@ final class B2buaCall {
         } finally {
             reinviteIn = null;
             reinviteOut = null;
+            relayTimer.cancel(false);
         }
         if (code == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || code == Response.REQUEST_TIMEOUT) {
             legGone(reinviteFromCaller);
@@ -919,6 +933,9 @@ final class B2buaCall {
         }
         if (sessionTimer != null) {
             sessionTimer.cancel(false);
+        }
+        if (relayTimer != null) {
+            relayTimer.cancel(false);
         }
     }
 }

@@ -26,7 +26,7 @@ record TcpPhone(Socket socket, InputStream in, OutputStream out, String address,
         Socket socket = new Socket();
         socket.bind(new InetSocketAddress(local, 0));
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), edgePort), 3000);
-        socket.setSoTimeout(15_000);
+        socket.setSoTimeout(45_000);
         return new TcpPhone(socket, new BufferedInputStream(socket.getInputStream()), socket.getOutputStream(),
                 local.getHostAddress(), viaPort, contact);
     }
