@@ -17,6 +17,8 @@ import io.psip.routing.table.RoutingTables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +111,9 @@ public final class RegisterBench {
             System.out.printf("cores=%d maxHeapMB=%d load=%s users=%d dir=%s%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                     Files.readString(Path.of("/proc/loadavg")).trim(), USERS, bench.dir);
-            bench.phase("warm-up", 200, 5, 0);
+            // Enough for the JIT: shorter, the first phases measured paid for the compilation.
+            bench.phase("warm-up", 1000, 10, 0);
+            bench.idle(5);
             System.out.println("phase     txn/s  calls    200  503  failed  retrans  p50/p99 ms (401 | 200 | refresh)"
                     + "            cpu ms  cpu us/200  bindings  refused");
             for (int rate : registerRates) {
@@ -160,6 +164,7 @@ public final class RegisterBench {
         Files.writeString(scenario, withRefreshes(Files.readString(dir.resolve("bench-register.xml"),
                 StandardCharsets.ISO_8859_1), refreshes), StandardCharsets.ISO_8859_1);
         Map<String, Double> refusedBefore = refused();
+        Map<String, Long> threadsBefore = threadCpuNanos();
         long cpuBefore = processCpuNanos();
         Process sipp = new ProcessBuilder("timeout", Integer.toString(seconds + 40), "sipp", "-sf", scenario.toString(),
                 "-inf", dir.resolve("users.csv").toString(), "-i", "127.0.0.1", "-p", Integer.toString(port + 1),
@@ -174,6 +179,7 @@ public final class RegisterBench {
             sipp.destroyForcibly();
         }
         long cpu = processCpuNanos() - cpuBefore;
+        String byThread = byThread(threadsBefore, cpu);
         Map<String, Long> counts = lastRow(only(run, "_counts.csv"));
         Map<String, Long> stat = lastRow(run.resolve("stat.csv"));
         Map<String, List<Double>> rtt = rtts(run);
@@ -189,7 +195,45 @@ public final class RegisterBench {
                 name, rate, calls, ok, sum(counts, "_503_Recv"), stat.getOrDefault("FailedCall(C)", -1L),
                 sum(counts, "_REGISTER_Retrans"), percentiles(rtt, "challenge") + " | " + percentiles(rtt, "register")
                         + (refreshes > 0 ? " | " + percentiles(rtt, "refresh") : ""),
-                cpu / 1_000_000, ok == 0 ? 0.0 : cpu / 1000.0 / ok, registrar.size(), refusedNow, sipp.exitValue());
+                cpu / 1_000_000, ok == 0 ? 0.0 : cpu / 1000.0 / ok, registrar.size(), refusedNow, sipp.exitValue())
+                + "\n    cpu ms by thread: " + byThread;
+    }
+
+    /** This JVM's CPU over {@code seconds} without traffic: what every phase pays anyway. */
+    private void idle(int seconds) throws InterruptedException {
+        Map<String, Long> threadsBefore = threadCpuNanos();
+        long cpuBefore = processCpuNanos();
+        Thread.sleep(seconds * 1000L);
+        long cpu = processCpuNanos() - cpuBefore;
+        System.out.printf("idle %d s: cpu %d ms; by thread: %s%n", seconds, cpu / 1_000_000,
+                byThread(threadsBefore, cpu));
+    }
+
+    /** CPU of live Java threads by name (digits dropped, so pools add up). */
+    private static Map<String, Long> threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byName = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            long nanos = info == null ? -1 : threads.getThreadCpuTime(info.getThreadId());
+            if (nanos > 0) {
+                byName.merge(info.getThreadName().replaceAll("\\d+", "#"), nanos, Long::sum);
+            }
+        }
+        return byName;
+    }
+
+    /**
+     * The busiest thread groups since {@code before} and the rest of {@code processCpu}: the JVM's own threads
+     * (GC, JIT, JFR), which no ThreadMXBean lists, and threads that ended in between.
+     */
+    private static String byThread(Map<String, Long> before, long processCpu) {
+        Map<String, Long> deltas = new HashMap<>();
+        threadCpuNanos().forEach((name, nanos) -> deltas.put(name, nanos - before.getOrDefault(name, 0L)));
+        long java = deltas.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder top = new StringBuilder();
+        deltas.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                .forEach(e -> top.append(e.getKey()).append('=').append(e.getValue() / 1_000_000).append(", "));
+        return top + "jvm-internal=" + (processCpu - java) / 1_000_000;
     }
 
     /** The scenario with its refresh block once per re-registration, CSeq 3, 4, ... (sipp's [cseq] stalls). */
