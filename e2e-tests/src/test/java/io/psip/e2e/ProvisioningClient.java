@@ -69,9 +69,9 @@ final class ProvisioningClient {
         throw new IllegalStateException("no account with API key " + apiKey);
     }
 
-    /** Rotates an account's API secret (an admin call); returns the new secret, shown this once. */
-    String rotateSecret(String accountId) throws IOException, InterruptedException {
-        return post("/v1/admin/accounts/" + accountId + "/secret", Map.of()).path("api_secret").asText();
+    /** Rotates an account's API secret (an admin call); the new one, shown this once, is not kept. */
+    void rotateSecret(String accountId) throws IOException, InterruptedException {
+        post("/v1/admin/accounts/" + accountId + "/secret", Map.of());
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
