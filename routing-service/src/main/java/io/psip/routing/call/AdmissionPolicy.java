@@ -85,12 +85,13 @@ public final class AdmissionPolicy {
         String fromUser = null;
         if (domain.digestAuth()) {
             String realm = digestRealm(domain.name());
-            Optional<Admission.Rejected> refused = refusal(digest.verify("INVITE", invite.requestUri(),
-                    invite.authorization(), realm, domain::digestUser), realm);
+            DigestAuthenticator.Verification verified = digest.authenticate("INVITE", invite.requestUri(),
+                    invite.authorization(), realm, domain::digestUser);
+            Optional<Admission.Rejected> refused = refusal(verified.outcome(), realm);
             if (refused.isPresent()) {
                 return refused.get();
             }
-            fromUser = DigestParameters.parse(invite.authorization()).get("username");
+            fromUser = verified.username();
         }
         if (domain.applicationId() == null) {
             return new Admission.Rejected(404, "Not Found");
@@ -106,15 +107,15 @@ public final class AdmissionPolicy {
 
     private Admission admitSipConnect(InboundInvite invite) {
         String realm = regionalHost.sipConnectRealm();
-        Optional<Admission.Rejected> refused = refusal(digest.verify("INVITE", invite.requestUri(),
+        DigestAuthenticator.Verification verified = digest.authenticate("INVITE", invite.requestUri(),
                 invite.authorization(), realm,
-                apiKey -> tables.accountByApiKey(apiKey).flatMap(Account::sipConnectCredentials)), realm);
+                apiKey -> tables.accountByApiKey(apiKey).flatMap(Account::sipConnectCredentials));
+        Optional<Admission.Rejected> refused = refusal(verified.outcome(), realm);
         if (refused.isPresent()) {
             return refused.get();
         }
         // Looked up again by the username that verified: had the account gone meanwhile, it is refused as unknown.
-        Optional<Account> account = tables.accountByApiKey(
-                DigestParameters.parse(invite.authorization()).get("username"));
+        Optional<Account> account = tables.accountByApiKey(verified.username());
         if (account.isEmpty() || !account.get().active()) {
             return new Admission.Rejected(403, "Forbidden");
         }

@@ -89,15 +89,31 @@ public final class DigestAuthenticator {
         return algorithms.stream().map(a -> "Digest " + common + ", algorithm=" + a).toList();
     }
 
+    /** An outcome, and the username that authenticated when it is {@link Outcome#ACCEPTED} (else null). */
+    public record Verification(Outcome outcome, String username) {
+    }
+
     public Outcome verify(String method, String requestUri, String authorization, String realm,
                           Function<String, Optional<DigestCredentials>> users) {
+        return authenticate(method, requestUri, authorization, realm, users).outcome();
+    }
+
+    /** As {@link #verify}, also naming who authenticated: the header is parsed once. */
+    public Verification authenticate(String method, String requestUri, String authorization, String realm,
+                                     Function<String, Optional<DigestCredentials>> users) {
         if (authorization == null || authorization.isBlank()) {
-            return Outcome.MISSING;
+            return new Verification(Outcome.MISSING, null);
         }
         Map<String, String> p = DigestParameters.parse(authorization);
         if (p == null) {
-            return Outcome.REJECTED;
+            return new Verification(Outcome.REJECTED, null);
         }
+        Outcome outcome = verify(method, requestUri, p, realm, users);
+        return new Verification(outcome, outcome == Outcome.ACCEPTED ? p.get("username") : null);
+    }
+
+    private Outcome verify(String method, String requestUri, Map<String, String> p, String realm,
+                           Function<String, Optional<DigestCredentials>> users) {
         String username = p.get("username");
         String nonce = p.get("nonce");
         String uri = p.get("uri");

@@ -239,8 +239,9 @@ public final class Registrar implements Registrations, AutoCloseable {
             return refused(new Refused(403, "Forbidden", "no_users"));
         }
         String realm = AdmissionPolicy.digestRealm(domain.name());
-        switch (digest.verify("REGISTER", register.requestUri(), register.authorization(), realm,
-                domain::digestUser)) {
+        DigestAuthenticator.Verification verified = digest.authenticate("REGISTER", register.requestUri(),
+                register.authorization(), realm, domain::digestUser);
+        switch (verified.outcome()) {
             case ACCEPTED -> { }
             case MISSING, CHALLENGE -> {
                 return refused(new Refused(401, "Unauthorized", "challenged", digest.challenges(realm, false), null));
@@ -252,8 +253,7 @@ public final class Registrar implements Registrations, AutoCloseable {
                 return refused(new Refused(403, "Forbidden", "credentials"));
             }
         }
-        // Verified, so the header parses and names one of the domain's users.
-        String user = DigestParameters.parse(register.authorization()).get("username");
+        String user = verified.username(); // one of the domain's users
         Optional<String> toDomain = regionalHost.domainName(register.toHost());
         if (toDomain.isEmpty() || !toDomain.get().equals(name.get())) {
             return refused(new Refused(404, "Not Found", "foreign_aor"));
