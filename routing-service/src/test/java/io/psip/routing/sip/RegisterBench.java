@@ -49,11 +49,11 @@ import java.util.stream.Stream;
  *   with the next CSeq and nonce-count (no challenge); the rate is again REGISTER transactions/s.</li>
  * </ul>
  * As run by {@code bench/register-bench [port] [seconds] [register rates] [refresh rates]} (JFR=1 adds a flight
- * recording to /tmp/register-bench.jfr):
+ * recording to routing-service/target/register-bench.jfr):
  * <pre>
- *   ./mvnw -B -q -o -pl routing-service -am test-compile dependency:build-classpath \
- *       -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- *   cd routing-service && java -Xmx512m -cp "target/test-classes:target/classes:$(cat /tmp/cp.txt)" \
+ *   ./mvnw -B -q -pl routing-service -am test-compile dependency:build-classpath \
+ *       -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ *   cd routing-service && java -Xmx512m -cp "target/test-classes:target/classes:$(cat target/cp.txt)" \
  *       io.psip.routing.sip.RegisterBench [port] [seconds] [register rates] [refresh rates]
  * </pre>
  * Defaults: port 25090 (sipp on the next), 20 s, register rates 200,500,1000, refresh rates 500,1000 ({@code -}:
