@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.http.WebhookFailure;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.InvalidNccoException;
 import io.psip.webhook.ncco.NccoParser;
@@ -12,12 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +106,7 @@ public class AnswerService {
         if (left.compareTo(MIN_ATTEMPT) < 0) {
             return CompletableFuture.failedFuture(new DeadlinePassedException());
         }
-        return http.send(target.within(left), fields);
+        return http.send(WebhookRequest.of(target, fields, deadline));
     }
 
     /** No time left before routing gives up on the call. */
@@ -136,8 +135,7 @@ public class AnswerService {
 
     /** Like Vonage, one more attempt when the connection could not be made: cheap, and often a passing glitch. */
     private static boolean isConnectFailure(Throwable error) {
-        Throwable cause = unwrap(error);
-        return cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException;
+        return unwrap(error) instanceof WebhookFailure failure && failure.kind() == WebhookFailure.Kind.CONNECT;
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -149,10 +147,7 @@ public class AnswerService {
         if (cause instanceof DeadlinePassedException) {
             return "deadline_passed";
         }
-        if (cause instanceof HttpConnectTimeoutException) {
-            return "connect_timeout";
-        }
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof WebhookFailure failure && failure.kind() == WebhookFailure.Kind.TIMEOUT) {
             return "timeout";
         }
         return "connection_error";

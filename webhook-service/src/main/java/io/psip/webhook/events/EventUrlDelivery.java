@@ -5,12 +5,14 @@ import io.micrometer.core.instrument.Timer;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +60,8 @@ public class EventUrlDelivery {
 
     private CompletableFuture<Void> attempt(WebhookTarget eventUrl, CallStatus status, int attempt) {
         Timer.Sample sample = Timer.start(meters);
-        return http.send(eventUrl, status.fields())
+        Instant deadline = Instant.now().plus(eventUrl.connectionTimeout()).plus(eventUrl.socketTimeout());
+        return http.send(WebhookRequest.of(eventUrl, status.fields(), deadline))
                 .handle((response, error) -> failure(response, error))
                 .thenCompose(failure -> {
                     sample.stop(meters.timer("psip.webhook.event.requests", "status", status.status(),

@@ -6,17 +6,22 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -59,20 +64,47 @@ public class JdkWebhookHttp implements WebhookHttp {
     }
 
     @Override
-    public CompletableFuture<WebhookResponse> send(WebhookTarget target, Map<String, ?> fields) {
+    public CompletableFuture<WebhookResponse> send(WebhookRequest webhook) {
+        WebhookTarget target = webhook.target();
+        Duration left = Duration.between(Instant.now(), webhook.deadline());
+        if (left.isNegative() || left.isZero()) {
+            return CompletableFuture.failedFuture(new WebhookFailure(WebhookFailure.Kind.TIMEOUT, "deadline passed"));
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder()
-                .timeout(target.socketTimeout())
+                .timeout(target.socketTimeout().compareTo(left) < 0 ? target.socketTimeout() : left)
                 .header("User-Agent", userAgent);
+        webhook.headers().forEach(request::header);
+        byte[] body = target.isPost() ? json.writeValueAsBytes(webhook.fields()) : new byte[0];
+        String authorization = webhook.signer().authorization(body);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (target.isPost()) {
             request.uri(target.address())
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(fields)));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         } else {
-            request.uri(withQuery(target.address(), fields)).GET();
+            request.uri(withQuery(target.address(), webhook.fields())).GET();
         }
         return client(target.connectionTimeout())
                 .sendAsync(request.build(), info -> limitedBody())
-                .thenApply(response -> new WebhookResponse(response.statusCode(), response.body()));
+                .handle((response, error) -> {
+                    if (error != null) {
+                        throw new CompletionException(failure(error));
+                    }
+                    return new WebhookResponse(response.statusCode(), response.body());
+                });
+    }
+
+    private static WebhookFailure failure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+            return new WebhookFailure(WebhookFailure.Kind.CONNECT, "connection failed");
+        }
+        if (cause instanceof HttpTimeoutException) {
+            return new WebhookFailure(WebhookFailure.Kind.TIMEOUT, "timeout");
+        }
+        return new WebhookFailure(WebhookFailure.Kind.IO, "connection error");
     }
 
     private HttpClient client(Duration connectTimeout) {

@@ -3,14 +3,15 @@ package io.psip.webhook.answer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.http.WebhookFailure;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.NccoDecision;
 import io.psip.webhook.ncco.NccoParser;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,12 +51,12 @@ class AnswerServiceTest {
             return now;
         }
     };
-    private final List<WebhookTarget> sent = new CopyOnWriteArrayList<>();
+    private final List<WebhookRequest> sent = new CopyOnWriteArrayList<>();
 
     private AnswerService service(Function<WebhookTarget, CompletableFuture<WebhookResponse>> responses) {
-        WebhookHttp http = (target, fields) -> {
-            sent.add(target);
-            return responses.apply(target);
+        WebhookHttp http = request -> {
+            sent.add(request);
+            return responses.apply(request.target());
         };
         JsonMapper json = JsonMapper.builder().build();
         return new AnswerService(http, new NccoParser(json), new SimpleMeterRegistry(), clock);
@@ -67,21 +68,21 @@ class AnswerServiceTest {
                 .answer(application(), REQUEST, now.plusSeconds(2)).join();
 
         assertThat(result).isInstanceOf(AnswerResult.Answered.class);
-        assertThat(sent).singleElement().satisfies(target -> {
-            assertThat(target.socketTimeout()).isEqualTo(Duration.ofSeconds(2));
-            assertThat(target.connectionTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(sent).singleElement().satisfies(request -> {
+            assertThat(request.deadline()).isEqualTo(now.plusSeconds(2));
+            assertThat(request.target()).isEqualTo(ANSWER);
         });
     }
 
     @Test
     void aRefusedConnectionIsTriedOnceMoreBeforeTheFallback() {
-        AnswerResult result = service(target -> target.equals(FALLBACK.within(Duration.ofSeconds(9)))
-                ? ok(CONNECT) : CompletableFuture.failedFuture(new ConnectException("refused")))
+        AnswerResult result = service(target -> target.equals(FALLBACK)
+                ? ok(CONNECT) : CompletableFuture.failedFuture(new WebhookFailure(WebhookFailure.Kind.CONNECT, "refused")))
                 .answer(application(), REQUEST, now.plusSeconds(9)).join();
 
         assertThat(result).isEqualTo(new AnswerResult.Answered(
                 new NccoDecision.ConnectSip("sip:a@b", Map.of(), null, 60, null), true));
-        assertThat(sent).extracting(t -> t.address().getPath()).containsExactly("/answer", "/answer", "/fallback");
+        assertThat(sent).extracting(r -> r.target().address().getPath()).containsExactly("/answer", "/answer", "/fallback");
     }
 
     @Test

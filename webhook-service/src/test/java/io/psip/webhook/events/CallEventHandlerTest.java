@@ -12,6 +12,7 @@ import io.psip.webhook.answer.AnswerService;
 import io.psip.webhook.application.ApplicationTable;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.NccoParser;
 import ch.qos.logback.classic.Logger;
@@ -54,8 +55,9 @@ class CallEventHandlerTest {
                 new ConcurrentHashMap<>();
 
         @Override
-        public CompletableFuture<WebhookResponse> send(WebhookTarget target, Map<String, ?> fields) {
-            String address = target.address().toString();
+        public CompletableFuture<WebhookResponse> send(WebhookRequest request) {
+            String address = request.target().address().toString();
+            Map<String, ?> fields = request.fields();
             requests.add(Map.entry(address, fields));
             return answers.getOrDefault(address, f -> CompletableFuture.completedFuture(new WebhookResponse(204, "")))
                     .apply(fields);

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,8 @@ class JdkWebhookHttpTest {
             List<CompletableFuture<WebhookResponse>> batch = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
                 Duration left = Duration.ofSeconds(30).plusMillis((sent + i) % 700);
-                batch.add(http.send(target.within(left), Map.of("status", "ringing", "n", sent + i)));
+                batch.add(http.send(WebhookRequest.of(target, Map.of("status", "ringing", "n", sent + i),
+                        Instant.now().plus(left))));
             }
             batch.forEach(response -> assertThat(response.join().status()).isEqualTo(200));
         }
