@@ -45,7 +45,8 @@ public class WebhookConfiguration {
     ApacheWebhookHttp webhookHttp(JsonMapper json, ExecutorService webhookExecutor, WebhookHttpProperties http,
                                   MeterRegistry meters) {
         return new ApacheWebhookHttp(json, webhookExecutor, new ApacheWebhookHttp.Settings("psip-webhook/1.0",
-                http.allowedNetworks(), http.maxInFlightPerHost(), http.maxConnections()), meters);
+                http.allowedNetworks(), http.maxInFlightPerHost(), http.maxConnections(), http.lookupThreads()),
+                meters);
     }
 
     @Bean

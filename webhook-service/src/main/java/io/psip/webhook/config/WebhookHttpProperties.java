@@ -13,11 +13,13 @@ import java.util.List;
  *                           private, link-local...); empty in production, 127.0.0.1/32 for the local platform
  * @param maxInFlightPerHost requests in flight to one host beyond which the next fails at once (HOST_BUSY)
  * @param maxConnections     connections to all hosts together; more than maxInFlightPerHost
+ * @param lookupThreads      threads for host lookups; lookups of one host share one thread at a time
  */
 @ConfigurationProperties("psip.webhook.http")
 public record WebhookHttpProperties(@DefaultValue List<String> allow,
                                     @DefaultValue("64") int maxInFlightPerHost,
-                                    @DefaultValue("1024") int maxConnections) {
+                                    @DefaultValue("1024") int maxConnections,
+                                    @DefaultValue("4") int lookupThreads) {
 
     /** The allow list parsed; a bad entry fails the start. */
     public List<Cidr> allowedNetworks() {

@@ -18,10 +18,10 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -46,14 +47,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * {@link WebhookHttp} on one shared Apache HttpClient 5 async client: non-blocking I/O on a fixed pair of reactor
- * threads and one timer thread, whatever the number of requests, hosts or timeouts.
+ * {@link WebhookHttp} on one shared Apache HttpClient 5 async client: non-blocking I/O on one reactor thread per
+ * core, an idle-connection evictor and one deadline timer, whatever the number of requests, hosts or timeouts.
  * <ul>
- *   <li>Destinations: the connection manager resolves every host, literals included, through a
- *       {@link GuardedDnsResolver}, so only checked addresses are connected to. Redirects are never followed.</li>
+ *   <li>Destinations: every host, literals included, is resolved once through a {@link GuardedDnsResolver}
+ *       ({@link Lookups}), and the exchange is given the checked address to connect to, so a second lookup (DNS
+ *       rebinding) has no say. Redirects are never followed.</li>
  *   <li>One deadline: {@code min(request deadline, start + connection_timeout + socket_timeout)} covers connect,
  *       headers and body; at the deadline the exchange is cancelled and its connection closed.</li>
  *   <li>Isolation: at most {@code maxInFlightPerHost} requests per host (beyond them one fails at once with
@@ -74,8 +77,10 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
      * @param allow              networks exempt from the destination guard (the local platform's loopback)
      * @param maxInFlightPerHost requests in flight to one host beyond which the next fails HOST_BUSY
      * @param maxConnections     connections in all; must exceed maxInFlightPerHost so other hosts keep some
+     * @param lookupThreads      threads for host lookups (blocking in the JDK), shared one per host at a time
      */
-    public record Settings(String userAgent, List<Cidr> allow, int maxInFlightPerHost, int maxConnections) {
+    public record Settings(String userAgent, List<Cidr> allow, int maxInFlightPerHost, int maxConnections,
+                           int lookupThreads) {
         public Settings {
             allow = List.copyOf(allow);
             if (maxConnections <= maxInFlightPerHost) {
@@ -89,6 +94,7 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
     private final Executor executor;
     private final MeterRegistry meters;
     private final HostSlots hosts;
+    private final Lookups lookups;
     private final CloseableHttpAsyncClient client;
     private final ScheduledThreadPoolExecutor deadlines;
 
@@ -102,15 +108,17 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
         this.executor = executor;
         this.meters = meters;
         this.hosts = new HostSlots(settings.maxInFlightPerHost(), meters);
+        GuardedDnsResolver guarded = new GuardedDnsResolver(resolver, new DestinationGuard(settings.allow()));
+        this.lookups = new Lookups(guarded, settings.lookupThreads());
         this.client = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new GuardedDnsResolver(resolver, new DestinationGuard(settings.allow())))
+                        // every exchange comes with a checked address; this only guards a path that would not
+                        .setDnsResolver(guarded)
                         .setMaxConnTotal(settings.maxConnections())
                         .setMaxConnPerRoute(settings.maxInFlightPerHost())
                         // one exchange per connection: the host bound is then also a connection bound
                         .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                         .build())
-                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(2).build())
                 .setUserAgent(settings.userAgent())
                 // the callers own the retry rule (Vonage's) and a 3xx is an answer, not a place to go
                 .disableAutomaticRetries()
@@ -155,10 +163,38 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
             hosts.release(host);
             sample.stop(timer(outcome(response, error)));
         });
-        Future<WebhookResponse> exchange;
+        AtomicReference<Future<WebhookResponse>> exchange = new AtomicReference<>();
+        ScheduledFuture<?> timer = deadlines.schedule(() -> {
+            if (result.completeExceptionally(new WebhookFailure(WebhookFailure.Kind.TIMEOUT, "timeout"))) {
+                cancel(exchange.get());
+            }
+        }, left.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((response, error) -> timer.cancel(false));
+        lookups.lookup(host).whenComplete((addresses, error) -> {
+            if (error != null) {
+                result.completeExceptionally(failure(error));
+            } else if (!result.isDone()) {
+                exchange.set(execute(webhook, addresses[0], deadline, result));
+                if (result.isDone()) {
+                    // the deadline passed while the exchange started
+                    cancel(exchange.get());
+                }
+            }
+        });
+        return result.whenCompleteAsync((response, error) -> { }, executor);
+    }
+
+    /** Starts the exchange on an address already checked: the connection manager has no name left to resolve. */
+    private Future<WebhookResponse> execute(WebhookRequest webhook, InetAddress checked, Instant deadline,
+                                            CompletableFuture<WebhookResponse> result) {
+        URI address = webhook.target().address();
+        // the name stays for the Host header, SNI and certificate checks; the connection goes to the address
+        HttpHost target = new HttpHost(address.getScheme().toLowerCase(Locale.ROOT), checked,
+                unbracketed(address.getHost()), address.getPort());
         try {
-            exchange = client.execute(SimpleRequestProducer.create(request(webhook)), new CappedBody(result),
-                    context(target, left), new FutureCallback<>() {
+            return client.execute(target, SimpleRequestProducer.create(request(webhook)), new CappedBody(result),
+                    null, context(webhook.target(), Duration.between(Instant.now(), deadline)),
+                    new FutureCallback<>() {
                         @Override
                         public void completed(WebhookResponse response) {
                             result.complete(response);
@@ -178,15 +214,18 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
         } catch (RuntimeException e) {
             // the client is shut down, or the fields do not serialize
             result.completeExceptionally(new WebhookFailure(WebhookFailure.Kind.IO, "request not sent"));
-            return result.whenCompleteAsync((response, error) -> { }, executor);
+            return null;
         }
-        ScheduledFuture<?> timer = deadlines.schedule(() -> {
-            if (result.completeExceptionally(new WebhookFailure(WebhookFailure.Kind.TIMEOUT, "timeout"))) {
-                exchange.cancel(true);
-            }
-        }, left.toNanos(), TimeUnit.NANOSECONDS);
-        result.whenComplete((response, error) -> timer.cancel(false));
-        return result.whenCompleteAsync((response, error) -> { }, executor);
+    }
+
+    private static void cancel(Future<?> exchange) {
+        if (exchange != null) {
+            exchange.cancel(true);
+        }
+    }
+
+    private static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     private SimpleHttpRequest request(WebhookRequest webhook) {
@@ -207,8 +246,12 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
     private static HttpClientContext context(WebhookTarget target, Duration left) {
         HttpClientContext context = HttpClientContext.create();
         Duration connect = target.connectionTimeout().compareTo(left) < 0 ? target.connectionTimeout() : left;
+        // at least 1 ms: a zero timeout would mean none, and the deadline cancels the exchange anyway
         context.setRequestConfig(RequestConfig.custom()
                 .setConnectTimeout(Timeout.ofMilliseconds(Math.max(1, connect.toMillis())))
+                // cancelling at the deadline closes the connection; an idle one also closes by itself by then
+                .setHardCancellationEnabled(true)
+                .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, left.toMillis())))
                 .build());
         return context;
     }
@@ -225,7 +268,7 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
     }
 
     /** Fixed texts only: nothing from the exception, which could name an address or quote a peer. */
-    private static WebhookFailure failure(Exception error) {
+    private static WebhookFailure failure(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof GuardedDnsResolver.DestinationRefused) {
                 return new WebhookFailure(WebhookFailure.Kind.DESTINATION_REFUSED, "destination not allowed");
@@ -284,6 +327,7 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
     public void close() {
         client.close(CloseMode.GRACEFUL);
         deadlines.shutdownNow();
+        lookups.close();
     }
 
     /**

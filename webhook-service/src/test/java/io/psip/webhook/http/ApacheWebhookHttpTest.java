@@ -177,6 +177,32 @@ class ApacheWebhookHttpTest {
     }
 
     @Test
+    void aLookupThatHangsHoldsNeitherTheCallerNorOtherHosts() throws Exception {
+        CountDownLatch dns = new CountDownLatch(1);
+        Customer other = customer("127.0.0.2", exchange -> respond(exchange, 200, "[]"));
+        // two lookup threads: five lookups of the hanging host share one, the other host gets the second
+        ApacheWebhookHttp http = http(64, host -> {
+            if (host.equals("hang.test")) {
+                awaitQuietly(dns);
+                throw new java.net.UnknownHostException(host);
+            }
+            return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 2})};
+        });
+
+        List<CompletableFuture<WebhookResponse>> hanging = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            hanging.add(http.send(request("http://hang.test:" + other.port() + "/answer")));
+        }
+        WebhookResponse served = http.send(request("http://other.test:" + other.port() + "/answer"))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(served.status()).isEqualTo(200);
+        assertThat(hanging).noneMatch(CompletableFuture::isDone);
+        dns.countDown();
+        hanging.forEach(response -> assertFailure(response, WebhookFailure.Kind.CONNECT));
+    }
+
+    @Test
     void aBodyThatStallsFailsAtTheDeadlineAndReleasesItsConnectionWhileAnotherHostIsServed() throws Exception {
         StallingServer stalling = new StallingServer("127.0.0.3");
         closing.add(stalling);
@@ -286,6 +312,14 @@ class ApacheWebhookHttpTest {
         }
     }
 
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private double inFlightGauge(String host) {
         return meters.get(HostSlots.GAUGE).tag("host", host).gauge().value();
     }
@@ -296,7 +330,7 @@ class ApacheWebhookHttpTest {
 
     private ApacheWebhookHttp http(int maxInFlightPerHost, HostResolver resolver) {
         ApacheWebhookHttp http = new ApacheWebhookHttp(json, webhookThreads,
-                new ApacheWebhookHttp.Settings("test-agent", ALLOW, maxInFlightPerHost, 4 * maxInFlightPerHost),
+                new ApacheWebhookHttp.Settings("test-agent", ALLOW, maxInFlightPerHost, 4 * maxInFlightPerHost, 2),
                 meters, resolver);
         closing.add(http);
         return http;
