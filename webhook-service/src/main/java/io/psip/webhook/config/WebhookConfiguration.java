@@ -8,7 +8,7 @@ import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.CallLanes;
 import io.psip.webhook.events.DeadLetters;
 import io.psip.webhook.events.EventUrlDelivery;
-import io.psip.webhook.http.JdkWebhookHttp;
+import io.psip.webhook.http.ApacheWebhookHttp;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
 import org.slf4j.LoggerFactory;
@@ -42,8 +42,11 @@ public class WebhookConfiguration {
     }
 
     @Bean
-    WebhookHttp webhookHttp(JsonMapper json, ExecutorService webhookExecutor) {
-        return new JdkWebhookHttp(json, webhookExecutor, "psip-webhook/1.0");
+    ApacheWebhookHttp webhookHttp(JsonMapper json, ExecutorService webhookExecutor, WebhookHttpProperties http,
+                                  MeterRegistry meters) {
+        return new ApacheWebhookHttp(json, webhookExecutor, new ApacheWebhookHttp.Settings("psip-webhook/1.0",
+                http.allowedNetworks(), http.maxInFlightPerHost(), http.maxConnections(), http.lookupThreads()),
+                meters);
     }
 
     @Bean

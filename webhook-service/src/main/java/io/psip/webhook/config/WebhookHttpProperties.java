@@ -1,0 +1,28 @@
+package io.psip.webhook.config;
+
+import io.psip.schemas.net.Cidr;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.util.List;
+
+/**
+ * How webhook-service calls customers' URLs.
+ *
+ * @param allow              CIDRs a webhook may reach although they are not globally routable (loopback,
+ *                           private, link-local...); empty in production, 127.0.0.1/32 for the local platform
+ * @param maxInFlightPerHost requests in flight to one host beyond which the next fails at once (HOST_BUSY)
+ * @param maxConnections     connections to all hosts together; more than maxInFlightPerHost
+ * @param lookupThreads      threads for host lookups; lookups of one host share one thread at a time
+ */
+@ConfigurationProperties("psip.webhook.http")
+public record WebhookHttpProperties(@DefaultValue List<String> allow,
+                                    @DefaultValue("64") int maxInFlightPerHost,
+                                    @DefaultValue("1024") int maxConnections,
+                                    @DefaultValue("4") int lookupThreads) {
+
+    /** The allow list parsed; a bad entry fails the start. */
+    public List<Cidr> allowedNetworks() {
+        return allow.stream().map(Cidr::parse).toList();
+    }
+}
