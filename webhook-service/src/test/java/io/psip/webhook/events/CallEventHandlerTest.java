@@ -377,6 +377,24 @@ class CallEventHandlerTest {
     }
 
     @Test
+    void whenNothingYieldsAnNccoTheCallerGets480AndEventUrlTheReason() {
+        http.answers.put("http://customer.test/answer",
+                f -> CompletableFuture.completedFuture(new WebhookResponse(503, "secret-body")));
+
+        handler.handle(event("call-26", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(http.answerRequests()).isEqualTo(2);
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(480);
+        });
+        await().until(() -> http.statuses().size() == 1);
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/event")).singleElement()
+                .satisfies(r -> assertThat(fields(r)).containsEntry("status", "failed")
+                        .containsEntry("detail", "answer_url: http_status_503"));
+    }
+
+    @Test
     void aMediaActionRejectsTheCallWithAReasonThatNamesIt() {
         http.answers.put("http://customer.test/answer", f -> ok("""
                 [{"action":"stream","streamUrl":["https://example.org/a.mp3"]}]"""));
