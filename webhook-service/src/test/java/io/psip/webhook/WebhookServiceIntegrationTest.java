@@ -187,9 +187,13 @@ class WebhookServiceIntegrationTest {
         assertThat(command.value().getAction()).isEqualTo(CallAction.REJECT);
         assertThat(command.value().getSipCode()).isEqualTo(480);
         assertThat((String) answerRequest("/bad-user/fallback", call).fields().get("reason"))
-                .startsWith("invalid_ncco: sip endpoint takes a \"uri\" or");
-        await().until(() -> callStatuses("/bad-user/event", call).size() == 1);
-        Map<String, Object> failed = customer.requests("/bad-user/event").get(0).fields();
+                .isEqualTo("invalid_ncco: NCCO does not match the schema at /0/endpoint/0 (oneOf)");
+        await().until(() -> callStatuses("/bad-user/event", call).contains("failed"));
+        Map<String, Object> failed = customer.requests("/bad-user/event").stream()
+                .filter(r -> "failed".equals(r.fields().get("status"))).findFirst().orElseThrow().fields();
+        // each invalid NCCO is also reported as Vonage's error event
+        await().until(() -> customer.requests("/bad-user/event").stream()
+                .filter(r -> r.fields().containsKey("reason")).count() == 2);
         assertThat(failed).containsEntry("status", "failed").containsEntry("sip_code", 480);
         assertThat((String) failed.get("detail")).contains("answer_url: invalid_ncco")
                 .contains("fallback_answer_url: invalid_ncco: sip endpoint user must be");

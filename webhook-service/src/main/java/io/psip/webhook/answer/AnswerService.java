@@ -232,9 +232,8 @@ public class AnswerService {
             return "connection_error";
         }
         return switch (failure.kind()) {
-            case CONNECT -> "connection_failed";
+            case CONNECT, IO -> "connection_error";
             case TIMEOUT -> "timeout";
-            case IO -> "connection_error";
             case DESTINATION_REFUSED -> "destination_refused";
             case HOST_BUSY -> "host_busy";
         };

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +46,7 @@ public final class NccoParser {
     /** A DNS label, in either case. */
     private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_VALUE_LENGTH = 1024;
+    private static final Pattern ONE_OF_BRANCH = Pattern.compile("oneOf/\\d+/");
 
     private final JsonMapper json;
     private final Schema schema;
@@ -112,14 +114,37 @@ public final class NccoParser {
 
     /**
      * The most specific schema error, by where it is and which rule it breaks; never the value itself, which is
-     * the customer's response body.
+     * the customer's response body. Errors from the branches of a {@code oneOf} whose {@code action} or
+     * {@code type} does not match say nothing about what the customer meant, so they are left out.
      */
     private static String describe(List<Error> errors) {
-        Error deepest = errors.stream()
-                .max(Comparator.comparingInt(error -> error.getInstanceLocation().getNameCount()))
-                .orElseThrow();
-        return "NCCO does not match the schema at " + deepest.getInstanceLocation() + " (" + deepest.getKeyword()
+        List<String> otherBranches = errors.stream().filter(NccoParser::isOtherBranch)
+                .map(error -> branch(error.getEvaluationPath().toString())).toList();
+        // deepest first; at the same place, the rule broken beats "matches no branch"
+        Comparator<Error> depth = Comparator.<Error>comparingInt(error -> error.getInstanceLocation().getNameCount())
+                .thenComparing(error -> !"oneOf".equals(error.getKeyword()));
+        Error chosen = errors.stream()
+                .filter(error -> otherBranches.stream()
+                        .noneMatch(branch -> error.getEvaluationPath().toString().startsWith(branch)))
+                .max(depth)
+                .orElseGet(() -> errors.stream().max(depth).orElseThrow());
+        return "NCCO does not match the schema at " + chosen.getInstanceLocation() + " (" + chosen.getKeyword()
                 + ")";
+    }
+
+    private static boolean isOtherBranch(Error error) {
+        String location = error.getInstanceLocation().toString();
+        return "enum".equals(error.getKeyword()) && (location.endsWith("/type") || location.endsWith("/action"));
+    }
+
+    /** The evaluation path up to the innermost {@code oneOf/<n>/}. */
+    private static String branch(String evaluationPath) {
+        Matcher oneOf = ONE_OF_BRANCH.matcher(evaluationPath);
+        int end = -1;
+        while (oneOf.find()) {
+            end = oneOf.end();
+        }
+        return end < 0 ? evaluationPath : evaluationPath.substring(0, end);
     }
 
     private NccoAction connect(JsonNode connect) throws InvalidNccoException {

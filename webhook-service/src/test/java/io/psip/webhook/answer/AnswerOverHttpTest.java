@@ -165,7 +165,7 @@ class AnswerOverHttpTest {
         assertThat(result).isInstanceOf(AnswerResult.Answered.class);
         assertThat(counting.count(closed)).isEqualTo(2);
         assertThat(customer.requests("/fallback")).singleElement()
-                .satisfies(request -> assertThat(request.fields()).containsEntry("reason", "connection_failed"));
+                .satisfies(request -> assertThat(request.fields()).containsEntry("reason", "connection_error"));
     }
 
     @Test

@@ -83,6 +83,11 @@ class NccoParserTest {
                 .isInstanceOf(InvalidNccoException.class)
                 .hasMessage("NCCO does not match the schema at /0/from (pattern)")
                 .hasMessageNotContaining("secret-value");
+        assertThatThrownBy(() -> parser.parse("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:a@b","user":"a","domain":"b"}]}]"""))
+                .hasMessage("NCCO does not match the schema at /0/endpoint/0 (oneOf)");
+        assertThatThrownBy(() -> parser.parse("[{\"action\":\"talk\"}]"))
+                .hasMessage("NCCO does not match the schema at /0 (required)");
     }
 
     @Test
