@@ -62,6 +62,8 @@ public class CallEventHandler {
     /** Vonage's defaults, for an NCCO eventUrl of an application with neither event_url nor answer_url. */
     private static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(5);
+    /** A notify whose answer is an NCCO that notifies again would loop until the deadline: one call's bound. */
+    static final int MAX_ACTIONS_PER_CALL = 50;
 
     /**
      * @param answerDeadline time from the offer (its occurred_at) within which the command must be out: a little
@@ -88,6 +90,7 @@ public class CallEventHandler {
         private NccoAction.Connect connect;
         private List<NccoAction> rest = List.of();
         private boolean started;
+        private int actionsRun;
 
         private CallContext(Application application, Instant createdAt) {
             this.application = application;
@@ -252,6 +255,9 @@ public class CallEventHandler {
             return failure != null
                     ? reject(trigger, context, callerStatusForRefusal(failure.sipCode()), failure.reason())
                     : reject(trigger, context, ANSWER_FAILED, "NCCO ended without connecting the call");
+        }
+        if (++context.actionsRun > MAX_ACTIONS_PER_CALL) {
+            return reject(trigger, context, ANSWER_FAILED, "NCCO ran more than " + MAX_ACTIONS_PER_CALL + " actions");
         }
         List<NccoAction> rest = actions.subList(1, actions.size());
         return actions.get(0).accept(new NccoAction.Visitor<>() {

@@ -329,6 +329,22 @@ class CallEventHandlerTest {
     }
 
     @Test
+    void aNotifyThatKeepsAnsweringWithItselfEndsTheCall() {
+        String loop = "[{\"action\":\"notify\",\"payload\":{},\"eventUrl\":[\"http://customer.test/notify\"]}]";
+        http.answers.put("http://customer.test/answer", f -> ok(loop));
+        http.answers.put("http://customer.test/notify", f -> ok(loop));
+
+        handler.handle(event("call-27", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/notify"))
+                .hasSize(CallEventHandler.MAX_ACTIONS_PER_CALL);
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(480);
+        });
+    }
+
+    @Test
     void aSynchronousConnectThatFailsIsAnsweredByItsEventUrlWithANewNcco() {
         http.answers.put("http://customer.test/answer", f -> ok("""
                 [{"action":"connect","eventType":"synchronous","eventUrl":["http://customer.test/leg"],
