@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.psip.webhook.TestTopics.awaitCommand;
 import static io.psip.webhook.TestTopics.callEvent;
+import static io.psip.webhook.TestTopics.commands;
 import static io.psip.webhook.TestTopics.publishApplication;
 import static io.psip.webhook.TestTopics.publishCallEvent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -187,12 +188,49 @@ class WebhookServiceIntegrationTest {
         assertThat(command.value().getAction()).isEqualTo(CallAction.REJECT);
         assertThat(command.value().getSipCode()).isEqualTo(480);
         assertThat((String) answerRequest("/bad-user/fallback", call).fields().get("reason"))
-                .startsWith("invalid_ncco: sip endpoint takes a \"uri\" or");
-        await().until(() -> callStatuses("/bad-user/event", call).size() == 1);
-        Map<String, Object> failed = customer.requests("/bad-user/event").get(0).fields();
+                .isEqualTo("invalid_ncco: NCCO does not match the schema at /0/endpoint/0 (oneOf)");
+        await().until(() -> callStatuses("/bad-user/event", call).contains("failed"));
+        Map<String, Object> failed = customer.requests("/bad-user/event").stream()
+                .filter(r -> "failed".equals(r.fields().get("status"))).findFirst().orElseThrow().fields();
+        // each invalid NCCO is also reported as Vonage's error event
+        await().until(() -> customer.requests("/bad-user/event").stream()
+                .filter(r -> r.fields().containsKey("reason")).count() == 2);
         assertThat(failed).containsEntry("status", "failed").containsEntry("sip_code", 480);
         assertThat((String) failed.get("detail")).contains("answer_url: invalid_ncco")
                 .contains("fallback_answer_url: invalid_ncco: sip endpoint user must be");
+    }
+
+    @Test
+    void aNotifyThenASynchronousConnectWhoseFailureIsAnsweredWithANewNcco() {
+        String app = "app-sequence";
+        customer.on("/sequence/answer", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"notify","payload":{"step":"answered"},"eventUrl":["%s"]},
+                 {"action":"connect","eventType":"synchronous","eventUrl":["%s"],
+                  "endpoint":[{"type":"sip","uri":"sip:first@pbx.example.org"}]}]"""
+                .formatted(customer.url("/sequence/notify"), customer.url("/sequence/leg"))));
+        customer.on("/sequence/leg", request -> new CustomerWebhooks.Response(200, """
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:second@pbx.example.org"}]}]"""));
+        publishApplication(app, webhook("/sequence/answer", "POST"), null, webhook("/sequence/event", "POST"));
+        String call = UUID.randomUUID().toString();
+
+        publishCallEvent(callEvent(call, app, "eu", CallEventType.OFFERED, 1));
+
+        ConsumerRecord<String, CallCommand> first = awaitCommand("eu", call);
+        assertThat(first.value().getConnect().getUri()).isEqualTo("sip:first@pbx.example.org");
+        assertThat(first.value().getConnect().getContinueOnFailure()).isTrue();
+        assertThat(customer.requests("/sequence/notify")).singleElement()
+                .satisfies(request -> assertThat(request.fields()).isEqualTo(Map.of("step", "answered")));
+
+        publishCallEvent(callEvent(call, app, "eu", CallEventType.CONNECT_FAILED, 2).setSipCode(486)
+                .setReason("busy"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> commands("eu", call).size() == 2);
+        CallCommand second = commands("eu", call).get(1).value();
+        assertThat(second.getAction()).isEqualTo(CallAction.CONNECT);
+        assertThat(second.getConnect().getUri()).isEqualTo("sip:second@pbx.example.org");
+        assertThat(second.getConnect().getContinueOnFailure()).isFalse();
+        assertThat(customer.requests("/sequence/leg")).singleElement().satisfies(request -> assertThat(
+                request.fields()).containsEntry("status", "busy").containsEntry("uuid", call));
     }
 
     @Test

@@ -14,6 +14,14 @@ import java.util.TreeMap;
 public record AnswerRequest(String to, String from, String fromUser, String uuid, String conversationUuid,
                             String regionUrl, Map<String, String> sipHeaders) {
 
+    /**
+     * Vonage's answer webhook reference: {@code endpoint_type} names the kind of endpoint that placed the call
+     * ({@code phone}, {@code app}, {@code sip}, ...), here always a SIP endpoint. {@code custom_data} is the
+     * payload a Client SDK app passes when it starts a call, so a SIP call has none and, as Vonage does, the
+     * field is left out rather than sent empty.
+     */
+    static final String ENDPOINT_TYPE = "sip";
+
     public AnswerRequest {
         sipHeaders = Map.copyOf(sipHeaders);
     }
@@ -45,6 +53,7 @@ public record AnswerRequest(String to, String from, String fromUser, String uuid
         fields.put("uuid", uuid);
         fields.put("conversation_uuid", conversationUuid);
         fields.put("region_url", regionUrl);
+        fields.put("endpoint_type", ENDPOINT_TYPE);
         sipHeaders.forEach((name, value) -> fields.put("SipHeader_" + name, value));
         return fields;
     }

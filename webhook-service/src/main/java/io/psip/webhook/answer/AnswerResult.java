@@ -1,15 +1,35 @@
 package io.psip.webhook.answer;
 
-import io.psip.webhook.ncco.NccoDecision;
+import io.psip.webhook.ncco.Ncco;
 
-/** How asking the customer what to do with a call ended. */
+import java.util.List;
+
+/**
+ * How asking the customer for an NCCO ended. {@code syntaxErrors}: why each invalid NCCO received on the way was
+ * refused; each goes to event_url as Vonage's error event, whatever came after it.
+ */
 public sealed interface AnswerResult {
 
-    /** answer_url (or its fallback) returned a valid NCCO. */
-    record Answered(NccoDecision decision, boolean fromFallback) implements AnswerResult {
+    List<String> syntaxErrors();
+
+    /** The webhook (or fallback_answer_url) returned a valid NCCO. */
+    record Answered(Ncco ncco, boolean fromFallback, List<String> syntaxErrors) implements AnswerResult {
+        public Answered {
+            syntaxErrors = List.copyOf(syntaxErrors);
+        }
     }
 
-    /** Neither answer_url nor fallback_answer_url gave a valid NCCO; {@code reason} says why, for event_url. */
-    record Failed(String reason) implements AnswerResult {
+    /** An event webhook accepted the request with an empty body: the current NCCO goes on. */
+    record NoNcco(List<String> syntaxErrors) implements AnswerResult {
+        public NoNcco {
+            syntaxErrors = List.copyOf(syntaxErrors);
+        }
+    }
+
+    /** Neither the webhook nor fallback_answer_url gave a valid NCCO; {@code reason} says why, for event_url. */
+    record Failed(String reason, List<String> syntaxErrors) implements AnswerResult {
+        public Failed {
+            syntaxErrors = List.copyOf(syntaxErrors);
+        }
     }
 }

@@ -11,6 +11,7 @@ import io.psip.webhook.events.EventUrlDelivery;
 import io.psip.webhook.http.ApacheWebhookHttp;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
+import io.psip.webhook.signing.CallbackSigner;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -50,8 +51,9 @@ public class WebhookConfiguration {
     }
 
     @Bean
-    AnswerService answerService(WebhookHttp http, JsonMapper json, MeterRegistry meters) {
-        return new AnswerService(http, new NccoParser(json), meters, Clock.systemUTC());
+    AnswerService answerService(WebhookHttp http, JsonMapper json, CallbackSigner callbackSigner,
+                                MeterRegistry meters) {
+        return new AnswerService(http, new NccoParser(json), callbackSigner, meters, Clock.systemUTC());
     }
 
     @Bean

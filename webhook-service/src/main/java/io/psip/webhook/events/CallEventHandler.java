@@ -13,17 +13,21 @@ import io.psip.webhook.answer.AnswerService;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.ApplicationTable;
 import io.psip.webhook.application.WebhookTarget;
-import io.psip.webhook.ncco.NccoDecision;
+import io.psip.webhook.ncco.NccoAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,12 +37,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * Turns call events into webhook traffic. OFFERED: ask answer_url, then queue {@code started} and publish the
- * CONNECT command, or publish a REJECT and queue {@code failed}. Later events become statuses on event_url. All
- * work for one call runs in that call's lane, so event_url sees the statuses in order. Repeated events (same
- * event id) are dropped.
+ * Turns call events into webhook traffic. OFFERED: ask answer_url for an NCCO and run it: each {@code notify}
+ * in turn, then the first {@code connect} as a CONNECT command (with {@code started} queued first), or a REJECT
+ * with {@code failed}. A CONNECT_FAILED (routing kept the caller) runs the rest of the NCCO, or the NCCO a
+ * synchronous connect's eventUrl answered with. Later events become statuses on event_url. All work for one
+ * call runs in that call's lane, so event_url sees the statuses in order. Repeated events (same event id) are
+ * dropped. Requests the handler makes itself go through {@link AnswerService}, which signs them.
  */
 public class CallEventHandler {
 
@@ -52,6 +59,11 @@ public class CallEventHandler {
     private static final Duration APPLICATION_POLL = Duration.ofMillis(100);
     /** Routing's own report of a call we rejected comes within seconds; minutes are plenty. */
     private static final Duration FINISHED_CALL_RETENTION = Duration.ofMinutes(5);
+    /** Vonage's defaults, for an NCCO eventUrl of an application with neither event_url nor answer_url. */
+    private static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(5);
+    /** A notify whose answer is an NCCO that notifies again would loop until the deadline: one call's bound. */
+    static final int MAX_ACTIONS_PER_CALL = 50;
 
     /**
      * @param answerDeadline time from the offer (its occurred_at) within which the command must be out: a little
@@ -66,15 +78,23 @@ public class CallEventHandler {
                            Duration maxOfferAge, Duration callStateTtl, int maxActiveCalls) {
     }
 
-    /** What later statuses of a call need; touched only from the call's lane. */
+    /** What later statuses and the rest of the NCCO need; touched only from the call's lane. */
     private static final class CallContext {
+        /** Null when the application is unknown (not found, or gone after a restart). */
+        private final Application application;
         private final Optional<WebhookTarget> eventUrl;
         private final Instant createdAt;
         /** When the final status was queued; the context stays a while to swallow late duplicates. */
         private volatile Instant finishedAt;
+        /** The connect routing is carrying out, and the actions after it; empty when nothing can follow. */
+        private NccoAction.Connect connect;
+        private List<NccoAction> rest = List.of();
+        private boolean started;
+        private int actionsRun;
 
-        private CallContext(Optional<WebhookTarget> eventUrl, Instant createdAt) {
-            this.eventUrl = eventUrl;
+        private CallContext(Application application, Instant createdAt) {
+            this.application = application;
+            this.eventUrl = application == null ? Optional.empty() : application.eventUrl();
             this.createdAt = createdAt;
         }
     }
@@ -129,15 +149,23 @@ public class CallEventHandler {
             if (event.getType() == CallEventType.OFFERED) {
                 return admit(event);
             }
+            if (event.getType() == CallEventType.CONNECT_FAILED) {
+                return lanes.submit(callUuid, () -> connectFailed(event, context(event)));
+            }
             String status = status(event.getType());
             if (status == null) {
                 log.warn("ignoring call event of type {}", event.getType());
                 return CompletableFuture.completedFuture(null);
             }
             return lanes.submit(callUuid, () -> {
-                queueStatus(event, context(event), new CallStatus(status, callUuid, event.getConversationUuid(),
-                        event.getFrom(), event.getTo(), event.getOccurredAt(), event.getDurationSeconds(),
+                CallContext context = context(event);
+                queueStatus(context, newStatus(event, status, event.getOccurredAt(), event.getDurationSeconds(),
                         event.getSipCode(), event.getReason()));
+                if (event.getType() == CallEventType.ANSWERED) {
+                    // Nothing after an answered connect can run: there is no media, and the call ends when
+                    // either leg hangs up. The connect's eventUrl keeps getting its leg's statuses.
+                    context.rest = List.of();
+                }
                 return CompletableFuture.completedFuture(null);
             });
         }
@@ -191,51 +219,192 @@ public class CallEventHandler {
         try (var ignored = MDC.putCloseable("call_uuid", offered.getCallUuid())) {
             if (found.isEmpty()) {
                 log.warn("no application {} for the call", offered.getApplicationId());
-                return reject(offered, new CallContext(Optional.empty(), clock.instant()), ANSWER_FAILED,
+                return reject(offered, new CallContext(null, clock.instant()), ANSWER_FAILED,
                         "application not found");
             }
             Application application = found.get();
-            CallContext context = new CallContext(application.eventUrl(), clock.instant());
+            CallContext context = new CallContext(application, clock.instant());
             calls.put(offered.getCallUuid(), context);
             AnswerRequest request = AnswerRequest.from(offered, regionUrl(offered.getRegion()));
             return answers.answer(application, request, deadline)
-                    .thenComposeAsync(result -> decided(offered, context, result), executor);
+                    .thenComposeAsync(result -> inCall(offered, () -> {
+                        reportSyntaxErrors(offered, context, result);
+                        if (result instanceof AnswerResult.Answered answered) {
+                            return run(offered, context, answered.ncco().actions(), null);
+                        }
+                        String reason = result instanceof AnswerResult.Failed failed ? failed.reason()
+                                : "answer_url returned no NCCO";
+                        return reject(offered, context, ANSWER_FAILED, reason);
+                    }), executor);
         }
     }
 
-    private CompletableFuture<Void> decided(CallEvent offered, CallContext context, AnswerResult result) {
-        try (var ignored = MDC.putCloseable("call_uuid", offered.getCallUuid())) {
-            if (result instanceof AnswerResult.Failed failed) {
-                return reject(offered, context, ANSWER_FAILED, failed.reason());
-            }
-            NccoDecision decision = ((AnswerResult.Answered) result).decision();
-            if (decision instanceof NccoDecision.Unsupported unsupported) {
-                return reject(offered, context, unsupported.sipCode(), unsupported.reason());
-            }
-            NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
-            queueStatus(offered, context, status(offered, "started", null, null));
-            log.debug("connecting the call to {}", connect.uri());
-            ConnectSip.Builder target = ConnectSip.newBuilder()
-                    .setUri(connect.uri())
-                    .setHeaders(Map.copyOf(connect.headers()))
-                    .setFrom(connect.from())
-                    .setTimeoutSeconds(connect.timeoutSeconds())
-                    .setLimitSeconds(connect.limitSeconds());
-            if (connect.registered() != null) {
-                target.setUser(connect.registered().user()).setDomain(connect.registered().domain());
-            }
-            return commands.publish(command(offered, CallAction.CONNECT).setConnect(target.build()).build());
-        }
+    /** The failed connect the NCCO goes on after: its final code and reason, for the caller if nothing follows. */
+    private record ConnectFailure(int sipCode, String reason) {
     }
 
-    private CompletableFuture<Void> reject(CallEvent offered, CallContext context, int sipCode, String reason) {
+    /**
+     * Runs {@code actions} from the first: each notify in turn (its answer may replace the rest), up to the first
+     * connect, which is published and waits for routing; an unsupported action rejects the call. An NCCO that
+     * runs out without connecting ends the call: after a failed connect with that connect's code, as routing
+     * would have answered the caller; otherwise 480.
+     */
+    private CompletableFuture<Void> run(CallEvent trigger, CallContext context, List<NccoAction> actions,
+                                        ConnectFailure failure) {
+        if (actions.isEmpty()) {
+            return failure != null
+                    ? reject(trigger, context, callerStatusForRefusal(failure.sipCode()), failure.reason())
+                    : reject(trigger, context, ANSWER_FAILED, "NCCO ended without connecting the call");
+        }
+        if (++context.actionsRun > MAX_ACTIONS_PER_CALL) {
+            return reject(trigger, context, ANSWER_FAILED, "NCCO ran more than " + MAX_ACTIONS_PER_CALL + " actions");
+        }
+        List<NccoAction> rest = actions.subList(1, actions.size());
+        return actions.get(0).accept(new NccoAction.Visitor<>() {
+            @Override
+            public CompletableFuture<Void> connect(NccoAction.Connect connect) {
+                return CallEventHandler.this.connect(trigger, context, connect, rest);
+            }
+
+            @Override
+            public CompletableFuture<Void> notify(NccoAction.Notify notify) {
+                WebhookTarget target = nccoTarget(context.application, notify.eventUrl(), notify.eventMethod());
+                log.debug("notify {}", target.loggable());
+                return answers.askEventUrl(context.application, trigger.getCallUuid(), target, notify.payload(),
+                                deadline(trigger))
+                        .thenComposeAsync(result -> inCall(trigger, () -> {
+                            reportSyntaxErrors(trigger, context, result);
+                            // Vonage: an NCCO in the answer replaces the current one; anything else goes on.
+                            return result instanceof AnswerResult.Answered answered
+                                    ? run(trigger, context, answered.ncco().actions(), failure)
+                                    : run(trigger, context, rest, failure);
+                        }), executor);
+            }
+
+            @Override
+            public CompletableFuture<Void> unsupported(NccoAction.Unsupported unsupported) {
+                return reject(trigger, context, unsupported.sipCode(), unsupported.reason());
+            }
+        });
+    }
+
+    /**
+     * Publishes the CONNECT. Routing is asked to keep the caller if it fails ({@code continue_on_failure}) when
+     * the NCCO could go on: more actions follow, or the connect's eventUrl may answer its failure with a new NCCO.
+     */
+    private CompletableFuture<Void> connect(CallEvent trigger, CallContext context, NccoAction.Connect connect,
+                                            List<NccoAction> rest) {
+        if (!context.started) {
+            // the call's status, for event_url: queued before the connect's eventUrl takes over its leg's statuses
+            context.started = true;
+            queueStatus(context, newStatus(trigger, "started", clock.instant(), null, null, null));
+        }
+        context.connect = connect;
+        context.rest = List.copyOf(rest);
+        boolean continueOnFailure = !rest.isEmpty() || connect.asksForNcco();
+        log.debug("connecting the call to {}{}", connect.uri(), continueOnFailure ? ", going on if it fails" : "");
+        ConnectSip.Builder target = ConnectSip.newBuilder()
+                .setUri(connect.uri())
+                .setHeaders(Map.copyOf(connect.headers()))
+                .setFrom(connect.from())
+                .setTimeoutSeconds(connect.timeoutSeconds())
+                .setLimitSeconds(connect.limitSeconds())
+                .setContinueOnFailure(continueOnFailure);
+        if (connect.registered() != null) {
+            target.setUser(connect.registered().user()).setDomain(connect.registered().domain());
+        }
+        return commands.publish(command(trigger, CallAction.CONNECT).setConnect(target.build()).build());
+    }
+
+    /**
+     * Routing kept the caller after a connect failed. The failure goes to the connect's eventUrl (or event_url);
+     * for a synchronous connect that request's answer may be a new NCCO, which replaces the rest. Then the NCCO
+     * goes on, in the call's lane, while routing waits for the next command.
+     */
+    private CompletableFuture<Void> connectFailed(CallEvent event, CallContext context) {
+        NccoAction.Connect failed = context.connect;
+        List<NccoAction> rest = context.rest;
+        ConnectFailure failure = new ConnectFailure(event.getSipCode() == null ? ANSWER_FAILED : event.getSipCode(),
+                event.getReason());
+        CallStatus status = newStatus(event, connectFailureStatus(event), event.getOccurredAt(), null,
+                event.getSipCode(), event.getReason());
+        context.connect = null;
+        context.rest = List.of();
+        if (failed != null && failed.asksForNcco() && context.application != null) {
+            WebhookTarget target = nccoTarget(context.application, failed.eventUrl(), failed.eventMethod());
+            return answers.askEventUrl(context.application, event.getCallUuid(), target, status.fields(),
+                            deadline(event))
+                    .thenComposeAsync(result -> inCall(event, () -> {
+                        reportSyntaxErrors(event, context, result);
+                        return result instanceof AnswerResult.Answered answered
+                                ? run(event, context, answered.ncco().actions(), failure)
+                                : run(event, context, rest, failure);
+                    }), executor);
+        }
+        if (failed != null) {
+            legTarget(context, failed).ifPresent(target -> deliver(event.getCallUuid(), target, status));
+        }
+        return run(event, context, rest, failure);
+    }
+
+    /**
+     * Vonage's status for a connect leg that did not answer. A stand-in until the shared status mapping beside
+     * CallStatus lands (the integrator points this at it).
+     */
+    private static String connectFailureStatus(CallEvent event) {
+        int code = event.getSipCode() == null ? 0 : event.getSipCode();
+        if (code == 486 || code == 600) {
+            return "busy";
+        }
+        if (code == 408 || "timeout".equals(event.getReason())) {
+            return "timeout";
+        }
+        return code == 603 ? "rejected" : "failed";
+    }
+
+    /**
+     * The caller's status when the far end refused with {@code farEndStatus}, as routing relays a refusal
+     * (routing's B2buaRules.callerStatusForRefusal): an auth challenge on our leg is not the caller's to answer
+     * (403), a redirect or other non-failure is not followed (480), any other refusal is relayed.
+     */
+    static int callerStatusForRefusal(int farEndStatus) {
+        if (farEndStatus == 401 || farEndStatus == 407) {
+            return 403;
+        }
+        return farEndStatus < 400 ? ANSWER_FAILED : farEndStatus;
+    }
+
+    private CompletableFuture<Void> reject(CallEvent trigger, CallContext context, int sipCode, String reason) {
         log.warn("rejecting the call with {}: {}", sipCode, reason);
-        queueStatus(offered, context, status(offered, "failed", sipCode, reason));
-        return commands.publish(command(offered, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
+        queueStatus(context, newStatus(trigger, "failed", clock.instant(), null, sipCode, reason));
+        return commands.publish(command(trigger, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
     }
 
-    /** Queues a status behind everything already queued for the call; at most one final status is posted. */
-    private void queueStatus(CallEvent event, CallContext context, CallStatus status) {
+    /**
+     * Vonage's error event ({@code reason}, {@code conversation_uuid}, {@code timestamp}; webhook reference,
+     * "Errors") to event_url for every invalid NCCO the customer returned, in the call's lane.
+     */
+    private void reportSyntaxErrors(CallEvent event, CallContext context, AnswerResult result) {
+        if (context.application == null || context.eventUrl.isEmpty()) {
+            return;
+        }
+        for (String error : result.syntaxErrors()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("reason", "Syntax error in NCCO. " + error);
+            fields.put("conversation_uuid", event.getConversationUuid());
+            fields.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.MILLIS)));
+            lanes.submit(event.getCallUuid(), () -> answers.reportError(context.application, event.getCallUuid(),
+                    context.eventUrl.get(), fields));
+        }
+    }
+
+    /**
+     * Queues a status of the call behind everything already queued for it; at most one final status is posted.
+     * While a connect with its own eventUrl runs, that connect's statuses go there instead of event_url (Vonage:
+     * the connect's eventUrl gets the call states of the leg it makes); a final status also goes to event_url,
+     * which sees the call end as it saw it start.
+     */
+    private void queueStatus(CallContext context, CallStatus status) {
         if (context.finishedAt != null) {
             log.debug("not posting {}: the call's final status was already posted", status.status());
             return;
@@ -243,11 +412,46 @@ public class CallEventHandler {
         if (status.isFinal()) {
             context.finishedAt = clock.instant();
         }
-        if (context.eventUrl.isEmpty()) {
-            log.debug("application has no event_url, dropping {}", status.status());
-            return;
+        Optional<WebhookTarget> leg = context.connect == null ? Optional.empty()
+                : Optional.ofNullable(context.connect.eventUrl())
+                        .map(url -> nccoTarget(context.application, url, context.connect.eventMethod()));
+        leg.ifPresent(target -> deliver(status.uuid(), target, status));
+        if (leg.isEmpty() || status.isFinal()) {
+            if (context.eventUrl.isEmpty()) {
+                log.debug("application has no event_url, dropping {}", status.status());
+                return;
+            }
+            deliver(status.uuid(), context.eventUrl.get(), status);
         }
-        lanes.submit(event.getCallUuid(), () -> eventUrl.deliver(context.eventUrl.get(), status));
+    }
+
+    /** Where the statuses of {@code connect}'s leg go: its eventUrl, else event_url. */
+    private Optional<WebhookTarget> legTarget(CallContext context, NccoAction.Connect connect) {
+        return connect.eventUrl() != null
+                ? Optional.of(nccoTarget(context.application, connect.eventUrl(), connect.eventMethod()))
+                : context.eventUrl;
+    }
+
+    /** The one place a status goes to delivery, behind the call's earlier work. */
+    private void deliver(String callUuid, WebhookTarget target, CallStatus status) {
+        lanes.submit(callUuid, () -> eventUrl.deliver(target, status));
+    }
+
+    /**
+     * An eventUrl named in the NCCO, with the application's event_url timeouts (else answer_url's): Vonage has no
+     * per-action timeouts.
+     */
+    private static WebhookTarget nccoTarget(Application application, URI address, String method) {
+        WebhookTarget like = application.eventUrl().or(application::answerUrl).orElse(null);
+        return new WebhookTarget(address, method,
+                like == null ? DEFAULT_CONNECTION_TIMEOUT : like.connectionTimeout(),
+                like == null ? DEFAULT_SOCKET_TIMEOUT : like.socketTimeout());
+    }
+
+    private CompletableFuture<Void> inCall(CallEvent event, Supplier<CompletableFuture<Void>> work) {
+        try (var ignored = MDC.putCloseable("call_uuid", event.getCallUuid())) {
+            return work.get();
+        }
     }
 
     /**
@@ -268,7 +472,7 @@ public class CallEventHandler {
     /** The context made at OFFERED; after a restart, rebuilt from the application the event names. */
     private CallContext context(CallEvent event) {
         return calls.computeIfAbsent(event.getCallUuid(), uuid -> new CallContext(
-                applications.find(event.getApplicationId()).flatMap(Application::eventUrl), clock.instant()));
+                applications.find(event.getApplicationId()).orElse(null), clock.instant()));
     }
 
     /** An application created just before the call may still be on its way from the topic: wait a little. */
@@ -283,26 +487,30 @@ public class CallEventHandler {
                 .thenCompose(id -> application(id, deadline));
     }
 
-    private CallStatus status(CallEvent event, String status, Integer sipCode, String detail) {
+    /** The one place a CallStatus is made. */
+    private static CallStatus newStatus(CallEvent event, String status, Instant timestamp, Integer durationSeconds,
+                                        Integer sipCode, String detail) {
         return new CallStatus(status, event.getCallUuid(), event.getConversationUuid(), event.getFrom(),
-                event.getTo(), clock.instant(), null, sipCode, detail);
+                event.getTo(), timestamp, durationSeconds, sipCode, detail);
     }
 
-    private CallCommand.Builder command(CallEvent offered, CallAction action) {
-        // Derived from the event id: a redelivered OFFERED yields the same command id, which routing can drop.
-        String commandId = UUID.nameUUIDFromBytes((offered.getEventId() + "/command")
+    /** A command answering {@code trigger} (the OFFERED, or a CONNECT_FAILED the NCCO goes on after). */
+    private CallCommand.Builder command(CallEvent trigger, CallAction action) {
+        // Derived from the event id: a redelivered event yields the same command id, which routing can drop.
+        String commandId = UUID.nameUUIDFromBytes((trigger.getEventId() + "/command")
                 .getBytes(StandardCharsets.UTF_8)).toString();
         return CallCommand.newBuilder()
                 .setCommandId(commandId)
                 .setOccurredAt(clock.instant())
-                .setCallUuid(offered.getCallUuid())
-                .setRegion(offered.getRegion())
-                .setInstanceId(offered.getInstanceId())
+                .setCallUuid(trigger.getCallUuid())
+                .setRegion(trigger.getRegion())
+                .setInstanceId(trigger.getInstanceId())
                 .setAction(action);
     }
 
-    private Instant deadline(CallEvent offered) {
-        return offered.getOccurredAt().plus(settings.answerDeadline());
+    /** When routing stops waiting for the command that answers {@code trigger}. */
+    private Instant deadline(CallEvent trigger) {
+        return trigger.getOccurredAt().plus(settings.answerDeadline());
     }
 
     private String regionUrl(String region) {

@@ -1,20 +1,33 @@
 package io.psip.webhook.ncco;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialects;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Validates an NCCO (Vonage shapes, see specs/ncco-schema.json) and reduces it to the one decision this platform
- * supports today: {@code connect} to a single {@code sip} endpoint, by {@code uri} or by {@code user} and
- * {@code domain}. Everything else Vonage defines is rejected as
- * unsupported (501 action, 488 endpoint type); anything Vonage would not accept is invalid.
+ * Reads an NCCO: first against Vonage's NCCO JSON schema (classpath {@code ncco/ncco-schema.json}, extended with
+ * {@code notify} and the sip endpoint's {@code headers} and {@code user}/{@code domain}), then through this
+ * platform's own checks, which are stricter where a value ends up in a SIP message (header names and values,
+ * control characters, lengths, user and domain names). Anything the schema or those checks refuse is invalid;
+ * what Vonage defines but this platform cannot do yet (media actions, endpoints other than sip) becomes
+ * {@link NccoAction.Unsupported}.
  */
 public final class NccoParser {
 
@@ -24,9 +37,7 @@ public final class NccoParser {
     static final int MAX_TIMEOUT_SECONDS = 7200;
     static final int MAX_LIMIT_SECONDS = 7200;
 
-    private static final Set<String> VONAGE_ACTIONS =
-            Set.of("connect", "talk", "stream", "input", "record", "conversation", "notify", "wait", "transfer");
-    private static final Set<String> VONAGE_ENDPOINTS = Set.of("phone", "app", "websocket", "sip", "vbc");
+    private static final String SCHEMA = "classpath:ncco/ncco-schema.json";
     /** RFC 3261 token characters: header names end up verbatim in a SIP message. */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!%'*+.^_`|~-]{1,64}");
     private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s<>\"]+");
@@ -35,144 +46,209 @@ public final class NccoParser {
     /** A DNS label, in either case. */
     private static final Pattern DOMAIN_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_VALUE_LENGTH = 1024;
+    private static final Pattern ONE_OF_BRANCH = Pattern.compile("oneOf/\\d+/");
 
     private final JsonMapper json;
+    private final Schema schema;
 
     public NccoParser(JsonMapper json) {
         this.json = json;
+        this.schema = SchemaRegistry.withDefaultDialect(Dialects.getDraft4()).getSchema(SchemaLocation.of(SCHEMA));
     }
 
-    public NccoDecision parse(String body) throws InvalidNccoException {
+    public Ncco parse(String body) throws InvalidNccoException {
         JsonNode ncco;
         try {
             ncco = json.readTree(body == null ? "" : body);
         } catch (JacksonException e) {
             throw new InvalidNccoException("NCCO is not JSON");
         }
-        if (ncco == null || !ncco.isArray() || ncco.isEmpty()) {
-            throw new InvalidNccoException("NCCO must be a non-empty JSON array of actions");
+        if (ncco == null || ncco.isMissingNode()) {
+            throw new InvalidNccoException("NCCO is not JSON");
         }
+        withoutNulls(ncco);
+        List<Error> errors = schema.validate(ncco);
+        if (!errors.isEmpty()) {
+            throw new InvalidNccoException(describe(errors));
+        }
+        List<NccoAction> actions = new ArrayList<>();
         for (JsonNode action : ncco) {
-            if (!action.isObject() || !action.path("action").isString()) {
-                throw new InvalidNccoException("every NCCO action needs an \"action\" name");
-            }
-            String name = action.get("action").stringValue();
-            if (!VONAGE_ACTIONS.contains(name)) {
-                throw new InvalidNccoException("unknown NCCO action: " + printable(name));
-            }
+            actions.add(action(action));
         }
-        JsonNode first = ncco.get(0);
-        String firstName = first.get("action").stringValue();
-        if (!firstName.equals("connect")) {
-            return new NccoDecision.Unsupported(UNSUPPORTED_ACTION, "unsupported NCCO action: " + firstName);
-        }
-        if (ncco.size() > 1) {
-            String next = ncco.get(1).get("action").stringValue();
-            return new NccoDecision.Unsupported(UNSUPPORTED_ACTION,
-                    "unsupported NCCO action after connect: " + next);
-        }
-        return connect(first);
+        return new Ncco(actions);
     }
 
-    private NccoDecision connect(JsonNode connect) throws InvalidNccoException {
+    /** The schema has told the action apart already; this maps each of Vonage's names to what the platform does. */
+    private NccoAction action(JsonNode action) throws InvalidNccoException {
+        String name = action.get("action").stringValue();
+        return switch (name) {
+            case "connect" -> connect(action);
+            case "notify" -> notify(action);
+            case "talk", "stream", "input", "record", "conversation" -> new NccoAction.Unsupported(name,
+                    UNSUPPORTED_ACTION, "unsupported NCCO action: " + name);
+            default -> throw new InvalidNccoException("unknown NCCO action: " + printable(name));
+        };
+    }
+
+    /**
+     * SDKs serialise unset fields as null or leave them out: a null in an action or an endpoint counts as absent
+     * (the notify payload is the customer's and stays as it is).
+     */
+    private static void withoutNulls(JsonNode ncco) {
+        if (!ncco.isArray()) {
+            return;
+        }
+        for (JsonNode action : ncco) {
+            removeNulls(action);
+            for (JsonNode endpoint : action.path("endpoint")) {
+                removeNulls(endpoint);
+            }
+        }
+    }
+
+    private static void removeNulls(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.properties().removeIf(field -> field.getValue().isNull());
+        }
+    }
+
+    /**
+     * The most specific schema error, by where it is and which rule it breaks; never the value itself, which is
+     * the customer's response body. Errors from the branches of a {@code oneOf} whose {@code action} or
+     * {@code type} does not match say nothing about what the customer meant, so they are left out.
+     */
+    private static String describe(List<Error> errors) {
+        List<String> otherBranches = errors.stream().filter(NccoParser::isOtherBranch)
+                .map(error -> branch(error.getEvaluationPath().toString())).toList();
+        // deepest first; at the same place, the rule broken beats "matches no branch"
+        Comparator<Error> depth = Comparator.<Error>comparingInt(error -> error.getInstanceLocation().getNameCount())
+                .thenComparing(error -> !"oneOf".equals(error.getKeyword()));
+        Error chosen = errors.stream()
+                .filter(error -> otherBranches.stream()
+                        .noneMatch(branch -> error.getEvaluationPath().toString().startsWith(branch)))
+                .max(depth)
+                .orElseGet(() -> errors.stream().max(depth).orElseThrow());
+        return "NCCO does not match the schema at " + chosen.getInstanceLocation() + " (" + chosen.getKeyword()
+                + ")";
+    }
+
+    private static boolean isOtherBranch(Error error) {
+        String location = error.getInstanceLocation().toString();
+        return "enum".equals(error.getKeyword()) && (location.endsWith("/type") || location.endsWith("/action"));
+    }
+
+    /** The evaluation path up to the innermost {@code oneOf/<n>/}. */
+    private static String branch(String evaluationPath) {
+        Matcher oneOf = ONE_OF_BRANCH.matcher(evaluationPath);
+        int end = -1;
+        while (oneOf.find()) {
+            end = oneOf.end();
+        }
+        return end < 0 ? evaluationPath : evaluationPath.substring(0, end);
+    }
+
+    private NccoAction connect(JsonNode connect) throws InvalidNccoException {
         JsonNode endpoints = connect.path("endpoint");
-        if (!endpoints.isArray() || endpoints.isEmpty()) {
+        if (endpoints.isEmpty()) {
             throw new InvalidNccoException("connect needs a non-empty endpoint array");
         }
         if (endpoints.size() > 1) {
-            return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT, "connect supports one endpoint only");
+            return new NccoAction.Unsupported("connect", UNSUPPORTED_ENDPOINT, "connect supports one endpoint only");
         }
         JsonNode endpoint = endpoints.get(0);
-        if (!endpoint.isObject() || !endpoint.path("type").isString()) {
-            throw new InvalidNccoException("connect endpoint needs a \"type\"");
-        }
         String type = endpoint.get("type").stringValue();
-        if (!VONAGE_ENDPOINTS.contains(type)) {
-            throw new InvalidNccoException("unknown endpoint type: " + printable(type));
-        }
         if (!type.equals("sip")) {
-            return new NccoDecision.Unsupported(UNSUPPORTED_ENDPOINT, "unsupported endpoint type: " + type);
+            return new NccoAction.Unsupported("connect", UNSUPPORTED_ENDPOINT, "unsupported endpoint type: " + type);
         }
         Map<String, String> headers = headers(endpoint.path("headers"));
         String from = from(connect.path("from"));
         int timeout = timeout(connect.path("timeout"));
         Integer limit = limit(connect.path("limit"));
-        JsonNode uri = endpoint.path("uri");
-        if (given(endpoint.path("user")) || given(endpoint.path("domain"))) {
-            if (given(uri)) {
-                throw new InvalidNccoException("sip endpoint takes a \"uri\" or a \"user\" and \"domain\", not both");
-            }
-            NccoDecision.RegisteredUser registered = registeredUser(endpoint);
-            return new NccoDecision.ConnectSip(registered.addressOfRecord(), headers, from, timeout, limit, registered);
+        URI eventUrl = eventUrl(connect.path("eventUrl"));
+        String eventMethod = connect.path("eventMethod").asString("POST");
+        boolean synchronous = connect.path("eventType").asString("").equals("synchronous");
+        if (endpoint.has("uri") && (endpoint.has("user") || endpoint.has("domain"))) {
+            throw new InvalidNccoException("sip endpoint takes a \"uri\" or a \"user\" and \"domain\", not both");
         }
-        if (!uri.isString()) {
-            throw new InvalidNccoException("sip endpoint needs a \"uri\", or a \"user\" and a \"domain\"");
+        if (!endpoint.has("uri")) {
+            NccoAction.RegisteredUser registered = registeredUser(endpoint);
+            return new NccoAction.Connect(registered.addressOfRecord(), headers, from, timeout, limit, registered,
+                    eventUrl, eventMethod, synchronous);
         }
-        if (!SIP_URI.matcher(uri.stringValue()).matches() || uri.stringValue().length() > MAX_VALUE_LENGTH) {
+        String uri = endpoint.get("uri").stringValue();
+        if (!SIP_URI.matcher(uri).matches() || uri.length() > MAX_VALUE_LENGTH) {
             throw new InvalidNccoException("sip endpoint uri must be a sip: or sips: URI");
         }
-        return new NccoDecision.ConnectSip(uri.stringValue(), headers, from, timeout, limit);
+        return new NccoAction.Connect(uri, headers, from, timeout, limit, null, eventUrl, eventMethod, synchronous);
+    }
+
+    private NccoAction notify(JsonNode notify) throws InvalidNccoException {
+        Map<String, Object> payload = json.treeToValue(notify.get("payload"), new TypeReference<>() {
+        });
+        return new NccoAction.Notify(payload, eventUrl(notify.path("eventUrl")),
+                notify.path("eventMethod").asString("POST"));
+    }
+
+    /** Vonage's eventUrl is an array of one URL. */
+    private static URI eventUrl(JsonNode eventUrl) throws InvalidNccoException {
+        if (eventUrl.isEmpty()) {
+            return null;
+        }
+        try {
+            URI address = URI.create(eventUrl.get(0).stringValue());
+            if (address.getHost() == null) {
+                throw new InvalidNccoException("eventUrl must be an absolute http(s) URL");
+            }
+            return address;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidNccoException("eventUrl must be an absolute http(s) URL");
+        }
     }
 
     /**
      * Vonage's newer form {@code {type: "sip", user, domain}}: a user of one of the account's domains. Both end up in
      * a Request-URI and in logs, so they are held to a user name as provisioning accepts it and to a DNS label.
      */
-    private static NccoDecision.RegisteredUser registeredUser(JsonNode endpoint) throws InvalidNccoException {
-        JsonNode user = endpoint.path("user");
-        JsonNode domain = endpoint.path("domain");
-        if (!user.isString() || !SIP_USER.matcher(user.stringValue()).matches()) {
+    private static NccoAction.RegisteredUser registeredUser(JsonNode endpoint) throws InvalidNccoException {
+        String user = endpoint.get("user").stringValue();
+        String domain = endpoint.get("domain").stringValue();
+        if (!SIP_USER.matcher(user).matches()) {
             throw new InvalidNccoException("sip endpoint user must be 1 to 64 letters, digits or . _ ~ + -");
         }
-        if (!domain.isString() || !DOMAIN_NAME.matcher(domain.stringValue()).matches()) {
+        if (!DOMAIN_NAME.matcher(domain).matches()) {
             throw new InvalidNccoException(
                     "sip endpoint domain must be a domain name: up to 63 letters, digits and inner hyphens");
         }
         // Domain names are case-insensitive and stored in lower case; user names are not.
-        return new NccoDecision.RegisteredUser(user.stringValue(), domain.stringValue().toLowerCase(Locale.ROOT));
-    }
-
-    /** A JSON null counts as absent, as SDKs serialise unset fields either way. */
-    private static boolean given(JsonNode field) {
-        return !field.isMissingNode() && !field.isNull();
+        return new NccoAction.RegisteredUser(user, domain.toLowerCase(Locale.ROOT));
     }
 
     private static Map<String, String> headers(JsonNode headers) throws InvalidNccoException {
-        if (!given(headers)) {
-            return Map.of();
-        }
-        if (!headers.isObject()) {
-            throw new InvalidNccoException("sip endpoint headers must be an object");
-        }
         Map<String, String> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> header : headers.properties()) {
             if (!HEADER_NAME.matcher(header.getKey()).matches()) {
                 throw new InvalidNccoException("invalid SIP header name: " + printable(header.getKey()));
             }
-            JsonNode value = header.getValue();
-            if (!value.isString() && !value.isNumber() && !value.isBoolean()) {
-                throw new InvalidNccoException("SIP header " + header.getKey() + " must have a scalar value");
-            }
-            result.put(header.getKey(), safeValue(value.asString(), "SIP header " + header.getKey()));
+            result.put(header.getKey(), safeValue(header.getValue().asString(), "SIP header " + header.getKey()));
         }
         return result;
     }
 
     private static String from(JsonNode from) throws InvalidNccoException {
-        if (!given(from)) {
+        if (from.isMissingNode()) {
             return null;
         }
-        if (!from.isString() || from.stringValue().isBlank()) {
+        if (from.stringValue().isBlank()) {
             throw new InvalidNccoException("connect from must be a non-empty string");
         }
         return safeValue(from.stringValue(), "connect from");
     }
 
     private static int timeout(JsonNode timeout) throws InvalidNccoException {
-        if (!given(timeout)) {
+        if (timeout.isMissingNode()) {
             return DEFAULT_TIMEOUT_SECONDS;
         }
-        if (!timeout.isNumber() || timeout.asDouble() < 1 || timeout.asDouble() > MAX_TIMEOUT_SECONDS) {
+        if (timeout.asDouble() < 1 || timeout.asDouble() > MAX_TIMEOUT_SECONDS) {
             throw new InvalidNccoException("connect timeout must be a number of seconds from 1 to " + MAX_TIMEOUT_SECONDS);
         }
         return (int) timeout.asDouble();
@@ -180,10 +256,10 @@ public final class NccoParser {
 
     /** Vonage's connect {@code limit}: at most 7200 s; absent means routing's own maximum call duration. */
     private static Integer limit(JsonNode limit) throws InvalidNccoException {
-        if (!given(limit)) {
+        if (limit.isMissingNode()) {
             return null;
         }
-        if (!limit.isNumber() || limit.asDouble() < 1 || limit.asDouble() > MAX_LIMIT_SECONDS) {
+        if (limit.asDouble() < 1 || limit.asDouble() > MAX_LIMIT_SECONDS) {
             throw new InvalidNccoException("connect limit must be a number of seconds from 1 to " + MAX_LIMIT_SECONDS);
         }
         return (int) limit.asDouble();

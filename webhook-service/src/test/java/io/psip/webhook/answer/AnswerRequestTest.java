@@ -27,6 +27,7 @@ class AnswerRequestTest {
                 entry("uuid", "call-1"),
                 entry("conversation_uuid", "conv-1"),
                 entry("region_url", "https://api-eu.example.com"),
+                entry("endpoint_type", "sip"),
                 entry("SipHeader_X-UserId", "ABC123"));
     }
 
@@ -42,7 +43,8 @@ class AnswerRequestTest {
                 entry("from_user", "alice"),
                 entry("uuid", "call-1"),
                 entry("conversation_uuid", "conv-1"),
-                entry("region_url", "https://api-eu.example.com"));
+                entry("region_url", "https://api-eu.example.com"),
+                entry("endpoint_type", "sip"));
     }
 
     @Test
@@ -58,6 +60,7 @@ class AnswerRequestTest {
                 entry("uuid", "call-1"),
                 entry("conversation_uuid", "conv-1"),
                 entry("region_url", "https://api-eu.example.com"),
+                entry("endpoint_type", "sip"),
                 entry("SipHeader_X-UserId", "ABC123"));
     }
 

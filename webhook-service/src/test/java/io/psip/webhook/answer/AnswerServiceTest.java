@@ -5,9 +5,12 @@ import io.psip.webhook.application.Application;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.http.WebhookFailure;
 import io.psip.webhook.http.WebhookHttp;
+import io.psip.webhook.http.RequestSigner;
 import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
-import io.psip.webhook.ncco.NccoDecision;
+import io.psip.webhook.signing.CallbackSigner;
+import io.psip.webhook.ncco.Ncco;
+import io.psip.webhook.ncco.NccoAction;
 import io.psip.webhook.ncco.NccoParser;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,7 +62,46 @@ class AnswerServiceTest {
             return responses.apply(request.target());
         };
         JsonMapper json = JsonMapper.builder().build();
-        return new AnswerService(http, new NccoParser(json), new SimpleMeterRegistry(), clock);
+        return new AnswerService(http, new NccoParser(json), CallbackSigner.NEVER, new SimpleMeterRegistry(), clock);
+    }
+
+    @Test
+    void eachAttemptEndsByItsOwnTimeoutsWhenTheCallHasLonger() {
+        service(target -> ok(CONNECT)).answer(application(), REQUEST, now.plusSeconds(30)).join();
+
+        assertThat(sent).singleElement().satisfies(request -> assertThat(request.deadline())
+                .isEqualTo(now.plus(ANSWER.connectionTimeout()).plus(ANSWER.socketTimeout())));
+    }
+
+    @Test
+    void everyRequestIsSignedForTheApplication() {
+        RequestSigner signed = body -> "Bearer test";
+        JsonMapper json = JsonMapper.builder().build();
+        WebhookHttp http = request -> {
+            sent.add(request);
+            return request.target().equals(ANSWER) ? CompletableFuture.completedFuture(new WebhookResponse(500, ""))
+                    : ok(CONNECT);
+        };
+        new AnswerService(http, new NccoParser(json), app -> signed, new SimpleMeterRegistry(), clock)
+                .answer(application(), REQUEST, now.plusSeconds(9)).join();
+
+        assertThat(sent).hasSize(2).allSatisfy(request -> assertThat(request.signer()).isSameAs(signed));
+    }
+
+    @Test
+    void aRefusedDestinationOrABusyHostGoesToTheFallbackWithoutASecondTry() {
+        for (WebhookFailure.Kind kind : List.of(WebhookFailure.Kind.DESTINATION_REFUSED,
+                WebhookFailure.Kind.HOST_BUSY)) {
+            sent.clear();
+            AnswerResult result = service(target -> target.equals(FALLBACK) ? ok(CONNECT)
+                    : CompletableFuture.failedFuture(new WebhookFailure(kind, "no")))
+                    .answer(application(), REQUEST, now.plusSeconds(9)).join();
+
+            assertThat(result).isInstanceOf(AnswerResult.Answered.class);
+            assertThat(sent).extracting(r -> r.target().address().getPath()).containsExactly("/answer", "/fallback");
+            assertThat(sent.get(1).fields().get("reason")).isEqualTo(
+                    kind == WebhookFailure.Kind.HOST_BUSY ? "host_busy" : "destination_refused");
+        }
     }
 
     @Test
@@ -80,8 +122,9 @@ class AnswerServiceTest {
                 ? ok(CONNECT) : CompletableFuture.failedFuture(new WebhookFailure(WebhookFailure.Kind.CONNECT, "refused")))
                 .answer(application(), REQUEST, now.plusSeconds(9)).join();
 
-        assertThat(result).isEqualTo(new AnswerResult.Answered(
-                new NccoDecision.ConnectSip("sip:a@b", Map.of(), null, 60, null), true));
+        assertThat(result).isEqualTo(new AnswerResult.Answered(Ncco.of(
+                new NccoAction.Connect("sip:a@b", Map.of(), null, 60, null, null, null, "POST", false)), true,
+                List.of()));
         assertThat(sent).extracting(r -> r.target().address().getPath()).containsExactly("/answer", "/answer", "/fallback");
     }
 

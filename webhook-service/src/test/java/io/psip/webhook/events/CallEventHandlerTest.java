@@ -15,6 +15,7 @@ import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
 import io.psip.webhook.ncco.NccoParser;
+import io.psip.webhook.signing.CallbackSigner;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -118,7 +119,7 @@ class CallEventHandlerTest {
             commands.add(command);
             return CompletableFuture.completedFuture(null);
         };
-        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), meters, clock), delivery,
+        handler = new CallEventHandler(applications, new AnswerService(http, new NccoParser(json), CallbackSigner.NEVER, meters, clock), delivery,
                 publisher, lanes,
                 new CallEventHandler.Settings("https://api-{region}.example.com", Duration.ofMillis(300),
                         Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofHours(1), 2),
@@ -223,7 +224,7 @@ class CallEventHandlerTest {
 
     @Test
     void routingsLateReportOfARejectedCallIsNotPostedAgain() {
-        http.answers.put("http://customer.test/answer", f -> ok("[{\"action\":\"talk\"}]"));
+        http.answers.put("http://customer.test/answer", f -> ok("[{\"action\":\"talk\",\"text\":\"hi\"}]"));
         handler.handle(event("call-11", CallEventType.OFFERED, Instant.now()));
         await().until(() -> http.statuses().size() == 1);
 
@@ -289,6 +290,164 @@ class CallEventHandlerTest {
         } finally {
             webhookLogger.detachAppender(lines);
         }
+    }
+
+    @Test
+    void aNotifyIsPostedWithItsPayloadBeforeTheConnectIsPublished() {
+        http.answers.put("http://customer.test/answer", f -> ok("""
+                [{"action":"notify","payload":{"step":"before connect","n":1},
+                  "eventUrl":["http://customer.test/notify"]},
+                 {"action":"connect","endpoint":[{"type":"sip","uri":"sip:a@b"}]}]"""));
+        http.answers.put("http://customer.test/notify", f -> {
+            assertThat(commands).as("nothing published before the notify is answered").isEmpty();
+            return CompletableFuture.completedFuture(new WebhookResponse(200, ""));
+        });
+
+        handler.handle(event("call-20", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/notify")).singleElement()
+                .satisfies(r -> assertThat(r.getValue()).isEqualTo(Map.of("step", "before connect", "n", 1)));
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.CONNECT);
+            assertThat(command.getConnect().getUri()).isEqualTo("sip:a@b");
+            assertThat(command.getConnect().getContinueOnFailure()).isFalse();
+        });
+    }
+
+    @Test
+    void aNotifyAnsweredWithAnNccoReplacesTheRest() {
+        http.answers.put("http://customer.test/answer", f -> ok("""
+                [{"action":"notify","payload":{},"eventUrl":["http://customer.test/notify"]},
+                 {"action":"connect","endpoint":[{"type":"sip","uri":"sip:first@b"}]}]"""));
+        http.answers.put("http://customer.test/notify", f -> ok("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:instead@b"}]}]"""));
+
+        handler.handle(event("call-21", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(commands).singleElement()
+                .satisfies(command -> assertThat(command.getConnect().getUri()).isEqualTo("sip:instead@b"));
+    }
+
+    @Test
+    void aNotifyThatKeepsAnsweringWithItselfEndsTheCall() {
+        String loop = "[{\"action\":\"notify\",\"payload\":{},\"eventUrl\":[\"http://customer.test/notify\"]}]";
+        http.answers.put("http://customer.test/answer", f -> ok(loop));
+        http.answers.put("http://customer.test/notify", f -> ok(loop));
+
+        handler.handle(event("call-27", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/notify"))
+                .hasSize(CallEventHandler.MAX_ACTIONS_PER_CALL);
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(480);
+        });
+    }
+
+    @Test
+    void aSynchronousConnectThatFailsIsAnsweredByItsEventUrlWithANewNcco() {
+        http.answers.put("http://customer.test/answer", f -> ok("""
+                [{"action":"connect","eventType":"synchronous","eventUrl":["http://customer.test/leg"],
+                  "endpoint":[{"type":"sip","uri":"sip:first@b"}]}]"""));
+        http.answers.put("http://customer.test/leg", f -> ok("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:second@b"}]}]"""));
+        handler.handle(event("call-22", CallEventType.OFFERED, Instant.now())).join();
+        assertThat(commands).singleElement()
+                .satisfies(command -> assertThat(command.getConnect().getContinueOnFailure()).isTrue());
+
+        CallEvent failed = event("call-22", CallEventType.CONNECT_FAILED, Instant.now());
+        failed.setSipCode(486);
+        failed.setReason("busy");
+        handler.handle(failed).join();
+
+        assertThat(commands).extracting(command -> command.getConnect().getUri())
+                .containsExactly("sip:first@b", "sip:second@b");
+        assertThat(commands.get(1).getConnect().getContinueOnFailure()).isFalse();
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/leg")).singleElement()
+                .satisfies(r -> assertThat(fields(r)).containsEntry("status", "busy").containsEntry("sip_code", 486));
+    }
+
+    @Test
+    void whenTheLastConnectFailsTheCallerGetsItsCode() {
+        http.answers.put("http://customer.test/answer", f -> ok("""
+                [{"action":"connect","endpoint":[{"type":"sip","uri":"sip:first@b"}]},
+                 {"action":"connect","endpoint":[{"type":"sip","uri":"sip:second@b"}]}]"""));
+        handler.handle(event("call-23", CallEventType.OFFERED, Instant.now())).join();
+        CallEvent first = event("call-23", CallEventType.CONNECT_FAILED, Instant.now());
+        first.setSipCode(408);
+        first.setReason("timeout");
+        handler.handle(first).join();
+        CallEvent second = event("call-23", CallEventType.CONNECT_FAILED, Instant.now());
+        second.setSipCode(486);
+        second.setReason("busy");
+        handler.handle(second).join();
+
+        assertThat(commands).extracting(CallCommand::getAction)
+                .containsExactly(CallAction.CONNECT, CallAction.CONNECT, CallAction.REJECT);
+        assertThat(commands.get(0).getConnect().getContinueOnFailure()).isTrue();
+        assertThat(commands.get(1).getConnect().getContinueOnFailure()).isFalse();
+        assertThat(commands.get(2).getSipCode()).isEqualTo(486);
+        assertThat(commands).extracting(CallCommand::getCommandId).doesNotHaveDuplicates();
+        await().until(() -> http.statuses().size() == 4);
+        assertThat(http.statuses()).containsExactly("started", "timeout", "busy", "failed");
+    }
+
+    @Test
+    void whenNothingYieldsAnNccoTheCallerGets480AndEventUrlTheReason() {
+        http.answers.put("http://customer.test/answer",
+                f -> CompletableFuture.completedFuture(new WebhookResponse(503, "secret-body")));
+
+        handler.handle(event("call-26", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(http.answerRequests()).isEqualTo(2);
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(480);
+        });
+        await().until(() -> http.statuses().size() == 1);
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/event")).singleElement()
+                .satisfies(r -> assertThat(fields(r)).containsEntry("status", "failed")
+                        .containsEntry("detail", "answer_url: http_status_503"));
+    }
+
+    @Test
+    void aMediaActionRejectsTheCallWithAReasonThatNamesIt() {
+        http.answers.put("http://customer.test/answer", f -> ok("""
+                [{"action":"stream","streamUrl":["https://example.org/a.mp3"]}]"""));
+
+        handler.handle(event("call-24", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(commands).singleElement().satisfies(command -> {
+            assertThat(command.getAction()).isEqualTo(CallAction.REJECT);
+            assertThat(command.getSipCode()).isEqualTo(501);
+        });
+        await().until(() -> http.statuses().size() == 1);
+        assertThat(http.requests).filteredOn(r -> r.getKey().endsWith("/event")).singleElement()
+                .satisfies(r -> assertThat(fields(r)).containsEntry("status", "failed")
+                        .containsEntry("detail", "unsupported NCCO action: stream"));
+    }
+
+    @Test
+    void anInvalidNccoSendsVonagesErrorEventAndTheCallerGets480() {
+        http.answers.put("http://customer.test/answer", f -> ok("[{\"action\":\"connect\"}]"));
+
+        handler.handle(event("call-25", CallEventType.OFFERED, Instant.now())).join();
+
+        assertThat(commands).singleElement().satisfies(command -> assertThat(command.getSipCode()).isEqualTo(480));
+        await().until(() -> http.requests.stream().filter(r -> r.getKey().endsWith("/event")).count() == 2);
+        List<Map<String, ?>> posted = http.requests.stream().filter(r -> r.getKey().endsWith("/event"))
+                .<Map<String, ?>>map(Map.Entry::getValue).toList();
+        assertThat(posted).anySatisfy(error -> {
+            assertThat(error.keySet()).containsExactly("reason", "conversation_uuid", "timestamp");
+            assertThat((String) error.get("reason")).startsWith("Syntax error in NCCO. ");
+            assertThat(error.get("conversation_uuid")).isEqualTo("conv-call-25");
+        });
+        assertThat(posted).anySatisfy(failed -> assertThat(new java.util.HashMap<String, Object>(failed)).containsEntry("status", "failed")
+                .containsEntry("sip_code", 480));
+    }
+
+    private static Map<String, Object> fields(Map.Entry<String, Map<String, ?>> request) {
+        return new java.util.HashMap<>(request.getValue());
     }
 
     private static CompletableFuture<WebhookResponse> ok(String body) {
