@@ -4,7 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.webhook.CustomerWebhooks;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.WebhookTarget;
-import io.psip.webhook.http.JdkWebhookHttp;
+import io.psip.schemas.net.Cidr;
+import io.psip.webhook.http.ApacheWebhookHttp;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
 import io.psip.webhook.signing.CallbackSigner;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +41,8 @@ class AnswerOverHttpTest {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
-    private final WebhookHttp http = new JdkWebhookHttp(json, executor, "psip-test");
+    private final ApacheWebhookHttp http = new ApacheWebhookHttp(json, executor, new ApacheWebhookHttp.Settings(
+            "psip-test", List.of(Cidr.parse("127.0.0.1/32")), 16, 64, 2), new SimpleMeterRegistry());
     private final AnswerService answers = new AnswerService(http, new NccoParser(json), CallbackSigner.NEVER,
             new SimpleMeterRegistry(), Clock.systemUTC());
     private final CustomerWebhooks customer = new CustomerWebhooks();
@@ -50,6 +53,7 @@ class AnswerOverHttpTest {
     void tearDown() {
         release.countDown();
         customer.close();
+        http.close();
         executor.shutdownNow();
     }
 
