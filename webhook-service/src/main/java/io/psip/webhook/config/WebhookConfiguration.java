@@ -8,7 +8,13 @@ import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.CallLanes;
 import io.psip.webhook.events.DeadLetters;
 import io.psip.webhook.events.EventUrlDelivery;
+import io.psip.webhook.delivery.Backoff;
+import io.psip.webhook.delivery.DeliveryLog;
 import io.psip.webhook.http.JdkWebhookHttp;
+import io.psip.webhook.http.RequestSigner;
+import io.psip.webhook.messaging.DeliveryProperties;
+import io.psip.webhook.signing.CallbackSigner;
+import org.springframework.beans.factory.ObjectProvider;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
 import org.slf4j.LoggerFactory;
@@ -52,13 +58,19 @@ public class WebhookConfiguration {
     }
 
     @Bean
-    EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, JsonMapper json,
+    EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog,
+                                      CallLanes lanes, ApplicationTable applications,
+                                      ObjectProvider<CallbackSigner> callbackSigner, JsonMapper json,
                                       MeterRegistry meters, ExecutorService webhookExecutor,
-                                      PsipProperties properties) {
+                                      PsipProperties properties, DeliveryProperties delivery) {
         PsipProperties.EventRetry retry = properties.webhook().eventRetry();
-        return new EventUrlDelivery(http, deadLetters,
-                new EventUrlDelivery.RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff()),
-                json, meters, webhookExecutor);
+        CallbackSigner signer = callbackSigner.getIfAvailable(() -> CallbackSigner.NEVER);
+        return new EventUrlDelivery(http, deadLetters, deliveryLog, lanes,
+                new EventUrlDelivery.RetryPolicy(retry.maxAttempts(),
+                        new Backoff(retry.initialBackoff(), retry.maxBackoff()), delivery.logRetention()),
+                applicationId -> applications.find(applicationId).map(signer::forApplication)
+                        .orElse(RequestSigner.UNSIGNED),
+                json, meters, webhookExecutor, Clock.systemUTC());
     }
 
     @Bean

@@ -13,6 +13,7 @@ import io.psip.webhook.answer.AnswerService;
 import io.psip.webhook.application.Application;
 import io.psip.webhook.application.ApplicationTable;
 import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.http.RequestSigner;
 import io.psip.webhook.ncco.NccoDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,7 +117,10 @@ public class CallEventHandler {
         this.offersOverLimit = meters.counter(SHED_OFFERS, "reason", "too_many_calls");
     }
 
-    /** Queues the work for one event and returns at once; the returned future completes when it is done. */
+    /**
+     * Queues the work for one event and returns at once; the returned future completes when it is durable: its
+     * command published and its statuses delivered or in the delivery log.
+     */
     public CompletableFuture<Void> handle(CallEvent event) {
         String callUuid = event.getCallUuid();
         try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
@@ -134,12 +138,9 @@ public class CallEventHandler {
                 log.warn("ignoring call event of type {}", event.getType());
                 return CompletableFuture.completedFuture(null);
             }
-            return lanes.submit(callUuid, () -> {
-                queueStatus(event, context(event), new CallStatus(status, callUuid, event.getConversationUuid(),
-                        event.getFrom(), event.getTo(), event.getOccurredAt(), event.getDurationSeconds(),
-                        event.getSipCode(), event.getReason()));
-                return CompletableFuture.completedFuture(null);
-            });
+            return lanes.submit(callUuid, () -> queueStatus(event, context(event), new CallStatus(status, callUuid,
+                    event.getConversationUuid(), event.getFrom(), event.getTo(), event.getOccurredAt(),
+                    event.getDurationSeconds(), event.getSipCode(), event.getReason())));
         }
     }
 
@@ -213,7 +214,7 @@ public class CallEventHandler {
                 return reject(offered, context, unsupported.sipCode(), unsupported.reason());
             }
             NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
-            queueStatus(offered, context, status(offered, "started", null, null));
+            CompletableFuture<Void> started = queueStatus(offered, context, status(offered, "started", null, null));
             log.debug("connecting the call to {}", connect.uri());
             ConnectSip.Builder target = ConnectSip.newBuilder()
                     .setUri(connect.uri())
@@ -224,30 +225,34 @@ public class CallEventHandler {
             if (connect.registered() != null) {
                 target.setUser(connect.registered().user()).setDomain(connect.registered().domain());
             }
-            return commands.publish(command(offered, CallAction.CONNECT).setConnect(target.build()).build());
+            return CompletableFuture.allOf(started,
+                    commands.publish(command(offered, CallAction.CONNECT).setConnect(target.build()).build()));
         }
     }
 
     private CompletableFuture<Void> reject(CallEvent offered, CallContext context, int sipCode, String reason) {
         log.warn("rejecting the call with {}: {}", sipCode, reason);
-        queueStatus(offered, context, status(offered, "failed", sipCode, reason));
-        return commands.publish(command(offered, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
+        return CompletableFuture.allOf(queueStatus(offered, context, status(offered, "failed", sipCode, reason)),
+                commands.publish(command(offered, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build()));
     }
 
-    /** Queues a status behind everything already queued for the call; at most one final status is posted. */
-    private void queueStatus(CallEvent event, CallContext context, CallStatus status) {
+    /**
+     * Queues a status behind everything already queued for the call; at most one final status is posted. Completes
+     * once the delivery is durable.
+     */
+    private CompletableFuture<Void> queueStatus(CallEvent event, CallContext context, CallStatus status) {
         if (context.finishedAt != null) {
             log.debug("not posting {}: the call's final status was already posted", status.status());
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (status.isFinal()) {
             context.finishedAt = clock.instant();
         }
         if (context.eventUrl.isEmpty()) {
             log.debug("application has no event_url, dropping {}", status.status());
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        lanes.submit(event.getCallUuid(), () -> eventUrl.deliver(context.eventUrl.get(), status));
+        return eventUrl.deliver(event, context.eventUrl.get(), status, RequestSigner.UNSIGNED);
     }
 
     /**
