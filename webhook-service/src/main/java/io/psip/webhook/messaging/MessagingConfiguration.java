@@ -88,6 +88,7 @@ public class MessagingConfiguration {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.group());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-call-events");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) delivery.sessionTimeout().toMillis());
         // a new group with no watermark in the delivery log (a first deployment) reads what the topic holds
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // a rebalance moves only the partitions that change owner: the others keep their calls' lanes going
