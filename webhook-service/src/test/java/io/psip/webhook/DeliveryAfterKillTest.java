@@ -94,6 +94,48 @@ class DeliveryAfterKillTest {
                 .until(() -> eventUrl.received().size() == received);
     }
 
+    @Test
+    void pendingStatusesMoveWithTheirPartitionToAnotherInstanceAndStayInOrder() throws Exception {
+        new TopicCreator(TestKafka.bootstrapServers()).createAll();
+        String group = "rebalance-test-" + UUID.randomUUID();
+        String app = "app-rebalance-" + UUID.randomUUID();
+        answerUrl.on("/rebalance/answer", request -> new CustomerWebhooks.Response(200,
+                "[{\"action\":\"connect\",\"endpoint\":[{\"type\":\"sip\",\"uri\":\"sip:agent@127.0.0.1:5090\"}]}]"));
+        publishApplication(app, new Webhook(answerUrl.url("/rebalance/answer"), "GET", 1000, 5000), null,
+                new Webhook(eventUrl.url("/rebalance/event"), "POST", 1000, 2000));
+        String call = UUID.randomUUID().toString();
+
+        ChildJvm first = startService(group);
+        publishCallEvent(call, app, "eu", CallEventType.OFFERED, 1, Map.of(), null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventUrl.acceptedStatuses().equals(List.of("started")));
+        // answered keeps failing on the first instance; completed queues behind it
+        eventUrl.answer(delivery -> "started".equals(delivery.status()) ? 200 : 503);
+        publishCallEvent(call, app, "eu", CallEventType.ANSWERED, 2, Map.of(), null);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> eventUrl.received().stream().anyMatch(d -> "answered".equals(d.status())));
+        publishCallEvent(call, app, "eu", CallEventType.COMPLETED, 3, Map.of(), 9);
+
+        startService(group);
+        first.process().destroy(); // a graceful stop: its partitions go to the other instance
+        assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        eventUrl.answer(delivery -> 200);
+
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> eventUrl.acceptedStatuses().equals(List.of("started", "answered", "completed")));
+        assertThat(eventUrl.received()).filteredOn(d -> "completed".equals(d.status()))
+                .as("completed never went before answered").allSatisfy(d -> assertThat(
+                        eventUrl.received().indexOf(d)).isGreaterThan(lastFailedAnswered()));
+        assertThat(eventUrl.conflicts()).isEmpty();
+        System.out.printf("rebalance: %d deliveries received, %d duplicates of an accepted key%n",
+                eventUrl.received().size(), eventUrl.duplicates());
+    }
+
+    private int lastFailedAnswered() {
+        List<IdempotentReceiver.Delivery> received = eventUrl.received();
+        int accepted = received.indexOf(eventUrl.accepted().get(1));
+        return accepted;
+    }
+
     /** Starts webhook-service and waits until it is ready (its call-events partitions caught up). */
     private ChildJvm startService(String group) {
         int port = FreePorts.tcp();

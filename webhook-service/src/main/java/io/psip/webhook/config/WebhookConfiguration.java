@@ -59,13 +59,15 @@ public class WebhookConfiguration {
 
     @Bean
     EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog,
-                                      CallLanes lanes, ApplicationTable applications,
+                                      ApplicationTable applications,
                                       ObjectProvider<CallbackSigner> callbackSigner, JsonMapper json,
                                       MeterRegistry meters, ExecutorService webhookExecutor,
                                       PsipProperties properties, DeliveryProperties delivery) {
         PsipProperties.EventRetry retry = properties.webhook().eventRetry();
         CallbackSigner signer = callbackSigner.getIfAvailable(() -> CallbackSigner.NEVER);
-        return new EventUrlDelivery(http, deadLetters, deliveryLog, lanes,
+        // Sends have lanes of their own: a call retrying its event_url holds back its own later posts, but not
+        // the handling (and so the commit) of its later events, nor the handler's count of active calls.
+        return new EventUrlDelivery(http, deadLetters, deliveryLog, new CallLanes(webhookExecutor),
                 new EventUrlDelivery.RetryPolicy(retry.maxAttempts(),
                         new Backoff(retry.initialBackoff(), retry.maxBackoff()), delivery.logRetention()),
                 applicationId -> applications.find(applicationId).map(signer::forApplication)

@@ -34,8 +34,9 @@ import java.util.function.Predicate;
 
 /**
  * Posts call statuses to event_url at least once, in order per call. A status is first written to the delivery
- * log (that is when the event that caused it counts as handled), then sent in the call's lane, so a call's later
- * statuses wait behind its earlier ones while other calls go on. Transient failures (no connection, timeouts,
+ * log (that is when the event that caused it counts as handled), then sent in the call's delivery lane (lanes of
+ * its own, not the handler's), so a call's later statuses wait behind its earlier ones while other calls, and the
+ * handling of the call's own later events, go on. Transient failures (no connection, timeouts,
  * 408, 429, 5xx) are retried with exponential backoff and jitter up to {@code maxAttempts}; what still fails goes
  * to the dead letters. Every attempt carries the same idempotency key. Once a status is delivered or dead-lettered
  * it leaves the log; one left there is resumed by whichever instance owns the call next.
@@ -78,6 +79,7 @@ public class EventUrlDelivery {
     private final Map<String, List<Tracked>> pending = new HashMap<>();
 
     /**
+     * @param lanes         the per-call queues sends run in
      * @param resumedSigner the signer of an application's requests, for deliveries resumed from the log
      */
     public EventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog, CallLanes lanes,

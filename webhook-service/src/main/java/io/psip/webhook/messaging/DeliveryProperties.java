@@ -18,6 +18,6 @@ import java.time.Duration;
 @ConfigurationProperties("psip.webhook.delivery")
 public record DeliveryProperties(@DefaultValue("webhook-service") String group,
                                  @DefaultValue("7d") Duration logRetention,
-                                 @DefaultValue("10000") int maxUnfinished,
+                                 @DefaultValue("100000") int maxUnfinished,
                                  @DefaultValue("45s") Duration sessionTimeout) {
 }
