@@ -31,6 +31,13 @@ public final class Topics {
     /** Dead letters of webhook delivery; values are the raw record that failed, headers say why. */
     public static final String WEBHOOK_DLQ = "psip.webhook-dlq";
 
+    /**
+     * Webhook's unfinished event_url deliveries, keyed by call uuid with as many partitions as call events, so the
+     * instance owning a call-events partition owns the same partition here; JSON values, compacted and deleted
+     * after call events' retention. Created by webhook-service with that policy.
+     */
+    public static final String WEBHOOK_DELIVERIES = "psip.webhook-deliveries";
+
     private Topics() {
     }
 

@@ -8,7 +8,11 @@ import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.CallLanes;
 import io.psip.webhook.events.DeadLetters;
 import io.psip.webhook.events.EventUrlDelivery;
+import io.psip.webhook.delivery.Backoff;
+import io.psip.webhook.delivery.DeliveryLog;
 import io.psip.webhook.http.ApacheWebhookHttp;
+import io.psip.webhook.http.RequestSigner;
+import io.psip.webhook.messaging.DeliveryProperties;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.ncco.NccoParser;
 import io.psip.webhook.signing.CallbackSigner;
@@ -57,13 +61,20 @@ public class WebhookConfiguration {
     }
 
     @Bean
-    EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, JsonMapper json,
+    EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog,
+                                      ApplicationTable applications,
+                                      CallbackSigner signer, JsonMapper json,
                                       MeterRegistry meters, ExecutorService webhookExecutor,
-                                      PsipProperties properties) {
+                                      PsipProperties properties, DeliveryProperties delivery) {
         PsipProperties.EventRetry retry = properties.webhook().eventRetry();
-        return new EventUrlDelivery(http, deadLetters,
-                new EventUrlDelivery.RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff()),
-                json, meters, webhookExecutor);
+        // Sends have lanes of their own: a call retrying its event_url holds back its own later posts, but not
+        // the handling (and so the commit) of its later events, nor the handler's count of active calls.
+        return new EventUrlDelivery(http, deadLetters, deliveryLog, new CallLanes(webhookExecutor),
+                new EventUrlDelivery.RetryPolicy(retry.maxAttempts(),
+                        new Backoff(retry.initialBackoff(), retry.maxBackoff()), delivery.logRetention()),
+                applicationId -> applications.find(applicationId).map(signer::forApplication)
+                        .orElse(RequestSigner.UNSIGNED),
+                json, meters, webhookExecutor, Clock.systemUTC());
     }
 
     @Bean

@@ -136,7 +136,10 @@ public class CallEventHandler {
         this.offersOverLimit = meters.counter(SHED_OFFERS, "reason", "too_many_calls");
     }
 
-    /** Queues the work for one event and returns at once; the returned future completes when it is done. */
+    /**
+     * Queues the work for one event and returns at once. The returned future completes when that work is durable:
+     * its command published and its statuses in the delivery log (their posts may still be under way).
+     */
     public CompletableFuture<Void> handle(CallEvent event) {
         String callUuid = event.getCallUuid();
         try (var ignored = MDC.putCloseable("call_uuid", callUuid)) {
@@ -159,14 +162,13 @@ public class CallEventHandler {
             }
             return lanes.submit(callUuid, () -> {
                 CallContext context = context(event);
-                queueStatus(context, newStatus(event, status, event.getOccurredAt(), event.getDurationSeconds(),
-                        event.getSipCode(), event.getReason()));
                 if (event.getType() == CallEventType.ANSWERED) {
                     // Nothing after an answered connect can run: there is no media, and the call ends when
                     // either leg hangs up. The connect's eventUrl keeps getting its leg's statuses.
                     context.rest = List.of();
                 }
-                return CompletableFuture.completedFuture(null);
+                return queueStatus(event, context, newStatus(event, status, event.getOccurredAt(),
+                        event.getDurationSeconds(), event.getSipCode(), event.getReason()));
             });
         }
     }
@@ -294,10 +296,11 @@ public class CallEventHandler {
      */
     private CompletableFuture<Void> connect(CallEvent trigger, CallContext context, NccoAction.Connect connect,
                                             List<NccoAction> rest) {
+        CompletableFuture<Void> started = CompletableFuture.completedFuture(null);
         if (!context.started) {
             // the call's status, for event_url: queued before the connect's eventUrl takes over its leg's statuses
             context.started = true;
-            queueStatus(context, newStatus(trigger, "started", clock.instant(), null, null, null));
+            started = queueStatus(trigger, context, newStatus(trigger, "started", clock.instant(), null, null, null));
         }
         context.connect = connect;
         context.rest = List.copyOf(rest);
@@ -313,7 +316,8 @@ public class CallEventHandler {
         if (connect.registered() != null) {
             target.setUser(connect.registered().user()).setDomain(connect.registered().domain());
         }
-        return commands.publish(command(trigger, CallAction.CONNECT).setConnect(target.build()).build());
+        return CompletableFuture.allOf(started,
+                commands.publish(command(trigger, CallAction.CONNECT).setConnect(target.build()).build()));
     }
 
     /**
@@ -341,10 +345,10 @@ public class CallEventHandler {
                                 : run(event, context, rest, failure);
                     }), executor);
         }
-        if (failed != null) {
-            legTarget(context, failed).ifPresent(target -> deliver(event.getCallUuid(), target, status));
-        }
-        return run(event, context, rest, failure);
+        CompletableFuture<Void> reported = failed == null ? CompletableFuture.completedFuture(null)
+                : legTarget(context, failed).map(target -> eventUrl.deliver(event, target, status))
+                        .orElse(CompletableFuture.completedFuture(null));
+        return CompletableFuture.allOf(reported, run(event, context, rest, failure));
     }
 
     /**
@@ -376,8 +380,9 @@ public class CallEventHandler {
 
     private CompletableFuture<Void> reject(CallEvent trigger, CallContext context, int sipCode, String reason) {
         log.warn("rejecting the call with {}: {}", sipCode, reason);
-        queueStatus(context, newStatus(trigger, "failed", clock.instant(), null, sipCode, reason));
-        return commands.publish(command(trigger, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
+        return CompletableFuture.allOf(
+                queueStatus(trigger, context, newStatus(trigger, "failed", clock.instant(), null, sipCode, reason)),
+                commands.publish(command(trigger, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build()));
     }
 
     /**
@@ -404,10 +409,10 @@ public class CallEventHandler {
      * the connect's eventUrl gets the call states of the leg it makes); a final status also goes to event_url,
      * which sees the call end as it saw it start.
      */
-    private void queueStatus(CallContext context, CallStatus status) {
+    private CompletableFuture<Void> queueStatus(CallEvent cause, CallContext context, CallStatus status) {
         if (context.finishedAt != null) {
             log.debug("not posting {}: the call's final status was already posted", status.status());
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (status.isFinal()) {
             context.finishedAt = clock.instant();
@@ -415,14 +420,16 @@ public class CallEventHandler {
         Optional<WebhookTarget> leg = context.connect == null ? Optional.empty()
                 : Optional.ofNullable(context.connect.eventUrl())
                         .map(url -> nccoTarget(context.application, url, context.connect.eventMethod()));
-        leg.ifPresent(target -> deliver(status.uuid(), target, status));
-        if (leg.isEmpty() || status.isFinal()) {
-            if (context.eventUrl.isEmpty()) {
-                log.debug("application has no event_url, dropping {}", status.status());
-                return;
-            }
-            deliver(status.uuid(), context.eventUrl.get(), status);
+        CompletableFuture<Void> toLeg = leg.map(target -> eventUrl.deliver(cause, target, status))
+                .orElse(CompletableFuture.completedFuture(null));
+        if (leg.isPresent() && !status.isFinal()) {
+            return toLeg;
         }
+        if (context.eventUrl.isEmpty()) {
+            log.debug("application has no event_url, dropping {}", status.status());
+            return toLeg;
+        }
+        return CompletableFuture.allOf(toLeg, eventUrl.deliver(cause, context.eventUrl.get(), status));
     }
 
     /** Where the statuses of {@code connect}'s leg go: its eventUrl, else event_url. */
@@ -430,11 +437,6 @@ public class CallEventHandler {
         return connect.eventUrl() != null
                 ? Optional.of(nccoTarget(context.application, connect.eventUrl(), connect.eventMethod()))
                 : context.eventUrl;
-    }
-
-    /** The one place a status goes to delivery, behind the call's earlier work. */
-    private void deliver(String callUuid, WebhookTarget target, CallStatus status) {
-        lanes.submit(callUuid, () -> eventUrl.deliver(target, status));
     }
 
     /**

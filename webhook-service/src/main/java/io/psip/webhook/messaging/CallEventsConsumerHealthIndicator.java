@@ -1,32 +1,24 @@
 package io.psip.webhook.messaging;
 
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.cloud.stream.binder.kafka.KafkaBindingRebalanceListener;
-
-import java.util.Collection;
 
 /**
- * Ready once the call-events consumer has joined its group and got its partitions (possibly none, when there
- * are more instances than partitions): before that, offers wait in the topic while routing's timer runs.
+ * Ready once the call-events consumer has got its partitions (possibly none, when there are more instances than
+ * partitions), resumed their pending deliveries and read what they held then: before that, offers wait in the
+ * topic while routing's timer runs.
  */
-public class CallEventsConsumerHealthIndicator implements HealthIndicator, KafkaBindingRebalanceListener {
+public class CallEventsConsumerHealthIndicator implements HealthIndicator {
 
-    private volatile Collection<TopicPartition> assigned;
+    private final CallEventsConsumer consumer;
 
-    @Override
-    public void onPartitionsAssigned(String bindingName, Consumer<?, ?> consumer,
-                                     Collection<TopicPartition> partitions, boolean initial) {
-        assigned = partitions;
+    public CallEventsConsumerHealthIndicator(CallEventsConsumer consumer) {
+        this.consumer = consumer;
     }
 
     @Override
     public Health health() {
-        Collection<TopicPartition> partitions = assigned;
-        return partitions == null
-                ? Health.outOfService().withDetail("reason", "waiting for the consumer group assignment").build()
-                : Health.up().withDetail("partitions", partitions.toString()).build();
+        return (consumer.caughtUp() ? Health.up() : Health.outOfService())
+                .withDetail("state", consumer.state()).build();
     }
 }

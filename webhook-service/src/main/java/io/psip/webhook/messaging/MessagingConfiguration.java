@@ -14,7 +14,16 @@ import io.psip.webhook.config.PsipProperties;
 import io.psip.webhook.events.CallCommandPublisher;
 import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.psip.schemas.registry.SchemaRegistryClient;
+import io.psip.schemas.serde.AvroDeserializer;
+import io.psip.webhook.events.EventUrlDelivery;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.context.SmartLifecycle;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,14 +32,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.DependsOn;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.time.Clock;
 
 /** Kafka on both sides of the call handling: the applications table, call events in, commands and dead letters out. */
 @Configuration(proxyBeanMethods = false)
@@ -38,12 +46,13 @@ public class MessagingConfiguration {
 
     /** The topics this service uses, created with their policies before anything reads or writes them. */
     @Bean
-    TopicCreator topicCreator(PsipProperties properties) {
+    TopicCreator topicCreator(PsipProperties properties, DeliveryProperties delivery) {
         List<String> topics = new ArrayList<>(List.of(Topics.APPLICATIONS.name(), Topics.CALL_EVENTS.name(),
                 Topics.WEBHOOK_DLQ));
         Topics.REGIONS.stream().sorted().forEach(region -> topics.add(Topics.callCommands(region).name()));
         TopicCreator creator = new TopicCreator(properties.kafka().bootstrapServers());
         creator.create(topics);
+        DeliveryLogTopic.create(properties.kafka().bootstrapServers(), delivery.logRetention());
         return creator;
     }
 
@@ -63,14 +72,91 @@ public class MessagingConfiguration {
     }
 
     @Bean
-    CallEventsConsumerHealthIndicator callEventsConsumerHealthIndicator() {
-        return new CallEventsConsumerHealthIndicator();
+    CallEventsConsumerHealthIndicator callEventsConsumerHealthIndicator(CallEventsConsumer callEventsConsumer) {
+        return new CallEventsConsumerHealthIndicator(callEventsConsumer);
     }
 
-    /** The binding {@code callEvents-in-0}: thin, the handler queues the work and returns. */
+    /** Thin: the handler queues the work and says when it is durable. */
     @Bean
-    Consumer<CallEvent> callEvents(CallEventHandler handler) {
-        return handler::handle;
+    @DependsOn("topicCreator")
+    CallEventsConsumer callEventsConsumer(PsipProperties properties, DeliveryProperties delivery,
+                                          CallEventHandler handler, DeadLetters deadLetters,
+                                          KafkaDeliveryLog deliveryLog, EventUrlDelivery eventUrlDelivery,
+                                          MeterRegistry meters) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, delivery.group());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-call-events");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) delivery.sessionTimeout().toMillis());
+        // a new group with no watermark in the delivery log (a first deployment) reads what the topic holds
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a rebalance moves only the partitions that change owner: the others keep their calls' lanes going
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // The broker answers a fetch as soon as one record is there; the wait only bounds an empty fetch, so a
+        // long one costs no latency and saves idle round trips (default 500 ms: two a second).
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5000);
+        Map<String, Object> logConfig = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-delivery-log");
+        AvroDeserializer<CallEvent> events = new AvroDeserializer<>(
+                new SchemaRegistryClient(properties.schemaRegistry().url()), CallEvent.class);
+        return new CallEventsConsumer(
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaConsumer<>(logConfig, new StringDeserializer(), new ByteArrayDeserializer()),
+                events, handler::handle, deadLetters, deliveryLog, eventUrlDelivery,
+                new CallEventsConsumer.Settings(delivery.logRetention(), delivery.maxUnfinished(),
+                        properties.webhook().shutdownGrace()),
+                Clock.systemUTC(), meters);
+    }
+
+    /**
+     * Reads call events from start to shutdown; stops before the lanes drain (a higher phase stops earlier), so
+     * nothing new is queued while they do.
+     */
+    @Bean
+    SmartLifecycle callEventsReading(CallEventsConsumer callEventsConsumer) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                callEventsConsumer.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                try {
+                    callEventsConsumer.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return 100;
+            }
+        };
+    }
+
+    @Bean(destroyMethod = "close")
+    @DependsOn("topicCreator")
+    Producer<String, byte[]> deliveryLogProducer(PsipProperties properties) {
+        return new KafkaProducer<>(producerConfig(properties, "webhook-service-delivery-log"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @Bean
+    KafkaDeliveryLog deliveryLog(Producer<String, byte[]> deliveryLogProducer, JsonMapper json) {
+        return new KafkaDeliveryLog(deliveryLogProducer, json);
     }
 
     @Bean(destroyMethod = "close")
@@ -95,14 +181,6 @@ public class MessagingConfiguration {
     @Bean
     DeadLetters deadLetters(Producer<String, byte[]> deadLetterProducer) {
         return new KafkaDeadLetters(deadLetterProducer);
-    }
-
-    @Bean
-    BindingDeadLetters bindingDeadLetters(PsipProperties properties) {
-        Map<String, Object> config = producerConfig(properties, "webhook-service-binding-dlq");
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, DeadLetterValueSerializer.class);
-        return new BindingDeadLetters(new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(config)));
     }
 
     private static Map<String, Object> producerConfig(PsipProperties properties, String clientId) {

@@ -11,6 +11,8 @@ import io.psip.events.Webhook;
 import io.psip.webhook.answer.AnswerService;
 import io.psip.webhook.application.ApplicationTable;
 import io.psip.webhook.application.WebhookTarget;
+import io.psip.webhook.delivery.Backoff;
+import io.psip.webhook.http.RequestSigner;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
@@ -113,8 +115,10 @@ class CallEventHandlerTest {
         JsonMapper json = JsonMapper.builder().build();
         DeadLetters deadLetters = (call, payload, details) -> CompletableFuture.completedFuture(null);
         EventUrlDelivery delivery = new EventUrlDelivery(http, deadLetters,
-                new EventUrlDelivery.RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), json, meters,
-                executor);
+                (call, pending) -> CompletableFuture.completedFuture(null), lanes,
+                new EventUrlDelivery.RetryPolicy(2, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10)),
+                        Duration.ofDays(1)),
+                application -> RequestSigner.UNSIGNED, json, meters, executor, clock);
         CallCommandPublisher publisher = command -> {
             commands.add(command);
             return CompletableFuture.completedFuture(null);

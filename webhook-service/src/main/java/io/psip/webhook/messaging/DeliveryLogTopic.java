@@ -1,0 +1,54 @@
+package io.psip.webhook.messaging;
+
+import io.psip.schemas.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates {@code psip.webhook-deliveries} if it is missing: as many partitions as call events (a call's entry
+ * must land in the partition number its events have), compacted (only a call's latest entry counts) and deleted
+ * after {@code retention} (so entries of calls that never finished do not stay forever).
+ */
+final class DeliveryLogTopic {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private DeliveryLogTopic() {
+    }
+
+    static void create(String bootstrapServers, Duration retention) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            var callEvents = admin.describeTopics(List.of(Topics.CALL_EVENTS.name())).allTopicNames()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(Topics.CALL_EVENTS.name()).partitions();
+            NewTopic topic = new NewTopic(Topics.WEBHOOK_DELIVERIES, callEvents.size(),
+                    (short) callEvents.get(0).replicas().size()).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()),
+                    // an entry changes a few times in seconds: roll and clean hourly, tombstones gone after an hour
+                    TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+                    TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis())));
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + Topics.WEBHOOK_DELIVERIES + ": " + e.getCause(),
+                        e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + Topics.WEBHOOK_DELIVERIES, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("broker did not create " + Topics.WEBHOOK_DELIVERIES + " in time", e);
+        }
+    }
+}
