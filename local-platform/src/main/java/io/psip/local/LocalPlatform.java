@@ -306,7 +306,8 @@ public final class LocalPlatform {
                 "--psip.base-domain=" + BASE_DOMAIN,
                 "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
         start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
-                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook())),
+                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook(),
+                "--psip.secrets.key-file=" + secrets.platformKey())),
                 Readiness.http(ports.webhook()));
         for (Region region : Region.values()) {
             String name = "routing-" + region.id();

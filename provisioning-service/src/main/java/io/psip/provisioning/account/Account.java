@@ -48,6 +48,11 @@ public record Account(UUID id, String apiKey, String secretHash, String signatur
                 newVersion);
     }
 
+    Account withSignatureSecret(String newSignatureSecret, long newVersion) {
+        return new Account(id, apiKey, secretHash, newSignatureSecret, admin, destinationAllow, status, sipConnect,
+                newVersion);
+    }
+
     Account withStatus(Status newStatus, long newVersion) {
         return new Account(id, apiKey, secretHash, signatureSecret, admin, destinationAllow, newStatus, sipConnect,
                 newVersion);

@@ -82,8 +82,9 @@ public class AccountRepository {
                 status.wireName(), version, id);
     }
 
-    public void updateSignatureSecret(UUID id, String signatureSecret) {
-        jdbc.update("update accounts set signature_secret = ?, updated_at = now() where id = ?", signatureSecret, id);
+    public void updateSignatureSecret(Account account) {
+        jdbc.update("update accounts set signature_secret = ?, version = ?, updated_at = now() where id = ?",
+                account.signatureSecret(), account.version(), account.id());
     }
 
     public void makeAdmin(UUID id) {
