@@ -1,6 +1,5 @@
 package io.psip.webhook.signing;
 
-import com.sun.net.httpserver.HttpServer;
 import io.psip.events.AccountChanged;
 import io.psip.events.ChangeType;
 import io.psip.schemas.crypto.AccountSecrets;
@@ -17,26 +16,21 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import static io.psip.webhook.signing.SignedReceiver.payloadHashMatches;
+import static io.psip.webhook.signing.SignedReceiver.sha256Hex;
+import static io.psip.webhook.signing.SignedReceiver.signatureValid;
+import static io.psip.webhook.signing.SignedReceiver.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,43 +45,30 @@ class JwtCallbackSignerTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Instant NOW = Instant.parse("2026-12-02T06:00:00Z");
 
-    private record Received(String authorization, byte[] body) {
-    }
-
     private final PlatformKey key = PlatformKey.generate();
     private final AccountTable accounts = new AccountTable(key);
     private final JwtCallbackSigner signer = new JwtCallbackSigner(accounts, Clock.fixed(NOW, ZoneOffset.UTC));
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private HttpServer server;
+    private final SignedReceiver receiver = new SignedReceiver();
     private ExecutorService threads;
 
     @BeforeEach
-    void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                received.add(new Received(exchange.getRequestHeaders().getFirst("Authorization"),
-                        exchange.getRequestBody().readAllBytes()));
-                exchange.sendResponseHeaders(200, -1);
-            }
-        });
-        server.start();
+    void start() {
         threads = Executors.newFixedThreadPool(2);
         accounts.apply("acc-1", account("acc-1", "key1", SECRET));
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        receiver.close();
         threads.shutdownNow();
     }
 
     @Test
     void aSignedApplicationsRequestVerifiesWithTheSignatureSecretAlone() throws Exception {
-        Received request = send(signer.forApplication(application(true)), Map.of("status", "answered", "uuid", "u-1"));
+        SignedReceiver.Received request = send(signer.forApplication(application(true)), Map.of("status", "answered", "uuid", "u-1"));
 
         assertThat(request.authorization()).startsWith("Bearer ");
-        JsonNode claims = verify(request.authorization().substring("Bearer ".length()), SECRET, request.body());
+        JsonNode claims = verify(request.token(), SECRET, request.body());
         assertThat(claims.get("iss").asString()).isEqualTo("Vonage");
         assertThat(claims.get("api_key").asString()).isEqualTo("key1");
         assertThat(claims.get("application_id").asString()).isEqualTo("app-1");
@@ -96,15 +77,15 @@ class JwtCallbackSignerTest {
         assertThat(claims.propertyNames()).containsExactlyInAnyOrder("iat", "jti", "iss", "payload_hash", "api_key",
                 "application_id");
 
-        Received again = send(signer.forApplication(application(true)), Map.of("status", "answered", "uuid", "u-1"));
-        assertThat(verify(again.authorization().substring(7), SECRET, again.body()).get("jti").asString())
+        SignedReceiver.Received again = send(signer.forApplication(application(true)), Map.of("status", "answered", "uuid", "u-1"));
+        assertThat(verify(again.token(), SECRET, again.body()).get("jti").asString())
                 .as("a new jti per request").isNotEqualTo(claims.get("jti").asString());
     }
 
     @Test
     void aTamperedBodyOrAnotherSecretFailsVerification() throws Exception {
-        Received request = send(signer.forApplication(application(true)), Map.of("status", "completed"));
-        String token = request.authorization().substring(7);
+        SignedReceiver.Received request = send(signer.forApplication(application(true)), Map.of("status", "completed"));
+        String token = request.token();
         byte[] tampered = new String(request.body(), StandardCharsets.UTF_8).replace("completed", "failed")
                 .getBytes(StandardCharsets.UTF_8);
 
@@ -124,9 +105,9 @@ class JwtCallbackSignerTest {
         AccountChanged update = account("acc-1", "key1", rotated);
         update.setVersion(2);
         accounts.apply("acc-1", update);
-        Received request = send(signing, Map.of("status", "ringing"));
-        verify(request.authorization().substring(7), rotated, request.body());
-        assertThat(signatureValid(request.authorization().substring(7), SECRET)).isFalse();
+        SignedReceiver.Received request = send(signing, Map.of("status", "ringing"));
+        verify(request.token(), rotated, request.body());
+        assertThat(signatureValid(request.token(), SECRET)).isFalse();
     }
 
     @Test
@@ -152,44 +133,14 @@ class JwtCallbackSignerTest {
                 .hasMessageNotContaining(SECRET);
     }
 
-    private Received send(RequestSigner requestSigner, Map<String, ?> fields) throws Exception {
-        int before = received.size();
-        WebhookTarget target = new WebhookTarget(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                + "/event"), "POST", Duration.ofSeconds(2), Duration.ofSeconds(2));
+    private SignedReceiver.Received send(RequestSigner requestSigner, Map<String, ?> fields) throws Exception {
+        int before = receiver.received().size();
+        WebhookTarget target = new WebhookTarget(receiver.url("/event"), "POST", Duration.ofSeconds(2),
+                Duration.ofSeconds(2));
         new JdkWebhookHttp(JSON, threads, "test").send(new WebhookRequest(target, fields, Map.of(), requestSigner,
                 Instant.now().plusSeconds(5))).get();
-        assertThat(received).hasSize(before + 1);
-        return received.get(before);
-    }
-
-    /** What a receiver does, with the JDK only: signature, then payload_hash over the received body; the claims. */
-    private static JsonNode verify(String token, String secret, byte[] body) throws Exception {
-        assertThat(signatureValid(token, secret)).as("HS256 signature").isTrue();
-        JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[0]));
-        assertThat(header.get("alg").asString()).isEqualTo("HS256");
-        assertThat(payloadHashMatches(token, body)).as("payload_hash").isTrue();
-        return claims(token);
-    }
-
-    private static boolean signatureValid(String token, String secret) throws Exception {
-        String[] parts = token.split("\\.");
-        assertThat(parts).hasSize(3);
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        byte[] expected = mac.doFinal((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-        return MessageDigest.isEqual(expected, Base64.getUrlDecoder().decode(parts[2]));
-    }
-
-    private static boolean payloadHashMatches(String token, byte[] body) throws Exception {
-        return claims(token).get("payload_hash").asString().equals(sha256Hex(body));
-    }
-
-    private static JsonNode claims(String token) {
-        return JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
-    }
-
-    private static String sha256Hex(byte[] body) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        assertThat(receiver.received()).hasSize(before + 1);
+        return receiver.received().get(before);
     }
 
     private static Application application(boolean signed) {
