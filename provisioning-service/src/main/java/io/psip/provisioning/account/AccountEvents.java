@@ -12,8 +12,7 @@ import java.util.UUID;
 /**
  * The {@link AccountChanged} snapshot of an account: only what routing and webhook-service need, never the API
  * secret or its hash; the SIP Connect HA1s only as stored, sealed under the platform key, and the signature secret
- * sealed under it here, at every publication (so each record, a repair's or the bootstrap account's snapshot
- * included, carries it under the key in use now).
+ * sealed under it (none when the stored one no longer opens: sealed under a replaced key file).
  */
 @Component
 public class AccountEvents {
@@ -36,8 +35,8 @@ public class AccountEvents {
                 .setStatus(account.status().wireName())
                 .setSealedHa1Md5(account.sipConnect() == null ? null : account.sipConnect().md5())
                 .setSealedHa1Sha256(account.sipConnect() == null ? null : account.sipConnect().sha256())
-                .setSealedSignatureSecret(AccountSecrets.sealSignatureSecret(key, account.id().toString(),
-                        account.signatureSecret()))
+                .setSealedSignatureSecret(account.signatureSecret() == null ? null
+                        : AccountSecrets.sealSignatureSecret(key, account.id().toString(), account.signatureSecret()))
                 .build();
     }
 }

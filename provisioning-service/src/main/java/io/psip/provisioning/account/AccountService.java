@@ -100,6 +100,31 @@ public class AccountService {
         return new Bootstrapped(account, true, SipConnect.SET_NOW);
     }
 
+    /**
+     * Seals the signature secrets still stored in clear (accounts from before they were sealed) and republishes
+     * each such account as UPDATED, so webhook-service gets every account's secret after the upgrade. Under the row
+     * lock, so of instances sharing the database only one seals and publishes each.
+     *
+     * @return how many this call sealed
+     */
+    @Transactional
+    public int sealClearSignatureSecrets() {
+        int sealed = 0;
+        for (UUID id : accounts.withClearSignatureSecret()) {
+            long version = outbox.nextVersion(Topics.ACCOUNTS, id.toString());
+            Account locked = accounts.findByIdForUpdate(id).orElse(null);
+            if (locked == null) {
+                continue;
+            }
+            Account updated = locked.withSignatureSecret(locked.signatureSecret(), version);
+            if (accounts.sealClearSignatureSecret(updated)) {
+                publish(updated, ChangeType.UPDATED);
+                sealed++;
+            }
+        }
+        return sealed;
+    }
+
     private Bootstrapped existingBootstrap(UUID id) {
         Account current = publishSnapshot(id);
         return new Bootstrapped(current, false,

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 9 item 6: every AccountChanged carries the account's signature secret sealed under the platform key (bound
- * to the account), so webhook-service can sign; no record holds it in clear.
+ * to the account), so webhook-service can sign; no record, nor the database row, holds it in clear.
  */
 class SignatureSecretPublishingTest extends IntegrationTest {
 
@@ -51,6 +51,9 @@ class SignatureSecretPublishingTest extends IntegrationTest {
         assertThat(opened(events.get(1))).isEqualTo(second);
         assertThat(events.get(1).toString()).doesNotContain(second);
         assertNotInClear(id, 2, first, second);
+        String row = jdbc.queryForObject("select a::text from accounts a where id = ?::uuid", String.class, id);
+        assertThat(row).as("stored sealed only").doesNotContain(first).doesNotContain(second);
+        assertThat(admin().get("/v1/admin/accounts").body()).doesNotContain(second);
     }
 
     @Test
