@@ -306,7 +306,11 @@ public final class LocalPlatform {
                 "--psip.base-domain=" + BASE_DOMAIN,
                 "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
         start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
-                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook())),
+                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook(),
+                "--psip.secrets.key-file=" + secrets.platformKey(),
+                // Test customers run on 127.0.0.1; the platform's own ports there stay refused.
+                "--psip.webhook.http.allow=127.0.0.1/32",
+                "--psip.webhook.http.platform-ports=" + ports.allTcpList())),
                 Readiness.http(ports.webhook()));
         for (Region region : Region.values()) {
             String name = "routing-" + region.id();

@@ -55,6 +55,9 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/provisioning-service.log"))).contains(
                 "--spring.datasource.url=" + ports.jdbcUrl(), "--psip.bootstrap-account.api-key=psiplocal",
                 "--psip.secrets.key-file=" + data.resolve("secrets/platform.key"));
+        // issue 9: webhook-service opens the accounts' signature secrets with the same key
+        assertThat(Files.readString(data.resolve("logs/webhook-service.log"))).contains(
+                "--psip.secrets.key-file=" + data.resolve("secrets/platform.key"));
         // issue 7: HTTP on loopback only, the operator credential, routing's keys and its TLS certificate
         for (String service : List.of("provisioning-service", "webhook-service", "routing-us")) {
             assertThat(Files.readString(data.resolve("logs/" + service + ".log"))).as(service).contains(

@@ -36,15 +36,17 @@ public class Repair {
     private final DomainRepository domains;
     private final Outbox outbox;
     private final DomainEvents domainEvents;
+    private final AccountEvents accountEvents;
 
     public Repair(AccountRepository accounts, ApplicationRepository applications, NumberRepository numbers, DomainRepository domains, Outbox outbox,
-                  DomainEvents domainEvents) {
+                  DomainEvents domainEvents, AccountEvents accountEvents) {
         this.accounts = accounts;
         this.applications = applications;
         this.numbers = numbers;
         this.domains = domains;
         this.outbox = outbox;
         this.domainEvents = domainEvents;
+        this.accountEvents = accountEvents;
     }
 
     public record Result(int accounts, int applications, int numbers, int domains) {
@@ -55,7 +57,7 @@ public class Repair {
         outbox.lockAllVersions(Topics.ACCOUNTS);
         int accs = 0;
         for (Account account : accounts.findAll()) {
-            outbox.append(Topics.ACCOUNTS, account.id().toString(), AccountEvents.changed(account, ChangeType.SNAPSHOT),
+            outbox.append(Topics.ACCOUNTS, account.id().toString(), accountEvents.changed(account, ChangeType.SNAPSHOT),
                     account.version());
             accs++;
         }

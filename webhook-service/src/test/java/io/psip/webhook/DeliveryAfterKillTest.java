@@ -138,6 +138,7 @@ class DeliveryAfterKillTest {
         ChildJvm child = ChildJvm.start(WebhookApplication.class, "--server.port=" + port,
                 "--psip.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
                 "--psip.schema-registry.url=" + TestKafka.registryUrl(),
+                "--psip.webhook.http.allow=127.0.0.1/32",
                 "--psip.webhook.delivery.group=" + group,
                 "--psip.webhook.delivery.session-timeout=6s",
                 "--psip.webhook.event-retry.max-attempts=50",

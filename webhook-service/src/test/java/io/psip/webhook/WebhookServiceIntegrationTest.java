@@ -55,6 +55,7 @@ class WebhookServiceIntegrationTest {
     static void kafka(DynamicPropertyRegistry registry) {
         registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
+        registry.add("psip.webhook.http.allow", () -> "127.0.0.1/32"); // the customer's test server
         registry.add("psip.webhook.event-retry.max-attempts", () -> "3");
         registry.add("psip.webhook.event-retry.initial-backoff", () -> "20ms");
         // Deadline cutting is unit-tested; here a loaded machine must not make offers stale.

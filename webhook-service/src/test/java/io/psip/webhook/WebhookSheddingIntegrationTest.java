@@ -52,6 +52,7 @@ class WebhookSheddingIntegrationTest {
     static void kafka(DynamicPropertyRegistry registry) {
         registry.add("psip.kafka.bootstrap-servers", TestKafka::bootstrapServers);
         registry.add("psip.schema-registry.url", TestKafka::registryUrl);
+        registry.add("psip.webhook.http.allow", () -> "127.0.0.1/32"); // the customer's test server
         registry.add("psip.webhook.max-active-calls", () -> Integer.toString(MAX_ACTIVE_CALLS));
         // Generous, so a loaded machine does not make fresh offers late; the stale offer below is far older.
         registry.add("psip.webhook.answer-deadline", () -> "120s");

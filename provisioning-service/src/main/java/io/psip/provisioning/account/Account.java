@@ -11,7 +11,9 @@ import java.util.UUID;
  * A tenant. {@code secretHash} is a one-way hash of the API secret. {@code destinationAllow}: the normal forms of
  * its allow-list of connect destinations (empty: no restriction of its own); {@code sipConnect}: the HA1s of its
  * API secret for SIP Connect, sealed under the platform key (null: no SIP Connect, an account whose secret was
- * set before they existed); {@code version}: of its AccountChanged events.
+ * set before they existed); {@code signatureSecret}: signs its webhooks, in clear here only (stored and published
+ * sealed under the platform key; null when the stored one no longer opens, the key file having been replaced, until
+ * it is rotated); {@code version}: of its AccountChanged events.
  */
 public record Account(UUID id, String apiKey, String secretHash, String signatureSecret, boolean admin,
                       List<String> destinationAllow, Status status, AccountSecrets.Sealed sipConnect, long version) {
@@ -45,6 +47,11 @@ public record Account(UUID id, String apiKey, String secretHash, String signatur
 
     Account withSecret(String newSecretHash, AccountSecrets.Sealed newSipConnect, long newVersion) {
         return new Account(id, apiKey, newSecretHash, signatureSecret, admin, destinationAllow, status, newSipConnect,
+                newVersion);
+    }
+
+    Account withSignatureSecret(String newSignatureSecret, long newVersion) {
+        return new Account(id, apiKey, secretHash, newSignatureSecret, admin, destinationAllow, status, sipConnect,
                 newVersion);
     }
 

@@ -2,6 +2,7 @@ package io.psip.provisioning.account;
 
 import io.psip.events.SealedSecret;
 import io.psip.schemas.crypto.AccountSecrets;
+import io.psip.schemas.crypto.PlatformKey;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
@@ -18,41 +19,45 @@ import java.util.UUID;
 @Repository
 public class AccountRepository {
 
-    private static final RowMapper<Account> ROW = (rs, i) -> new Account(rs.getObject("id", UUID.class),
-            rs.getString("api_key"), rs.getString("secret_hash"), rs.getString("signature_secret"), rs.getBoolean("admin"),
-            List.of((String[]) rs.getArray("destination_allow").getArray()),
-            Account.Status.of(rs.getString("status")).orElseThrow(), sipConnect(rs), rs.getLong("version"));
-
     private final JdbcTemplate jdbc;
+    private final PlatformKey key;
+    private final RowMapper<Account> row;
 
-    public AccountRepository(JdbcTemplate jdbc) {
+    public AccountRepository(JdbcTemplate jdbc, PlatformKey key) {
         this.jdbc = jdbc;
+        this.key = key;
+        this.row = (rs, i) -> {
+            UUID id = rs.getObject("id", UUID.class);
+            return new Account(id, rs.getString("api_key"), rs.getString("secret_hash"), signatureSecret(rs, id),
+                    rs.getBoolean("admin"), List.of((String[]) rs.getArray("destination_allow").getArray()),
+                    Account.Status.of(rs.getString("status")).orElseThrow(), sipConnect(rs), rs.getLong("version"));
+        };
     }
 
     public Optional<Account> findByApiKey(String apiKey) {
-        return jdbc.query("select * from accounts where api_key = ?", ROW, apiKey).stream().findFirst();
+        return jdbc.query("select * from accounts where api_key = ?", row, apiKey).stream().findFirst();
     }
 
     public Optional<Account> findById(UUID id) {
-        return jdbc.query("select * from accounts where id = ?", ROW, id).stream().findFirst();
+        return jdbc.query("select * from accounts where id = ?", row, id).stream().findFirst();
     }
 
     /** The account, its row locked until the transaction ends (so a snapshot of it cannot overtake a change). */
     public Optional<Account> findByIdForUpdate(UUID id) {
-        return jdbc.query("select * from accounts where id = ? for update", ROW, id).stream().findFirst();
+        return jdbc.query("select * from accounts where id = ? for update", row, id).stream().findFirst();
     }
 
     public List<Account> findAll() {
-        return jdbc.query("select * from accounts order by created_at, id", ROW);
+        return jdbc.query("select * from accounts order by created_at, id", row);
     }
 
     /** False when the API key is taken. */
     public boolean insert(Account account) {
         return jdbc.update("""
-                insert into accounts (id, api_key, secret_hash, signature_secret, admin, status, sealed_ha1_md5,
+                insert into accounts (id, api_key, secret_hash, sealed_signature_secret, admin, status, sealed_ha1_md5,
                                       sealed_ha1_sha256, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (api_key) do nothing""",
-                account.id(), account.apiKey(), account.secretHash(), account.signatureSecret(), account.admin(),
+                account.id(), account.apiKey(), account.secretHash(), sealedSignatureSecret(account), account.admin(),
                 account.status().wireName(), md5(account.sipConnect()), sha256(account.sipConnect()),
                 account.version()) == 1;
     }
@@ -82,8 +87,26 @@ public class AccountRepository {
                 status.wireName(), version, id);
     }
 
-    public void updateSignatureSecret(UUID id, String signatureSecret) {
-        jdbc.update("update accounts set signature_secret = ?, updated_at = now() where id = ?", signatureSecret, id);
+    /** Stores the account's signature secret sealed (and none in clear), with its new version. */
+    public void updateSignatureSecret(Account account) {
+        jdbc.update("""
+                update accounts set sealed_signature_secret = ?, signature_secret = null, version = ?,
+                                    updated_at = now() where id = ?""",
+                sealedSignatureSecret(account), account.version(), account.id());
+    }
+
+    /** Seals a signature secret still in clear; false when it is not in clear (any more). */
+    public boolean sealClearSignatureSecret(Account account) {
+        return jdbc.update("""
+                update accounts set sealed_signature_secret = ?, signature_secret = null, version = ?,
+                                    updated_at = now() where id = ? and signature_secret is not null""",
+                sealedSignatureSecret(account), account.version(), account.id()) == 1;
+    }
+
+    /** The accounts whose signature secret is still in clear: written before it was stored sealed. */
+    public List<UUID> withClearSignatureSecret() {
+        return jdbc.queryForList("select id from accounts where signature_secret is not null order by created_at, id",
+                UUID.class);
     }
 
     public void makeAdmin(UUID id) {
@@ -100,6 +123,20 @@ public class AccountRepository {
 
     public void delete(UUID id) {
         jdbc.update("delete from accounts where id = ?", id);
+    }
+
+    /**
+     * In clear only in a row written before it was sealed; null when sealed under another platform key (the key
+     * file was replaced): the account signs nothing until the secret is rotated.
+     */
+    private String signatureSecret(ResultSet rs, UUID id) throws SQLException {
+        byte[] sealed = rs.getBytes("sealed_signature_secret");
+        return sealed == null ? rs.getString("signature_secret")
+                : AccountSecrets.openSignatureSecret(key, id.toString(), decode(sealed)).secret();
+    }
+
+    private byte[] sealedSignatureSecret(Account account) {
+        return encode(AccountSecrets.sealSignatureSecret(key, account.id().toString(), account.signatureSecret()));
     }
 
     private static AccountSecrets.Sealed sipConnect(ResultSet rs) throws SQLException {
@@ -131,7 +168,7 @@ public class AccountRepository {
         try {
             return SealedSecret.fromByteBuffer(ByteBuffer.wrap(bytes));
         } catch (IOException e) {
-            throw new UncheckedIOException("a sealed HA1 in the accounts table does not decode", e);
+            throw new UncheckedIOException("a sealed secret in the accounts table does not decode", e);
         }
     }
 }

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * Creates, rotates, suspends and deletes accounts and sets their destination allow-lists. Secrets are returned
- * once, at creation or rotation. Every change publishes an AccountChanged through the outbox; setting an API
- * secret also sets the account's sealed SIP Connect HA1s (see {@link SipConnectCredentials}).
+ * once, at creation or rotation. Every change publishes an AccountChanged through the outbox (with the signature
+ * secret sealed, see {@link AccountEvents}); setting an API secret also sets the account's sealed SIP Connect HA1s
+ * (see {@link SipConnectCredentials}).
  */
 @Service
 public class AccountService {
@@ -38,14 +39,16 @@ public class AccountService {
     private final PasswordEncoder passwordEncoder;
     private final Outbox outbox;
     private final SipConnectCredentials sipConnect;
+    private final AccountEvents events;
     private final String bootstrapApiKey;
 
     AccountService(AccountRepository accounts, PasswordEncoder passwordEncoder, Outbox outbox,
-                   SipConnectCredentials sipConnect, PsipProperties props) {
+                   SipConnectCredentials sipConnect, AccountEvents events, PsipProperties props) {
         this.accounts = accounts;
         this.passwordEncoder = passwordEncoder;
         this.outbox = outbox;
         this.sipConnect = sipConnect;
+        this.events = events;
         this.bootstrapApiKey = props.bootstrapAccount().apiKey();
     }
 
@@ -97,6 +100,31 @@ public class AccountService {
         return new Bootstrapped(account, true, SipConnect.SET_NOW);
     }
 
+    /**
+     * Seals the signature secrets still stored in clear (accounts from before they were sealed) and republishes
+     * each such account as UPDATED, so webhook-service gets every account's secret after the upgrade. Under the row
+     * lock, so of instances sharing the database only one seals and publishes each.
+     *
+     * @return how many this call sealed
+     */
+    @Transactional
+    public int sealClearSignatureSecrets() {
+        int sealed = 0;
+        for (UUID id : accounts.withClearSignatureSecret()) {
+            long version = outbox.nextVersion(Topics.ACCOUNTS, id.toString());
+            Account locked = accounts.findByIdForUpdate(id).orElse(null);
+            if (locked == null) {
+                continue;
+            }
+            Account updated = locked.withSignatureSecret(locked.signatureSecret(), version);
+            if (accounts.sealClearSignatureSecret(updated)) {
+                publish(updated, ChangeType.UPDATED);
+                sealed++;
+            }
+        }
+        return sealed;
+    }
+
     private Bootstrapped existingBootstrap(UUID id) {
         Account current = publishSnapshot(id);
         return new Bootstrapped(current, false,
@@ -115,12 +143,12 @@ public class AccountService {
 
     private void publishCreated(Account account) {
         long version = outbox.nextVersion(Topics.ACCOUNTS, account.id().toString());
-        outbox.append(Topics.ACCOUNTS, account.id().toString(), AccountEvents.changed(account, ChangeType.CREATED),
+        outbox.append(Topics.ACCOUNTS, account.id().toString(), events.changed(account, ChangeType.CREATED),
                 version);
     }
 
     private void publish(Account account, ChangeType type) {
-        outbox.append(Topics.ACCOUNTS, account.id().toString(), AccountEvents.changed(account, type),
+        outbox.append(Topics.ACCOUNTS, account.id().toString(), events.changed(account, type),
                 account.version());
     }
 
@@ -256,12 +284,17 @@ public class AccountService {
         return new IssuedCredentials(rotated, secret, null);
     }
 
+    /**
+     * A new signature secret, published (sealed) as UPDATED with a new version: webhook-service signs with it as
+     * soon as it has the event, so a receiver may see the old one on requests already under way.
+     */
     @Transactional
     public IssuedCredentials rotateSignatureSecret(UUID accountId) {
-        Account account = find(accountId);
-        String signatureSecret = randomSecret();
-        accounts.updateSignatureSecret(account.id(), signatureSecret);
-        return new IssuedCredentials(account, null, signatureSecret);
+        long version = outbox.nextVersion(Topics.ACCOUNTS, accountId.toString());
+        Account rotated = find(accountId).withSignatureSecret(randomSecret(), version);
+        accounts.updateSignatureSecret(rotated);
+        publish(rotated, ChangeType.UPDATED);
+        return new IssuedCredentials(rotated, null, rotated.signatureSecret());
     }
 
     private Account find(UUID accountId) {

@@ -10,7 +10,8 @@ import org.springframework.stereotype.Component;
 /**
  * Makes sure the configured admin account exists before the service reports ready: created on the first start
  * with the configured secret; on later starts left as it is, so a rotated secret stays rotated (its SIP Connect
- * credentials are completed if it predates them, see {@link AccountService#ensureBootstrapAccount}).
+ * credentials are completed if it predates them, see {@link AccountService#ensureBootstrapAccount}). First, the
+ * signature secrets of accounts from before they were stored sealed are sealed and republished.
  */
 @Component
 class BootstrapAccount implements ApplicationRunner {
@@ -27,6 +28,11 @@ class BootstrapAccount implements ApplicationRunner {
 
     @Override
     public void run(ApplicationArguments args) {
+        int sealed = accounts.sealClearSignatureSecrets();
+        if (sealed > 0) {
+            log.info("{} accounts' signature secrets, stored in clear before, are now stored sealed and republished",
+                    sealed);
+        }
         AccountService.Bootstrapped bootstrapped =
                 accounts.ensureBootstrapAccount(props.bootstrapAccount().apiKey(), props.bootstrapAccount().apiSecret());
         Account account = bootstrapped.account();

@@ -45,4 +45,22 @@ class AccountSecretsTest {
                 .isEqualTo(Unusable.NOT_SEALED);
         assertThat(AccountSecrets.open(key, "acc-1", "key1", null, null).unusable()).isEqualTo(Unusable.NOT_SEALED);
     }
+
+    @Test
+    void theSignatureSecretOpensForItsAccountAndFieldOnly() {
+        var sealed = AccountSecrets.sealSignatureSecret(key, "acc-1", "0123456789abcdef0123456789abcdef");
+        assertThat(AccountSecrets.openSignatureSecret(key, "acc-1", sealed).secret())
+                .isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(AccountSecrets.openSignatureSecret(key, "acc-1", sealed).toString()).doesNotContain("0123");
+
+        assertThat(AccountSecrets.openSignatureSecret(key, "acc-2", sealed).unusable()).isEqualTo(Unusable.DOES_NOT_OPEN);
+        assertThat(AccountSecrets.openSignatureSecret(PlatformKey.generate(), "acc-1", sealed).unusable())
+                .isEqualTo(Unusable.OTHER_KEY);
+        assertThat(AccountSecrets.openSignatureSecret(null, "acc-1", sealed).unusable()).isEqualTo(Unusable.OTHER_KEY);
+        assertThat(AccountSecrets.openSignatureSecret(key, "acc-1", null).unusable()).isEqualTo(Unusable.NOT_SEALED);
+        // an HA1 sealed for the same account is another field
+        AccountSecrets.Sealed ha1s = AccountSecrets.seal(key, "acc-1", "key1", Ha1s.of("key1", "r", "s"));
+        assertThat(AccountSecrets.openSignatureSecret(key, "acc-1", ha1s.md5()).unusable())
+                .isEqualTo(Unusable.DOES_NOT_OPEN);
+    }
 }

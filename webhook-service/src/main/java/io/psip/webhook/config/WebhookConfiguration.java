@@ -50,7 +50,7 @@ public class WebhookConfiguration {
     ApacheWebhookHttp webhookHttp(JsonMapper json, ExecutorService webhookExecutor, WebhookHttpProperties http,
                                   MeterRegistry meters) {
         return new ApacheWebhookHttp(json, webhookExecutor, new ApacheWebhookHttp.Settings("psip-webhook/1.0",
-                http.allowedNetworks(), http.maxInFlightPerHost(), http.maxConnections(), http.lookupThreads()),
+                http.allowedNetworks(), http.platformPorts(), http.maxInFlightPerHost(), http.maxConnections(), http.lookupThreads()),
                 meters);
     }
 

@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -75,14 +76,16 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
 
     /**
      * @param allow              networks exempt from the destination guard (the local platform's loopback)
+     * @param platformPorts      ports of the platform's own services: refused on this host even when allowed
      * @param maxInFlightPerHost requests in flight to one host beyond which the next fails HOST_BUSY
      * @param maxConnections     connections in all; must exceed maxInFlightPerHost so other hosts keep some
      * @param lookupThreads      threads for host lookups (blocking in the JDK), shared one per host at a time
      */
-    public record Settings(String userAgent, List<Cidr> allow, int maxInFlightPerHost, int maxConnections,
-                           int lookupThreads) {
+    public record Settings(String userAgent, List<Cidr> allow, Set<Integer> platformPorts, int maxInFlightPerHost,
+                           int maxConnections, int lookupThreads) {
         public Settings {
             allow = List.copyOf(allow);
+            platformPorts = Set.copyOf(platformPorts);
             if (maxConnections <= maxInFlightPerHost) {
                 throw new IllegalArgumentException("max-connections must exceed max-in-flight-per-host, "
                         + "or one slow host can take every connection");
@@ -94,6 +97,7 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
     private final Executor executor;
     private final MeterRegistry meters;
     private final HostSlots hosts;
+    private final Set<Integer> platformPorts;
     private final Lookups lookups;
     private final CloseableHttpAsyncClient client;
     private final ScheduledThreadPoolExecutor deadlines;
@@ -108,6 +112,7 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
         this.executor = executor;
         this.meters = meters;
         this.hosts = new HostSlots(settings.maxInFlightPerHost(), meters);
+        this.platformPorts = settings.platformPorts();
         GuardedDnsResolver guarded = new GuardedDnsResolver(resolver, new DestinationGuard(settings.allow()));
         this.lookups = new Lookups(guarded, settings.lookupThreads());
         this.client = HttpAsyncClients.custom()
@@ -173,6 +178,9 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
         lookups.lookup(host).whenComplete((addresses, error) -> {
             if (error != null) {
                 result.completeExceptionally(failure(error));
+            } else if (toPlatform(addresses[0], address)) {
+                result.completeExceptionally(new WebhookFailure(WebhookFailure.Kind.DESTINATION_REFUSED,
+                        "the platform's own ports are not a webhook destination"));
             } else if (!result.isDone()) {
                 exchange.set(execute(webhook, addresses[0], deadline, result));
                 if (result.isDone()) {
@@ -216,6 +224,16 @@ public final class ApacheWebhookHttp implements WebhookHttp, AutoCloseable {
             result.completeExceptionally(new WebhookFailure(WebhookFailure.Kind.IO, "request not sent"));
             return null;
         }
+    }
+
+    /**
+     * Whether {@code checked} is this host and the URL's port one of the platform's own (an allow list that admits
+     * loopback must not make the platform's APIs, broker or database a webhook target).
+     */
+    private boolean toPlatform(InetAddress checked, URI address) {
+        int port = address.getPort() >= 0 ? address.getPort()
+                : "https".equalsIgnoreCase(address.getScheme()) ? 443 : 80;
+        return (checked.isLoopbackAddress() || checked.isAnyLocalAddress()) && platformPorts.contains(port);
     }
 
     private static void cancel(Future<?> exchange) {

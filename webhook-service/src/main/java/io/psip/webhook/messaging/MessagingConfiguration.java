@@ -47,8 +47,8 @@ public class MessagingConfiguration {
     /** The topics this service uses, created with their policies before anything reads or writes them. */
     @Bean
     TopicCreator topicCreator(PsipProperties properties, DeliveryProperties delivery) {
-        List<String> topics = new ArrayList<>(List.of(Topics.APPLICATIONS.name(), Topics.CALL_EVENTS.name(),
-                Topics.WEBHOOK_DLQ));
+        List<String> topics = new ArrayList<>(List.of(Topics.ACCOUNTS.name(), Topics.APPLICATIONS.name(),
+                Topics.CALL_EVENTS.name(), Topics.WEBHOOK_DLQ));
         Topics.REGIONS.stream().sorted().forEach(region -> topics.add(Topics.callCommands(region).name()));
         TopicCreator creator = new TopicCreator(properties.kafka().bootstrapServers());
         creator.create(topics);

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -42,7 +43,7 @@ class AnswerOverHttpTest {
     private final JsonMapper json = JsonMapper.builder().build();
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final ApacheWebhookHttp http = new ApacheWebhookHttp(json, executor, new ApacheWebhookHttp.Settings(
-            "psip-test", List.of(Cidr.parse("127.0.0.1/32")), 16, 64, 2), new SimpleMeterRegistry());
+            "psip-test", List.of(Cidr.parse("127.0.0.1/32")), Set.of(), 16, 64, 2), new SimpleMeterRegistry());
     private final AnswerService answers = new AnswerService(http, new NccoParser(json), CallbackSigner.NEVER,
             new SimpleMeterRegistry(), Clock.systemUTC());
     private final CustomerWebhooks customer = new CustomerWebhooks();

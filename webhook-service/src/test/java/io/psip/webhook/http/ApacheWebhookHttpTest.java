@@ -34,6 +34,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -134,6 +135,17 @@ class ApacheWebhookHttpTest {
 
         assertRefused(http(64).send(request(loopback.url("/answer").replace("127.0.0.1", "localhost"))));
         assertThat(loopback.seen).isEmpty();
+    }
+
+    @Test
+    void aPlatformPortOnAnAllowedLoopbackAddressIsRefusedAndNothingReachesIt() {
+        Customer platform = customer("127.0.0.2", exchange -> respond(exchange, 200, "secret"));
+        Customer customer = customer("127.0.0.3", exchange -> respond(exchange, 200, "[]"));
+        ApacheWebhookHttp http = http(64, HostResolver.SYSTEM, Set.of(platform.port()));
+
+        assertRefused(http.send(request(platform.url("/v1/admin/accounts"))));
+        assertThat(platform.seen).isEmpty();
+        assertThat(http.send(request(customer.url("/answer"))).join().status()).isEqualTo(200);
     }
 
     @Test
@@ -329,9 +341,12 @@ class ApacheWebhookHttpTest {
     }
 
     private ApacheWebhookHttp http(int maxInFlightPerHost, HostResolver resolver) {
-        ApacheWebhookHttp http = new ApacheWebhookHttp(json, webhookThreads,
-                new ApacheWebhookHttp.Settings("test-agent", ALLOW, maxInFlightPerHost, 4 * maxInFlightPerHost, 2),
-                meters, resolver);
+        return http(maxInFlightPerHost, resolver, Set.of());
+    }
+
+    private ApacheWebhookHttp http(int maxInFlightPerHost, HostResolver resolver, Set<Integer> platformPorts) {
+        ApacheWebhookHttp http = new ApacheWebhookHttp(json, webhookThreads, new ApacheWebhookHttp.Settings(
+                "test-agent", ALLOW, platformPorts, maxInFlightPerHost, 4 * maxInFlightPerHost, 2), meters, resolver);
         closing.add(http);
         return http;
     }

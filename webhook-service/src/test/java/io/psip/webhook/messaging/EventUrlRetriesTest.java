@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +55,7 @@ class EventUrlRetriesTest {
             new StringSerializer(), new ByteArraySerializer());
 
     private final ApacheWebhookHttp http = new ApacheWebhookHttp(json, executor, new ApacheWebhookHttp.Settings(
-            "test", List.of(Cidr.parse("127.0.0.1/32")), 16, 64, 2), new SimpleMeterRegistry());
+            "test", List.of(Cidr.parse("127.0.0.1/32")), Set.of(), 16, 64, 2), new SimpleMeterRegistry());
 
     @AfterEach
     void close() {
