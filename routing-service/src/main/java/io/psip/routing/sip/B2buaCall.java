@@ -58,6 +58,11 @@ final class B2buaCall {
      * one its re-INVITE sender thread failed to send, which it reports to nobody.
      */
     private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(32);
+    /**
+     * The reason of a fork whose INVITE got no response at all (Timer B), told apart from a connect nobody answered
+     * in its timeout ({@code timeout}), which rang or could have.
+     */
+    static final String NO_RESPONSE = "no_response";
     /** The detail of a connect to a user no domain of the call's account has. */
     static final String USER_NOT_FOUND = "user_not_found";
     /** The detail of a connect to a user with no contact this instance can ring. */
@@ -86,7 +91,7 @@ final class B2buaCall {
         boolean released;
         /** Its answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
         boolean targetRefused;
-        /** Of an earlier connect that failed: nothing it sends reaches the caller, and a late 2xx is hung up. */
+        /** Of an earlier connect that failed (and done): nothing it sends reaches the caller, a late 2xx is hung up. */
         boolean stale;
 
         Fork(ClientTransaction tx, SipURI target, TargetResolver.Target next, boolean registered) {
@@ -210,7 +215,6 @@ final class B2buaCall {
         continueOnFailure = connect != null && connect.getContinueOnFailure();
         pendingFailure = null;
         pendingFarEnd = null;
-        forks.forEach(fork -> fork.stale = true);
         outboundCallId = null;
         earlyFork = null;
         best = null;
@@ -624,7 +628,11 @@ final class B2buaCall {
             failCaller(failure, farEnd);
             return;
         }
-        forks.forEach(fork -> fork.stale = true);
+        // Done for the call: a late final response or timeout of theirs is no outcome of the next connect.
+        forks.forEach(fork -> {
+            fork.stale = true;
+            fork.done = true;
+        });
         pendingFailure = failure;
         pendingFarEnd = farEnd;
         setState(State.WAITING);
@@ -820,7 +828,7 @@ final class B2buaCall {
         }
         for (Fork fork : forks) {
             if (fork.tx == ct && !fork.done && state.connecting()) {
-                forkFailed(fork, Response.REQUEST_TIMEOUT, "timeout");
+                forkFailed(fork, Response.REQUEST_TIMEOUT, NO_RESPONSE);
             }
         }
     }

@@ -129,15 +129,13 @@ public class CallEventHandler {
             if (event.getType() == CallEventType.OFFERED) {
                 return admit(event);
             }
-            String status = status(event.getType());
-            if (status == null) {
+            Optional<CallStatus> status = CallStatus.of(event);
+            if (status.isEmpty()) {
                 log.warn("ignoring call event of type {}", event.getType());
                 return CompletableFuture.completedFuture(null);
             }
             return lanes.submit(callUuid, () -> {
-                queueStatus(event, context(event), new CallStatus(status, callUuid, event.getConversationUuid(),
-                        event.getFrom(), event.getTo(), event.getOccurredAt(), event.getDurationSeconds(),
-                        event.getSipCode(), event.getReason()));
+                queueStatus(event, context(event), status.get());
                 return CompletableFuture.completedFuture(null);
             });
         }
@@ -213,7 +211,7 @@ public class CallEventHandler {
                 return reject(offered, context, unsupported.sipCode(), unsupported.reason());
             }
             NccoDecision.ConnectSip connect = (NccoDecision.ConnectSip) decision;
-            queueStatus(offered, context, status(offered, "started", null, null));
+            queueStatus(offered, context, CallStatus.started(offered, clock.instant()));
             log.debug("connecting the call to {}", connect.uri());
             ConnectSip.Builder target = ConnectSip.newBuilder()
                     .setUri(connect.uri())
@@ -230,7 +228,7 @@ public class CallEventHandler {
 
     private CompletableFuture<Void> reject(CallEvent offered, CallContext context, int sipCode, String reason) {
         log.warn("rejecting the call with {}: {}", sipCode, reason);
-        queueStatus(offered, context, status(offered, "failed", sipCode, reason));
+        queueStatus(offered, context, CallStatus.failed(offered, clock.instant(), sipCode, reason));
         return commands.publish(command(offered, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build());
     }
 
@@ -283,11 +281,6 @@ public class CallEventHandler {
                 .thenCompose(id -> application(id, deadline));
     }
 
-    private CallStatus status(CallEvent event, String status, Integer sipCode, String detail) {
-        return new CallStatus(status, event.getCallUuid(), event.getConversationUuid(), event.getFrom(),
-                event.getTo(), clock.instant(), null, sipCode, detail);
-    }
-
     private CallCommand.Builder command(CallEvent offered, CallAction action) {
         // Derived from the event id: a redelivered OFFERED yields the same command id, which routing can drop.
         String commandId = UUID.nameUUIDFromBytes((offered.getEventId() + "/command")
@@ -307,19 +300,5 @@ public class CallEventHandler {
 
     private String regionUrl(String region) {
         return settings.regionUrlTemplate().replace("{region}", region);
-    }
-
-    private static String status(CallEventType type) {
-        return switch (type) {
-            case RINGING -> "ringing";
-            case ANSWERED -> "answered";
-            case COMPLETED -> "completed";
-            case FAILED -> "failed";
-            case CANCELLED -> "cancelled";
-            case BUSY -> "busy";
-            case REJECTED -> "rejected";
-            case UNANSWERED -> "unanswered";
-            default -> null;
-        };
     }
 }
