@@ -86,15 +86,17 @@ public record CallStatus(VonageStatus type, String uuid, String conversationUuid
     }
 
     /**
-     * The end of an answered call: how long it lasted, from when to when, and who ended it. Without answered_at
-     * (an event from a routing instance older than CallEvent v4) the start is the end less the duration.
+     * The end of an answered call: how long it lasted, from when to when, and who ended it. Vonage has no detail
+     * code for it: {@code detail} stays routing's reason ({@code caller_hangup}, {@code max_duration},
+     * {@code platform_restart}…), as psip has always posted it. Without answered_at (an event from a routing
+     * instance older than CallEvent v4) the start is the end less the duration.
      */
     private static CallStatus completed(CallEvent event) {
         int duration = event.getDurationSeconds() == null ? 0 : event.getDurationSeconds();
         Instant end = event.getOccurredAt();
         Instant start = event.getAnsweredAt() != null ? event.getAnsweredAt() : end.minusSeconds(duration);
         return new CallStatus(VonageStatus.COMPLETED, event.getCallUuid(), event.getConversationUuid(),
-                event.getFrom(), event.getTo(), direction(event), end, null, null, duration, start, end,
+                event.getFrom(), event.getTo(), direction(event), end, null, event.getReason(), duration, start, end,
                 VonageStatus.disconnectedBy(event.getReason()), true);
     }
 

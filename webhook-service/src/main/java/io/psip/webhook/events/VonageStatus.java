@@ -28,12 +28,13 @@ public enum VonageStatus {
     /**
      * Vonage's {@code detail} codes of a call that did not connect, with the status each one goes with: refused by
      * the platform or the callee is {@code rejected}, unreachable is {@code unanswered}, nobody answering in the
-     * connect's timeout is {@code timeout}, anything else {@code failed}.
+     * connect's timeout is {@code timeout}, anything else {@code failed}. {@code platform_restart} is psip's own,
+     * as its README documents: no Vonage code says the platform ended the call (restart or drain).
      */
     public enum Detail {
         INVALID_NUMBER(FAILED), RESTRICTED(REJECTED), DECLINED(REJECTED), CANNOT_ROUTE(FAILED),
         NUMBER_OUT_OF_SERVICE(FAILED), INTERNAL_ERROR(FAILED), CARRIER_TIMEOUT(UNANSWERED), UNAVAILABLE(UNANSWERED),
-        RING_TIMEOUT(TIMEOUT), UNKNOWN(FAILED);
+        RING_TIMEOUT(TIMEOUT), PLATFORM_RESTART(FAILED), UNKNOWN(FAILED);
 
         private final VonageStatus status;
 
@@ -68,7 +69,7 @@ public enum VonageStatus {
             Map.entry("relay_failed", Detail.INTERNAL_ERROR),
             Map.entry("no_command", Detail.INTERNAL_ERROR),
             Map.entry("unsupported_command", Detail.INTERNAL_ERROR),
-            Map.entry("platform_restart", Detail.INTERNAL_ERROR));
+            Map.entry("platform_restart", Detail.PLATFORM_RESTART));
 
     /** Reasons of a COMPLETED call that one of its users ended; every other end is the platform's. */
     private static final Set<String> USER_HANGUPS = Set.of("caller_hangup", "callee_hangup");

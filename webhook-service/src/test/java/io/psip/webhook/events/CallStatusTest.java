@@ -44,7 +44,7 @@ class CallStatusTest {
                 .setAnsweredAt(AT.plusMillis(1500)).setDurationSeconds(60).setReason("callee_hangup");
         assertThat(json(of(completed))).isEqualTo("""
                 {%s,"status":"completed","direction":"inbound","timestamp":"2026-03-01T10:16:32.000Z",\
-                "duration":"60","start_time":"2026-03-01T10:15:31.500Z","end_time":"2026-03-01T10:16:32.000Z",\
+                "detail":"callee_hangup","duration":"60","start_time":"2026-03-01T10:15:31.500Z","end_time":"2026-03-01T10:16:32.000Z",\
                 "disconnected_by":"user"}""".formatted(COMMON));
     }
 
@@ -63,7 +63,7 @@ class CallStatusTest {
             "session_expired, platform", "no_ack, platform", "platform_restart, platform"})
     void whoHungUpFollowsRoutingsReason(String reason, String disconnectedBy) {
         assertThat(of(event(CallEventType.COMPLETED).setDurationSeconds(1).setReason(reason)).fields())
-                .containsEntry("disconnected_by", disconnectedBy);
+                .containsEntry("disconnected_by", disconnectedBy).containsEntry("detail", reason);
     }
 
     @Test
@@ -123,7 +123,7 @@ class CallStatusTest {
             "500, relay_failed, failed, internal_error",
             "480, no_command, failed, internal_error",
             "480, outbound_overloaded, failed, internal_error",
-            "480, platform_restart, failed, internal_error",
+            "480, platform_restart, failed, platform_restart",
             "501, unsupported_command, failed, internal_error",
             "500, Server Internal Error, failed, internal_error",
             "488, Not Acceptable Here, failed, unknown",
