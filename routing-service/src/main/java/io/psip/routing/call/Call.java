@@ -130,16 +130,29 @@ public final class Call {
         return event(CallEventType.RINGING, 180, null).build();
     }
 
+    /** Carries the answer time, as COMPLETED does, so event_url's start_time survives a webhook restart. */
     public CallEvent answered(int sipCode) {
         answeredAt = clock.instant();
-        return event(CallEventType.ANSWERED, sipCode, null).build();
+        return event(CallEventType.ANSWERED, sipCode, null).setAnsweredAt(answeredAt).build();
     }
 
-    /** A normal hang-up after answer; {@code reason} says which side hung up. */
+    /**
+     * The end of an answered call; {@code reason} says who ended it: {@code caller_hangup}, {@code callee_hangup},
+     * {@code far_end_gone}, {@code caller_gone}, {@link #PLATFORM_RESTART}, or a limit or timer of the platform.
+     */
     public CallEvent completed(String reason) {
         int duration = answeredAt == null ? 0
                 : (int) Math.max(0, Duration.between(answeredAt, clock.instant()).toSeconds());
-        return event(CallEventType.COMPLETED, null, reason).setDurationSeconds(duration).build();
+        return event(CallEventType.COMPLETED, null, reason).setDurationSeconds(duration).setAnsweredAt(answeredAt)
+                .build();
+    }
+
+    /**
+     * A connect sent with continue_on_failure failed before answer; the call goes on. {@code sipCode}: the far
+     * end's final status (408 when nobody answered in time, 480 with no contact to ring).
+     */
+    public CallEvent connectFailed(int sipCode, String reason) {
+        return event(CallEventType.CONNECT_FAILED, sipCode, reason).build();
     }
 
     public CallEvent failed(int sipCode, String reason) {

@@ -5,6 +5,7 @@ import io.psip.events.CallEvent;
 import io.psip.events.ConnectSip;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.B2buaRules;
+import io.psip.routing.call.B2buaRules.ConnectFailure;
 import io.psip.routing.call.B2buaRules.State;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallEventPublisher;
@@ -41,8 +42,10 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * One call as a back-to-back user agent: the caller's leg (inbound server transaction and dialog) and, after a
  * CONNECT, the far-end leg: one or more {@link Fork}s (one INVITE each: to the connect's target, or to each contact
- * of a registered user), of which the first to answer becomes the far end. Every method runs on the call's lane.
- * Which state takes what is {@link B2buaRules}; building the messages is {@link SipMessages}.
+ * of a registered user), of which the first to answer becomes the far end. A connect sent with
+ * {@code continue_on_failure} that fails before answer leaves the caller waiting for the next command, and the
+ * next CONNECT dials a fresh far end (its own forks and Call-ID, its own ring timeout and limit). Every method runs
+ * on the call's lane. Which state takes what is {@link B2buaRules}; building the messages is {@link SipMessages}.
  */
 final class B2buaCall {
 
@@ -55,6 +58,11 @@ final class B2buaCall {
      * one its re-INVITE sender thread failed to send, which it reports to nobody.
      */
     private static final Duration RELAY_TIMEOUT = Duration.ofSeconds(32);
+    /**
+     * The reason of a fork whose INVITE got no response at all (Timer B), told apart from a connect nobody answered
+     * in its timeout ({@code timeout}), which rang or could have.
+     */
+    static final String NO_RESPONSE = "no_response";
     /** The detail of a connect to a user no domain of the call's account has. */
     static final String USER_NOT_FOUND = "user_not_found";
     /** The detail of a connect to a user with no contact this instance can ring. */
@@ -83,6 +91,8 @@ final class B2buaCall {
         boolean released;
         /** Its answer pointed the dialog at a refused destination: nothing is sent on that leg any more. */
         boolean targetRefused;
+        /** Of an earlier connect that failed (and done): nothing it sends reaches the caller, a late 2xx is hung up. */
+        boolean stale;
 
         Fork(ClientTransaction tx, SipURI target, TargetResolver.Target next, boolean registered) {
             this.tx = tx;
@@ -106,8 +116,9 @@ final class B2buaCall {
     private State state = State.OFFERED;
     private ScheduledFuture<?> timer;
     private Dialog inboundDialog;
-    /** The far-end leg's Call-ID, shared by every fork. */
+    /** The far-end leg's Call-ID, shared by every fork of the current connect; and those of every connect. */
     private String outboundCallId;
+    private final List<String> outboundCallIds = new ArrayList<>(1);
     private final List<Fork> forks = new ArrayList<>();
     /** The fork whose provisional responses reach the caller: the first to send one. */
     private Fork earlyFork;
@@ -121,6 +132,13 @@ final class B2buaCall {
     private ServerTransaction reinviteIn;
     private ClientTransaction reinviteOut;
     private boolean reinviteFromCaller;
+    /** CONNECT commands taken so far: a timer or a resolution of an earlier connect finds it outdated. */
+    private int connects;
+    /** The current connect's {@code continue_on_failure}. */
+    private boolean continueOnFailure;
+    /** While WAITING: the failed connect, told to the caller if no command follows (its far end's response, if any). */
+    private ConnectFailure pendingFailure;
+    private Response pendingFarEnd;
     /** The connect command's limit (null: the platform's maximum), and the timers that end an answered call. */
     private Integer limitSeconds;
     private ScheduledFuture<?> maxDurationTimer;
@@ -173,7 +191,7 @@ final class B2buaCall {
         switch (B2buaRules.onCommand(state, command.getAction())) {
             case CONNECT -> {
                 cancelTimer();
-                limitSeconds = command.getConnect() == null ? null : command.getConnect().getLimitSeconds();
+                startConnect(command.getConnect());
                 connect(command.getConnect());
             }
             case REJECT -> {
@@ -188,6 +206,19 @@ final class B2buaCall {
             }
             case NONE -> { }
         }
+    }
+
+    /** Each connect starts afresh: its own limit, forks, Call-ID, best failure and ringing. */
+    private void startConnect(ConnectSip connect) {
+        connects++;
+        limitSeconds = connect == null ? null : connect.getLimitSeconds();
+        continueOnFailure = connect != null && connect.getContinueOnFailure();
+        pendingFailure = null;
+        pendingFarEnd = null;
+        outboundCallId = null;
+        earlyFork = null;
+        best = null;
+        ringingReported = false;
     }
 
     /**
@@ -207,12 +238,12 @@ final class B2buaCall {
         SipURI target;
         try {
             if (!(sip.parseUri(connect.getUri()) instanceof SipURI sipTarget)) {
-                fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
+                connectFailed(ConnectFailure.notConnected(Response.NOT_IMPLEMENTED, "unsupported endpoint uri"));
                 return;
             }
             target = sipTarget;
         } catch (ParseException e) {
-            fail(Response.NOT_IMPLEMENTED, "unsupported endpoint uri");
+            connectFailed(ConnectFailure.notConnected(Response.NOT_IMPLEMENTED, "unsupported endpoint uri"));
             return;
         }
         Optional<String> userDomain = users.domainOfHost(target.getHost());
@@ -225,27 +256,27 @@ final class B2buaCall {
         String transport = target.isSecure() || "tls".equalsIgnoreCase(transportParam) ? "tls"
                 : "tcp".equalsIgnoreCase(transportParam) ? "tcp" : transportParam == null ? null : "udp";
         startConnecting(connect);
+        int resolving = connects;
         services.outbound().resolve(new TargetResolver.Query(target.getHost(), target.getPort(), transport,
                         target.isSecure()))
                 .whenComplete((targets, error) -> services.calls().runAlways(this,
-                        () -> resolved(target, connect, targets, error)));
+                        () -> resolved(resolving, target, connect, targets, error)));
     }
 
     /**
      * The call is CONNECTING from here, with no fork until the INVITEs are built: a CANCEL, BYE or HANGUP ends it,
      * and a late outcome then finds it ended. The NCCO's timeout bounds the whole attempt, resolution and connects
-     * included: whatever becomes of them, the call ends by then.
+     * included: whatever becomes of them, the connect has failed by then (and the call ended, unless it goes on).
      */
     private void startConnecting(ConnectSip connect) {
         setState(State.CONNECTING);
+        int ringing = connects;
         timer = services.calls().schedule(this, Duration.ofSeconds(Math.max(1, connect.getTimeoutSeconds())),
                 () -> {
-                    if (state.connecting()) {
+                    if (state.connecting() && connects == ringing) {
                         log.debug("far end did not answer within {} s", connect.getTimeoutSeconds());
                         cancelForks();
-                        sendFinal(Response.TEMPORARILY_UNAVAILABLE);
-                        services.metrics().rejected(Response.TEMPORARILY_UNAVAILABLE);
-                        end(call.unanswered(Response.TEMPORARILY_UNAVAILABLE));
+                        connectFailed(ConnectFailure.ringTimeout(Response.TEMPORARILY_UNAVAILABLE));
                     }
                 });
     }
@@ -254,13 +285,14 @@ final class B2buaCall {
      * Resolved off the lane: every address the target resolves to is checked against the destination policy, and
      * the INVITE goes to the first one; a TCP or TLS send (connect, handshake, write) also runs off the lane.
      */
-    private void resolved(SipURI target, ConnectSip connect, List<TargetResolver.Target> targets, Throwable error) {
-        if (state != State.CONNECTING || !forks.isEmpty()) {
-            return; // ended (cancelled, hung up) while its target was being resolved
+    private void resolved(int resolving, SipURI target, ConnectSip connect, List<TargetResolver.Target> targets,
+                          Throwable error) {
+        if (state != State.CONNECTING || connects != resolving || forks.stream().anyMatch(fork -> !fork.stale)) {
+            return; // ended (cancelled, hung up, timed out) while its target was being resolved
         }
         if (error != null || targets.isEmpty()) {
             log.debug("could not resolve {}: {}", target.getHost(), error == null ? "no address" : error.toString());
-            fail(Response.TEMPORARILY_UNAVAILABLE, "destination_unresolved");
+            connectFailed(ConnectFailure.notConnected(Response.TEMPORARILY_UNAVAILABLE, "destination_unresolved"));
             return;
         }
         for (TargetResolver.Target candidate : targets) {
@@ -271,7 +303,7 @@ final class B2buaCall {
                 log.info("connect to {} refused: {}:{} ({})", target, candidate.address().getHostAddress(),
                         candidate.port(), refusal.tag());
                 services.metrics().outboundRefused(refusal.tag());
-                fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+                connectFailed(ConnectFailure.notConnected(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED));
                 return;
             }
         }
@@ -291,7 +323,7 @@ final class B2buaCall {
     private void ringRegistered(ConnectSip connect, RegisteredUsers.Lookup lookup) {
         if (!(lookup instanceof RegisteredUsers.Found user)) {
             log.debug("connect to {}: no such user of the account's domains", connect.getUri());
-            fail(Response.NOT_FOUND, USER_NOT_FOUND);
+            connectFailed(ConnectFailure.notConnected(Response.NOT_FOUND, USER_NOT_FOUND));
             return;
         }
         if (user.heldElsewhere() > 0) {
@@ -300,7 +332,7 @@ final class B2buaCall {
         }
         if (user.contacts().isEmpty()) {
             log.debug("connect to {}@{}: not registered", user.user(), user.domain());
-            fail(Response.TEMPORARILY_UNAVAILABLE, USER_NOT_REGISTERED);
+            connectFailed(ConnectFailure.notConnected(Response.TEMPORARILY_UNAVAILABLE, USER_NOT_REGISTERED));
             return;
         }
         startConnecting(connect);
@@ -327,7 +359,7 @@ final class B2buaCall {
             newFork(uri, next, connect, true);
         }
         if (refused == user.contacts().size()) {
-            fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+            connectFailed(ConnectFailure.notConnected(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED));
             return;
         }
         // Built first, sent after: a send that fails at once must not find the others not yet built.
@@ -366,6 +398,7 @@ final class B2buaCall {
         try {
             if (outboundCallId == null) {
                 outboundCallId = sip.newCallId();
+                outboundCallIds.add(outboundCallId);
                 services.calls().addOutbound(outboundCallId, this);
             }
             Request invite = sip.outboundInvite(target, next, connect, inboundInvite, outboundCallId);
@@ -401,8 +434,10 @@ final class B2buaCall {
                 .whenComplete((ignored, sendError) -> services.calls().runAlways(this, () -> {
                     if (sendError != null) {
                         sendFailed(fork, connect, sendError);
-                    } else if (state == State.ENDED || answeredBy != null && answeredBy != fork) {
-                        cancel(fork); // it went out after the call ended or another fork won: CANCEL it once it answers
+                    } else if (state == State.ENDED || fork.stale || answeredBy != null && answeredBy != fork) {
+                        // it went out after the call ended, its connect failed, or another fork won: CANCEL it
+                        // once it answers
+                        cancel(fork);
                     }
                 }));
     }
@@ -522,7 +557,7 @@ final class B2buaCall {
         if (code < 200) {
             if (fork.abandoned) {
                 cancel(fork);
-            } else if (code > 100 && state.connecting() && (earlyFork == null || earlyFork == fork)) {
+            } else if (code > 100 && state.connecting() && !fork.stale && (earlyFork == null || earlyFork == fork)) {
                 earlyFork = fork;
                 relayProvisional(response);
             }
@@ -572,19 +607,62 @@ final class B2buaCall {
         if (!state.connecting() || best == null || forks.stream().anyMatch(fork -> !fork.done)) {
             return;
         }
-        cancelTimer();
         if (best.farEnd() == null) {
-            fail(best.code(), best.reason());
+            connectFailed(ConnectFailure.notConnected(best.code(), best.reason()));
+        } else {
+            connectFailed(ConnectFailure.farEndRefused(best.code(), best.reason()), best.farEnd());
+        }
+    }
+
+    private void connectFailed(ConnectFailure failure) {
+        connectFailed(failure, null);
+    }
+
+    /**
+     * The connect failed before answer: the caller hears it now or, when the NCCO goes on after it, waits for the
+     * next command, with CONNECT_FAILED telling webhook why. {@code farEnd}: the far end's refusal, if it sent one.
+     */
+    private void connectFailed(ConnectFailure failure, Response farEnd) {
+        cancelTimer();
+        if (!B2buaRules.waitsAfterFailure(continueOnFailure, state)) {
+            failCaller(failure, farEnd);
             return;
         }
-        int relayed = B2buaRules.callerStatusForRefusal(best.code());
-        if (relayed == SipMessages.SESSION_INTERVAL_TOO_SMALL) {
-            sendTooSmall(best.farEnd());
+        // Done for the call: a late final response or timeout of theirs is no outcome of the next connect.
+        forks.forEach(fork -> {
+            fork.stale = true;
+            fork.done = true;
+        });
+        pendingFailure = failure;
+        pendingFarEnd = farEnd;
+        setState(State.WAITING);
+        services.events().publish(call.connectFailed(failure.reportedStatus(), failure.reason()));
+        log.debug("connect failed with {} ({}), waiting for the next command", failure.reportedStatus(),
+                failure.reason());
+        Duration commandTimeout = services.commandTimeout();
+        int waiting = connects;
+        timer = services.calls().schedule(this, commandTimeout, () -> {
+            if (state == State.WAITING && connects == waiting) {
+                log.warn("no command within {} after a failed connect, failing the call", commandTimeout);
+                failCaller(pendingFailure, pendingFarEnd);
+            }
+        });
+    }
+
+    /** Ends the call as its failed connect would have without {@code continue_on_failure}. */
+    private void failCaller(ConnectFailure failure, Response farEnd) {
+        int status = failure.callerStatus();
+        if (status == SipMessages.SESSION_INTERVAL_TOO_SMALL && farEnd != null) {
+            sendTooSmall(farEnd);
         } else {
-            sendFinal(relayed);
+            sendFinal(status);
         }
-        services.metrics().rejected(relayed);
-        end(call.farEndRefused(best.code(), best.reason()));
+        services.metrics().rejected(status);
+        end(switch (failure.kind()) {
+            case RING_TIMEOUT -> call.unanswered(status);
+            case FAR_END_REFUSED -> call.farEndRefused(failure.reportedStatus(), failure.reason());
+            case NOT_CONNECTED -> call.failed(status, failure.reason());
+        });
     }
 
     private void relayProvisional(Response farEnd) {
@@ -606,8 +684,8 @@ final class B2buaCall {
         if (fork.targetRefused || fork.released) {
             return; // its retransmissions: still nothing goes to where it points, or it is hung up already
         }
-        if (fork.abandoned || state == State.ENDED || answeredBy != null && answeredBy != fork) {
-            // The caller is gone, or another fork won: complete this one's transaction and hang it up.
+        if (fork.abandoned || fork.stale || state == State.ENDED || answeredBy != null && answeredBy != fork) {
+            // The caller is gone, its connect failed, or another fork won: complete its transaction and hang it up.
             fork.released = true;
             ackAndBye(event.getDialog(), response);
             return;
@@ -657,7 +735,7 @@ final class B2buaCall {
         fork.targetRefused = true;
         services.metrics().outboundRefused(refusal.tag());
         forks.stream().filter(other -> other != fork).forEach(this::cancel);
-        fail(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED);
+        connectFailed(ConnectFailure.notConnected(Response.FORBIDDEN, DESTINATION_NOT_ALLOWED));
         return true;
     }
 
@@ -709,7 +787,7 @@ final class B2buaCall {
         } catch (Exception e) {
             log.debug("could not answer CANCEL: {}", e.toString());
         }
-        if (state != State.OFFERED && !state.connecting()) {
+        if (!state.awaitingCommand() && !state.connecting()) {
             return;
         }
         cancelTimer();
@@ -722,7 +800,7 @@ final class B2buaCall {
     /** Ends the call from our side, whatever its state; {@code reason} goes into the final event. */
     void hangup(String reason) {
         switch (state) {
-            case OFFERED -> {
+            case OFFERED, WAITING -> {
                 cancelTimer();
                 fail(Response.TEMPORARILY_UNAVAILABLE, reason);
             }
@@ -750,7 +828,7 @@ final class B2buaCall {
         }
         for (Fork fork : forks) {
             if (fork.tx == ct && !fork.done && state.connecting()) {
-                forkFailed(fork, Response.REQUEST_TIMEOUT, "timeout");
+                forkFailed(fork, Response.REQUEST_TIMEOUT, NO_RESPONSE);
             }
         }
     }
@@ -842,7 +920,7 @@ final class B2buaCall {
         if (recorded) {
             services.activeCalls().remove(call.uuid());
         }
-        services.calls().ended(this, outboundCallId);
+        services.calls().ended(this, List.copyOf(outboundCallIds));
     }
 
     /** Relays the far end's 422 with its Min-SE, so the caller can retry with a larger session interval. */

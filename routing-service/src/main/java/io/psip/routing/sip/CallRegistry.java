@@ -5,6 +5,7 @@ import io.psip.routing.table.Domain;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -156,14 +157,12 @@ final class CallRegistry implements AutoCloseable {
     }
 
     /** Forgets an ended call after {@link #LINGER}, once late retransmissions can no longer arrive. */
-    void ended(B2buaCall call, String outboundCallId) {
+    void ended(B2buaCall call, List<String> outboundCallIds) {
         concurrentCalls.release(call.domain());
         timers.schedule(() -> {
             byInboundCallId.remove(call.key(), call);
             byUuid.remove(call.uuid(), call);
-            if (outboundCallId != null) {
-                byOutboundCallId.remove(outboundCallId, call);
-            }
+            outboundCallIds.forEach(outboundCallId -> byOutboundCallId.remove(outboundCallId, call));
         }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -19,6 +19,44 @@ class B2buaRulesTest {
         assertThat(B2buaRules.onCommand(State.OFFERED, CallAction.UNKNOWN)).isEqualTo(Effect.REFUSE_UNSUPPORTED);
     }
 
+    @Test
+    void aCallWaitingAfterAFailedConnectTakesEveryCommandLikeAnOfferedOne() {
+        assertThat(B2buaRules.onCommand(State.WAITING, CallAction.CONNECT)).isEqualTo(Effect.CONNECT);
+        assertThat(B2buaRules.onCommand(State.WAITING, CallAction.REJECT)).isEqualTo(Effect.REJECT);
+        assertThat(B2buaRules.onCommand(State.WAITING, CallAction.HANGUP)).isEqualTo(Effect.HANG_UP);
+        assertThat(B2buaRules.onCommand(State.WAITING, CallAction.UNKNOWN)).isEqualTo(Effect.REFUSE_UNSUPPORTED);
+        assertThat(State.WAITING.awaitingCommand()).isTrue();
+        assertThat(State.WAITING.connecting()).isFalse();
+        assertThat(State.WAITING.answered()).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = State.class, names = {"OFFERED", "CONNECTING", "EARLY", "WAITING"})
+    void aConnectThatMayFailKeepsAnUnansweredCallerWaiting(State state) {
+        assertThat(B2buaRules.waitsAfterFailure(true, state)).isTrue();
+        assertThat(B2buaRules.waitsAfterFailure(false, state)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = State.class, names = {"ANSWERED", "CONFIRMED", "ENDED"})
+    void aFailureAfterAnswerOrEndNeverWaits(State state) {
+        assertThat(B2buaRules.waitsAfterFailure(true, state)).isFalse();
+    }
+
+    @Test
+    void aFailedConnectTellsTheCallerWhatItWouldHaveHeardAndReportsTheFarEndsCode() {
+        assertThat(B2buaRules.ConnectFailure.ringTimeout(480)).isEqualTo(new B2buaRules.ConnectFailure(
+                B2buaRules.ConnectFailure.Kind.RING_TIMEOUT, 480, 408, "timeout"));
+        assertThat(B2buaRules.ConnectFailure.farEndRefused(486, "Busy Here")).isEqualTo(
+                new B2buaRules.ConnectFailure(B2buaRules.ConnectFailure.Kind.FAR_END_REFUSED, 486, 486,
+                        "Busy Here"));
+        assertThat(B2buaRules.ConnectFailure.farEndRefused(407, "Proxy Authentication Required").callerStatus())
+                .as("a challenge on our leg").isEqualTo(403);
+        assertThat(B2buaRules.ConnectFailure.notConnected(480, "user_not_registered")).isEqualTo(
+                new B2buaRules.ConnectFailure(B2buaRules.ConnectFailure.Kind.NOT_CONNECTED, 480, 480,
+                        "user_not_registered"));
+    }
+
     @ParameterizedTest
     @EnumSource(value = State.class, names = {"CONNECTING", "EARLY", "ANSWERED", "CONFIRMED"})
     void aCallPastItsOfferTakesOnlyHangup(State state) {

@@ -86,6 +86,30 @@ class CallTest {
     }
 
     @Test
+    void answeredAndCompletedCarryTheAnswerTime() {
+        Call call = call();
+        assertThat(call.offered().getAnsweredAt()).isNull();
+        assertThat(call.ringing().getAnsweredAt()).isNull();
+        Instant answeredAt = now;
+        assertThat(call.answered(200).getAnsweredAt()).isEqualTo(answeredAt);
+        now = now.plusSeconds(5);
+        assertThat(call.completed("callee_hangup").getAnsweredAt()).isEqualTo(answeredAt);
+    }
+
+    @Test
+    void aCompletedCallNeverAnsweredHasNoAnswerTime() {
+        assertThat(call().completed("caller_hangup").getAnsweredAt()).isNull();
+    }
+
+    @Test
+    void aFailedConnectIsReportedWithItsCodeAndReason() {
+        CallEvent failed = call().connectFailed(486, "Busy Here");
+        assertThat(failed.getType()).isEqualTo(CallEventType.CONNECT_FAILED);
+        assertThat(failed.getSipCode()).isEqualTo(486);
+        assertThat(failed.getReason()).isEqualTo("Busy Here");
+    }
+
+    @Test
     void farEndRefusalsAreTypedByCode() {
         assertThat(call().farEndRefused(486, "Busy Here").getType()).isEqualTo(CallEventType.BUSY);
         assertThat(call().farEndRefused(600, "Busy Everywhere").getType()).isEqualTo(CallEventType.BUSY);
@@ -111,6 +135,7 @@ class CallTest {
         assertThat(completed.getReason()).isEqualTo("platform_restart");
         assertThat(completed.getSequence()).isEqualTo(4);
         assertThat(completed.getDurationSeconds()).isEqualTo(90);
+        assertThat(completed.getAnsweredAt()).as("start_time after a restart").isEqualTo(answered.getAnsweredAt());
         assertThat(completed.getEventId()).isNotEqualTo(answered.getEventId());
         assertThat(List.of(completed, answered)).extracting(CallEvent::getCallUuid, CallEvent::getConversationUuid,
                 CallEvent::getRegion, CallEvent::getInstanceId, CallEvent::getAccountId, CallEvent::getApplicationId,

@@ -155,8 +155,8 @@ public class CallEventHandler {
             if (event.getType() == CallEventType.CONNECT_FAILED) {
                 return lanes.submit(callUuid, () -> connectFailed(event, context(event)));
             }
-            String status = status(event.getType());
-            if (status == null) {
+            Optional<CallStatus> status = CallStatus.of(event);
+            if (status.isEmpty()) {
                 log.warn("ignoring call event of type {}", event.getType());
                 return CompletableFuture.completedFuture(null);
             }
@@ -167,8 +167,7 @@ public class CallEventHandler {
                     // either leg hangs up. The connect's eventUrl keeps getting its leg's statuses.
                     context.rest = List.of();
                 }
-                return queueStatus(event, context, newStatus(event, status, event.getOccurredAt(),
-                        event.getDurationSeconds(), event.getSipCode(), event.getReason()));
+                return queueStatus(event, context, status.get());
             });
         }
     }
@@ -300,7 +299,7 @@ public class CallEventHandler {
         if (!context.started) {
             // the call's status, for event_url: queued before the connect's eventUrl takes over its leg's statuses
             context.started = true;
-            started = queueStatus(trigger, context, newStatus(trigger, "started", clock.instant(), null, null, null));
+            started = queueStatus(trigger, context, CallStatus.started(trigger, clock.instant()));
         }
         context.connect = connect;
         context.rest = List.copyOf(rest);
@@ -330,8 +329,8 @@ public class CallEventHandler {
         List<NccoAction> rest = context.rest;
         ConnectFailure failure = new ConnectFailure(event.getSipCode() == null ? ANSWER_FAILED : event.getSipCode(),
                 event.getReason());
-        CallStatus status = newStatus(event, connectFailureStatus(event), event.getOccurredAt(), null,
-                event.getSipCode(), event.getReason());
+        // the failed connect's own status (busy, timeout, rejected...): not the call's final one
+        CallStatus status = CallStatus.of(event).orElseThrow();
         context.connect = null;
         context.rest = List.of();
         if (failed != null && failed.asksForNcco() && context.application != null) {
@@ -352,21 +351,6 @@ public class CallEventHandler {
     }
 
     /**
-     * Vonage's status for a connect leg that did not answer. A stand-in until the shared status mapping beside
-     * CallStatus lands (the integrator points this at it).
-     */
-    private static String connectFailureStatus(CallEvent event) {
-        int code = event.getSipCode() == null ? 0 : event.getSipCode();
-        if (code == 486 || code == 600) {
-            return "busy";
-        }
-        if (code == 408 || "timeout".equals(event.getReason())) {
-            return "timeout";
-        }
-        return code == 603 ? "rejected" : "failed";
-    }
-
-    /**
      * The caller's status when the far end refused with {@code farEndStatus}, as routing relays a refusal
      * (routing's B2buaRules.callerStatusForRefusal): an auth challenge on our leg is not the caller's to answer
      * (403), a redirect or other non-failure is not followed (480), any other refusal is relayed.
@@ -381,7 +365,7 @@ public class CallEventHandler {
     private CompletableFuture<Void> reject(CallEvent trigger, CallContext context, int sipCode, String reason) {
         log.warn("rejecting the call with {}: {}", sipCode, reason);
         return CompletableFuture.allOf(
-                queueStatus(trigger, context, newStatus(trigger, "failed", clock.instant(), null, sipCode, reason)),
+                queueStatus(trigger, context, CallStatus.failed(trigger, clock.instant(), sipCode, reason)),
                 commands.publish(command(trigger, CallAction.REJECT).setSipCode(sipCode).setReason(reason).build()));
     }
 
@@ -489,13 +473,6 @@ public class CallEventHandler {
                 .thenCompose(id -> application(id, deadline));
     }
 
-    /** The one place a CallStatus is made. */
-    private static CallStatus newStatus(CallEvent event, String status, Instant timestamp, Integer durationSeconds,
-                                        Integer sipCode, String detail) {
-        return new CallStatus(status, event.getCallUuid(), event.getConversationUuid(), event.getFrom(),
-                event.getTo(), timestamp, durationSeconds, sipCode, detail);
-    }
-
     /** A command answering {@code trigger} (the OFFERED, or a CONNECT_FAILED the NCCO goes on after). */
     private CallCommand.Builder command(CallEvent trigger, CallAction action) {
         // Derived from the event id: a redelivered event yields the same command id, which routing can drop.
@@ -517,19 +494,5 @@ public class CallEventHandler {
 
     private String regionUrl(String region) {
         return settings.regionUrlTemplate().replace("{region}", region);
-    }
-
-    private static String status(CallEventType type) {
-        return switch (type) {
-            case RINGING -> "ringing";
-            case ANSWERED -> "answered";
-            case COMPLETED -> "completed";
-            case FAILED -> "failed";
-            case CANCELLED -> "cancelled";
-            case BUSY -> "busy";
-            case REJECTED -> "rejected";
-            case UNANSWERED -> "unanswered";
-            default -> null;
-        };
     }
 }

@@ -84,8 +84,7 @@ class EventUrlRetriesTest {
         WebhookTarget target = new WebhookTarget(URI.create(eventUrl.url("/event")), "POST",
                 Duration.ofSeconds(1), Duration.ofSeconds(2));
 
-        delivery.deliver(answered, target, new CallStatus("answered", call, "conv-" + call, "alice",
-                "442079460000", answered.getOccurredAt(), null, null, null))
+        delivery.deliver(answered, target, CallStatus.of(answered).orElseThrow())
                 .get(10, TimeUnit.SECONDS);
 
         await().atMost(Duration.ofSeconds(30))
