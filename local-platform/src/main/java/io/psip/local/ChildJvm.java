@@ -33,12 +33,9 @@ final class ChildJvm {
         REGISTRY("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"),
         /** API requests at human rate; the outbox relay is I/O bound. */
         PROVISIONING("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m", "-XX:MetaspaceSize=128m"),
-        /**
-         * Per-call HTTP work under load. A common pool of 2 keeps CompletableFuture from starting a thread per
-         * webhook response on 2 cores (see webhook-service JdkWebhookHttp).
-         */
+        /** Per-call HTTP work under load. */
         WEBHOOK("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xmx384m",
-                "-XX:MetaspaceSize=128m", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"),
+                "-XX:MetaspaceSize=128m"),
         /** The SIP edge: a pause longer than the socket buffer lasts drops datagrams. */
         ROUTING("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xmx384m",
                 "-XX:MetaspaceSize=128m");

@@ -23,16 +23,6 @@ public record WebhookTarget(URI address, String httpMethod, Duration connectionT
                 Duration.ofMillis(webhook.getConnectionTimeoutMs()), Duration.ofMillis(webhook.getSocketTimeoutMs()));
     }
 
-    /**
-     * This webhook with its socket timeout shortened to at most {@code limit}. The request timeout that carries it
-     * runs from the send, connect included, so that alone keeps the limit; the connection timeout stays as the
-     * customer set it (a client is made per connection timeout, so a value per deadline would mean a client each).
-     */
-    public WebhookTarget within(Duration limit) {
-        return socketTimeout.compareTo(limit) <= 0 ? this
-                : new WebhookTarget(address, httpMethod, connectionTimeout, limit);
-    }
-
     /** The address for log lines: without user info or query, either of which may carry a customer's credential. */
     public String loggable() {
         return address.getScheme() + "://" + address.getHost() + (address.getPort() < 0 ? "" : ":" + address.getPort())

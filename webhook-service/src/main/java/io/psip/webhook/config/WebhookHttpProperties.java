@@ -21,7 +21,7 @@ import java.util.Set;
 @ConfigurationProperties("psip.webhook.http")
 public record WebhookHttpProperties(@DefaultValue List<String> allow,
                                     @DefaultValue Set<Integer> platformPorts,
-                                    @DefaultValue("64") int maxInFlightPerHost,
+                                    @DefaultValue("256") int maxInFlightPerHost,
                                     @DefaultValue("1024") int maxConnections,
                                     @DefaultValue("4") int lookupThreads) {
 
