@@ -26,10 +26,18 @@ public sealed interface AnswerResult {
         }
     }
 
-    /** Neither the webhook nor fallback_answer_url gave a valid NCCO; {@code reason} says why, for event_url. */
-    record Failed(String reason, List<String> syntaxErrors) implements AnswerResult {
+    /**
+     * Neither the webhook nor fallback_answer_url gave a valid NCCO; {@code reason} says why, for event_url.
+     * {@code hostBusy}: the last URL tried was not even asked, its host having too many of our requests in flight
+     * already; the call is shed as under overload rather than failed.
+     */
+    record Failed(String reason, boolean hostBusy, List<String> syntaxErrors) implements AnswerResult {
         public Failed {
             syntaxErrors = List.copyOf(syntaxErrors);
+        }
+
+        public Failed(String reason, List<String> syntaxErrors) {
+            this(reason, false, syntaxErrors);
         }
     }
 }

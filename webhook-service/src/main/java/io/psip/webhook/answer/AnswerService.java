@@ -40,6 +40,8 @@ import java.util.concurrent.CompletionException;
 public class AnswerService {
 
     private static final Logger log = LoggerFactory.getLogger(AnswerService.class);
+    /** The failure of a request not sent because its host had too many of ours in flight. */
+    private static final String HOST_BUSY = "host_busy";
     /** Below this, a request has no real chance; failing at once leaves routing time to reject cleanly. */
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(200);
     private static final int TRIES_PER_URL = 2;
@@ -117,8 +119,8 @@ public class AnswerService {
             }
             WebhookTarget fallback = question.application().fallbackAnswerUrl().orElse(null);
             if (fallback == null) {
-                return CompletableFuture.completedFuture(
-                        new AnswerResult.Failed(label + ": " + first.failure(), question.syntaxErrors()));
+                return CompletableFuture.completedFuture(new AnswerResult.Failed(label + ": " + first.failure(),
+                        HOST_BUSY.equals(first.failure()), question.syntaxErrors()));
             }
             Map<String, Object> fallbackFields = new LinkedHashMap<>(fields);
             fallbackFields.put("reason", first.failure());
@@ -127,7 +129,7 @@ public class AnswerService {
             return tryUrl(question, "fallback_answer_url", fallback, fallbackFields).thenApply(second ->
                     second.result() != null ? fromFallback(second.result())
                             : new AnswerResult.Failed(label + ": " + first.failure() + "; fallback_answer_url: "
-                            + second.failure(), question.syntaxErrors()));
+                            + second.failure(), HOST_BUSY.equals(second.failure()), question.syntaxErrors()));
         });
     }
 
@@ -235,7 +237,7 @@ public class AnswerService {
             case CONNECT, IO -> "connection_error";
             case TIMEOUT -> "timeout";
             case DESTINATION_REFUSED -> "destination_refused";
-            case HOST_BUSY -> "host_busy";
+            case HOST_BUSY -> HOST_BUSY;
         };
     }
 }

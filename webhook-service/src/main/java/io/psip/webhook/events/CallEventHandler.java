@@ -110,6 +110,7 @@ public class CallEventHandler {
     private final Counter expiredOffers;
     private final Counter offersQueuedTooLong;
     private final Counter offersOverLimit;
+    private final Counter offersHostBusy;
     private final Map<String, CallContext> calls = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.EPOCH);
     private final Set<String> seenEvents = Collections.newSetFromMap(Collections.synchronizedMap(
@@ -134,6 +135,7 @@ public class CallEventHandler {
         this.expiredOffers = meters.counter(SHED_OFFERS, "reason", "expired");
         this.offersQueuedTooLong = meters.counter(SHED_OFFERS, "reason", "queued_too_long");
         this.offersOverLimit = meters.counter(SHED_OFFERS, "reason", "too_many_calls");
+        this.offersHostBusy = meters.counter(SHED_OFFERS, "reason", "answer_host_busy");
     }
 
     /**
@@ -232,6 +234,10 @@ public class CallEventHandler {
                         reportSyntaxErrors(offered, context, result);
                         if (result instanceof AnswerResult.Answered answered) {
                             return run(offered, context, answered.ncco().actions(), null);
+                        }
+                        if (result instanceof AnswerResult.Failed failed && failed.hostBusy()) {
+                            // the customer's server has all it can take from us: overload, shed like it
+                            return shed(offered, offersHostBusy);
                         }
                         String reason = result instanceof AnswerResult.Failed failed ? failed.reason()
                                 : "answer_url returned no NCCO";

@@ -13,6 +13,7 @@ import io.psip.webhook.application.ApplicationTable;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.delivery.Backoff;
 import io.psip.webhook.http.RequestSigner;
+import io.psip.webhook.http.WebhookFailure;
 import io.psip.webhook.http.WebhookHttp;
 import io.psip.webhook.http.WebhookRequest;
 import io.psip.webhook.http.WebhookResponse;
@@ -213,6 +214,18 @@ class CallEventHandlerTest {
         await().until(() -> http.statuses().size() == 2);
         assertThat(http.statuses()).containsExactly("started", "cancelled");
         assertThat(commands).extracting(CallCommand::getAction).containsExactly(CallAction.CONNECT);
+    }
+
+    @Test
+    void anAnswerHostWithTooManyOfOurRequestsInFlightShedsTheCallWith503() {
+        http.answers.put("http://customer.test/answer", f -> CompletableFuture.failedFuture(
+                new WebhookFailure(WebhookFailure.Kind.HOST_BUSY, "too many requests in flight to this host")));
+        handler.handle(event("call-busy", CallEventType.OFFERED, Instant.now()));
+
+        await().until(() -> commands.size() == 1);
+        assertThat(commands.get(0).getAction()).isEqualTo(CallAction.REJECT);
+        assertThat(commands.get(0).getSipCode()).isEqualTo(503);
+        assertThat(meters.counter(CallEventHandler.SHED_OFFERS, "reason", "answer_host_busy").count()).isEqualTo(1);
     }
 
     @Test
