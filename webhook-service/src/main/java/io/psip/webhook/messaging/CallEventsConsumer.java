@@ -293,6 +293,10 @@ public class CallEventsConsumer implements AutoCloseable {
                 OffsetAndMetadata groupOffset = groupOffsets.get(partition);
                 if (watermark >= 0 && (groupOffset == null || groupOffset.offset() < watermark)) {
                     consumer.seek(partition, watermark);
+                } else if (groupOffset != null && groupOffset.offset() > watermark) {
+                    // The last owner's commit outran its watermark (killed between the two): the group's offset
+                    // is handled too, and a replaying group must start there, not re-post what lies below it.
+                    deliveryLog.watermark(partition.partition(), groupOffset.offset());
                 }
             }
             catchUpTo.putAll(consumer.endOffsets(taken));
