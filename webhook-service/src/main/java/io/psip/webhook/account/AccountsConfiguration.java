@@ -3,6 +3,7 @@ package io.psip.webhook.account;
 import io.psip.events.AccountChanged;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.CompactedTopicReader;
+import io.psip.webhook.messaging.TableHealthIndicator;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.webhook.config.PsipProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,8 +32,8 @@ public class AccountsConfiguration {
     }
 
     @Bean
-    AccountTableHealthIndicator accountTableHealthIndicator(CompactedTopicReader<AccountChanged> accountsReader,
-                                                            AccountTable table) {
-        return new AccountTableHealthIndicator(accountsReader, table);
+    TableHealthIndicator accountTableHealthIndicator(CompactedTopicReader<AccountChanged> accountsReader,
+                                                     AccountTable table) {
+        return new TableHealthIndicator(accountsReader, "accounts", table::size);
     }
 }

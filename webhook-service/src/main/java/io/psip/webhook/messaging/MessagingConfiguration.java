@@ -9,7 +9,6 @@ import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
 import io.psip.webhook.application.ApplicationTable;
-import io.psip.webhook.application.ApplicationTableHealthIndicator;
 import io.psip.webhook.config.PsipProperties;
 import io.psip.webhook.events.CallCommandPublisher;
 import io.psip.webhook.events.CallEventHandler;
@@ -66,9 +65,9 @@ public class MessagingConfiguration {
     }
 
     @Bean
-    ApplicationTableHealthIndicator applicationTableHealthIndicator(
+    TableHealthIndicator applicationTableHealthIndicator(
             CompactedTopicReader<ApplicationChanged> applicationsReader, ApplicationTable table) {
-        return new ApplicationTableHealthIndicator(applicationsReader, table);
+        return new TableHealthIndicator(applicationsReader, "applications", table::size);
     }
 
     @Bean

@@ -1,19 +1,23 @@
-package io.psip.webhook.application;
+package io.psip.webhook.messaging;
 
-import io.psip.events.ApplicationChanged;
 import io.psip.schemas.kafka.CompactedTopicReader;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
-/** Ready once the applications table has read {@code psip.applications} up to the end offsets seen at start. */
-public class ApplicationTableHealthIndicator implements HealthIndicator {
+import java.util.function.IntSupplier;
 
-    private final CompactedTopicReader<ApplicationChanged> reader;
-    private final ApplicationTable table;
+/** Ready once a table has read its compacted topic up to the end offsets seen at start. */
+public class TableHealthIndicator implements HealthIndicator {
 
-    public ApplicationTableHealthIndicator(CompactedTopicReader<ApplicationChanged> reader, ApplicationTable table) {
+    private final CompactedTopicReader<?> reader;
+    private final String sizeDetail;
+    private final IntSupplier size;
+
+    /** {@code sizeDetail}: the name under which the table's {@code size} is shown (e.g. "applications"). */
+    public TableHealthIndicator(CompactedTopicReader<?> reader, String sizeDetail, IntSupplier size) {
         this.reader = reader;
-        this.table = table;
+        this.sizeDetail = sizeDetail;
+        this.size = size;
     }
 
     @Override
@@ -26,7 +30,7 @@ public class ApplicationTableHealthIndicator implements HealthIndicator {
         } else {
             health = Health.outOfService().withDetail("reason", "catching up with " + reader.topic().name());
         }
-        return health.withDetail("applications", table.size())
+        return health.withDetail(sizeDetail, size.getAsInt())
                 .withDetail("skippedRecords", reader.skippedRecords())
                 .build();
     }
