@@ -28,6 +28,13 @@ public final class Topics {
     private static final String ACTIVE_CALLS_PREFIX = "psip.active-calls.";
     private static final String REGISTRATIONS_PREFIX = "psip.registrations.";
 
+    /**
+     * Dead letters of the in-memory tables: a configuration record no reader here can ever decode, copied as it
+     * was (raw key and value) with headers naming its topic, partition, offset and the error. Keyed like the
+     * original record.
+     */
+    public static final String TABLE_DLQ = "psip.table-dlq";
+
     /** Dead letters of webhook delivery; values are the raw record that failed, headers say why. */
     public static final String WEBHOOK_DLQ = "psip.webhook-dlq";
 
