@@ -4,12 +4,12 @@ import io.psip.web.OperatorPaths;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The tables show every tenant's domains and ACLs: they are the operator's, like the actuator (web-support). */
+/** The tables show every tenant's domains and ACLs, and the admin endpoints rebuild them: the operator's, like the actuator (web-support). */
 @Configuration
 class OperatorEndpoints {
 
     @Bean
     OperatorPaths routingOperatorPaths() {
-        return new OperatorPaths("/v1/tables/**");
+        return new OperatorPaths("/v1/tables/**", "/v1/admin/**");
     }
 }
