@@ -1,12 +1,17 @@
 package io.psip.schemas.compat;
 
 import io.psip.events.CallEvent;
+import io.psip.events.DomainChanged;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +50,41 @@ class SchemaHistoryCompatibilityTest {
     }
 
     @Test
+    void domainChangedKeepsEveryRegisteredFormAndAddsAllowedCallers() {
+        List<Schema> history = SchemaHistory.history(HISTORY, "DomainChanged");
+        assertThat(history).hasSize(2);
+        // v1 had clear HA1s, v2 sealed them; the current form adds allowed_callers with the default [].
+        assertThat(history.get(0).getField("digest_users").schema().getElementType().getField("ha1_md5")).isNotNull();
+        assertThat(history.get(1).getField("digest_users").schema().getElementType().getField("sealed_ha1_md5")).isNotNull();
+        assertThat(history).allSatisfy(v -> assertThat(v.getField("allowed_callers")).isNull());
+        Schema.Field added = DomainChanged.getClassSchema().getField("allowed_callers");
+        assertThat(added.defaultVal()).isEqualTo(List.of());
+        // What routing still reads with before its upgrade (v2) is the current form less the new field.
+        List<String> v2Fields = history.get(1).getFields().stream().map(Schema.Field::name).toList();
+        assertThat(DomainChanged.getClassSchema().getFields().stream().map(Schema.Field::name)
+                .filter(name -> !name.equals("allowed_callers"))).containsExactlyElementsOf(v2Fields);
+    }
+
+    @Test
+    void allowedCallersWithoutItsDefaultIsRefusedByTheBuildCheck(@TempDir Path tree) throws Exception {
+        // The real sources with one edit, as a developer might make it: the new field loses its default.
+        copy(AVRO, tree);
+        Path domain = tree.resolve("DomainChanged.avsc");
+        String source = Files.readString(domain);
+        String withDefault = "\"name\": \"allowed_callers\", \"type\": {\"type\": \"array\", \"items\": \"string\"}, \"default\": [],";
+        assertThat(source).contains(withDefault);
+        Files.writeString(domain, source.replace(withDefault,
+                "\"name\": \"allowed_callers\", \"type\": {\"type\": \"array\", \"items\": \"string\"},"));
+
+        Map<String, List<String>> problems = SchemaHistory.check(tree, HISTORY, CompatibilityLevel.BACKWARD_TRANSITIVE);
+        assertThat(problems).containsOnlyKeys("DomainChanged");
+        assertThat(problems.get("DomainChanged")).hasSize(2).allSatisfy(problem -> assertThat(problem)
+                .contains("DomainChanged.allowed_callers").contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
+        assertThat(problems.get("DomainChanged").get(0)).contains("version 1");
+        assertThat(problems.get("DomainChanged").get(1)).contains("version 2");
+    }
+
+    @Test
     void theSameCheckReportsABreakingChange() {
         Map<String, List<String>> problems = SchemaHistory.check(BREAKING.resolve("avro"),
                 BREAKING.resolve("avro-history"), CompatibilityLevel.BACKWARD_TRANSITIVE);
@@ -58,5 +98,18 @@ class SchemaHistoryCompatibilityTest {
         Map<String, List<String>> problems = SchemaHistory.check(BREAKING.resolve("avro"), HISTORY, CompatibilityLevel.NONE);
         assertThat(problems).containsKey("CallEvent").doesNotContainKey("Thing");
         assertThat(problems.get("CallEvent").get(0)).contains("no current schema");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 }
