@@ -76,8 +76,9 @@ public final class AdmissionPolicy {
         if (!domain.allows(invite.sourceAddress())) {
             return new Admission.Rejected(403, "Forbidden");
         }
-        // Right after the ACL: both say who may call at all, before what the call must offer or prove.
-        if (!domain.allowsCaller(number(invite.callerUser()).orElse(null))) {
+        // Right after the ACL: both say who may call at all, before what the call must offer or prove. The From
+        // user is read only for a domain that restricts callers: this runs on the SIP thread for every INVITE.
+        if (domain.callersRestricted() && !domain.allowsCaller(number(invite.callerUser()).orElse(null))) {
             return new Admission.Rejected(403, "Caller Not Allowed");
         }
         if (!domain.acceptsTransport(invite.secure())) {
