@@ -438,11 +438,15 @@ class RoutingCallFlowTest {
     void domainChangesArriveAndOlderVersionsNeverWin() throws Exception {
         send(Topics.DOMAINS.name(), "beta", domain("beta", 2, List.of("10.0.0.0/8")));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":2", "10.0.0.0/8"));
+                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":2", "10.0.0.0/8",
+                        "\"allowed_callers\":[]"));
         send(Topics.DOMAINS.name(), "beta", domain("beta", 1, List.of("192.0.2.0/24")));
-        send(Topics.DOMAINS.name(), "beta", domain("beta", 3, List.of("198.51.100.0/24")));
+        DomainChanged v3 = domain("beta", 3, List.of("198.51.100.0/24"));
+        v3.setAllowedCallers(List.of("4420*", "15551234567"));
+        send(Topics.DOMAINS.name(), "beta", v3);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":3", "198.51.100.0/24"));
+                assertThat(get("/v1/tables/domains/beta").body()).contains("\"version\":3", "198.51.100.0/24",
+                        "\"allowed_callers\":[\"4420*\",\"15551234567\"]"));
         assertThat(get("/v1/tables/domains/beta").body()).doesNotContain("192.0.2.0/24");
 
         producer.send(new ProducerRecord<>(Topics.DOMAINS.name(), "beta", null)).get();

@@ -33,6 +33,7 @@ public class DomainEvents {
                 .setAccountId(d.accountId().toString())
                 .setApplicationId(d.applicationId() == null ? null : d.applicationId().toString())
                 .setAcl(d.acl())
+                .setAllowedCallers(d.allowedCallers())
                 .setDigestAuth(d.digestAuth())
                 .setDigestUsers(users.stream().map(u -> DigestUserSecrets.seal(key, d.name(), u.username(),
                         new DigestUserSecrets.Ha1s(u.ha1Md5(), u.ha1Sha256()))).toList())

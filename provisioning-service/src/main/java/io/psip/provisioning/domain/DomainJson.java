@@ -11,13 +11,16 @@ public final class DomainJson {
     private DomainJson() {
     }
 
+    /** {@code allowedCallers} is a psip extension; absent means any caller (on PUT too: it replaces). */
     public record Request(String name, String applicationId, List<String> acl, String tls, String srtp,
-                          Boolean digestAuth, String domainType, Integer maxConcurrentCalls) {
+                          Boolean digestAuth, String domainType, Integer maxConcurrentCalls,
+                          List<String> allowedCallers) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Response(String name, String applicationId, List<String> acl, String tls, String srtp,
-                           boolean digestAuth, String domainType, Integer maxConcurrentCalls) {
+                           boolean digestAuth, String domainType, Integer maxConcurrentCalls,
+                           List<String> allowedCallers) {
     }
 
     public record Page(int pageSize, int page, long totalItems, int totalPages, @JsonProperty("_embedded") Embedded embedded) {
@@ -47,6 +50,6 @@ public final class DomainJson {
 
     static Response response(SipDomain d) {
         return new Response(d.name(), d.applicationId() == null ? null : d.applicationId().toString(), d.acl(), d.tls(),
-                d.srtp(), d.digestAuth(), d.domainType(), d.maxConcurrentCalls());
+                d.srtp(), d.digestAuth(), d.domainType(), d.maxConcurrentCalls(), d.allowedCallers());
     }
 }

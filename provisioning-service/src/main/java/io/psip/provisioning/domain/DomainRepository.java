@@ -14,8 +14,10 @@ public class DomainRepository {
 
     private static final RowMapper<SipDomain> ROW = (rs, i) -> {
         Array acl = rs.getArray("acl");
+        Array allowedCallers = rs.getArray("allowed_callers");
         return new SipDomain(rs.getString("name"), rs.getObject("account_id", UUID.class),
-                rs.getObject("application_id", UUID.class), List.of((String[]) acl.getArray()), rs.getString("tls"),
+                rs.getObject("application_id", UUID.class), List.of((String[]) acl.getArray()),
+                List.of((String[]) allowedCallers.getArray()), rs.getString("tls"),
                 rs.getString("srtp"), rs.getBoolean("digest_auth"), rs.getString("domain_type"),
                 (Integer) rs.getObject("max_concurrent_calls"), rs.getLong("version"));
     };
@@ -53,8 +55,8 @@ public class DomainRepository {
     public boolean insert(SipDomain d) {
         return jdbc.update("""
                 insert into domains (name, account_id, application_id, acl, tls, srtp, digest_auth, domain_type,
-                  max_concurrent_calls, version)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""",
+                  max_concurrent_calls, version, allowed_callers)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing""",
                 ps -> {
                     ps.setString(1, d.name());
                     ps.setObject(2, d.accountId());
@@ -66,13 +68,14 @@ public class DomainRepository {
                     ps.setString(8, d.domainType());
                     ps.setObject(9, d.maxConcurrentCalls());
                     ps.setLong(10, d.version());
+                    ps.setArray(11, ps.getConnection().createArrayOf("text", d.allowedCallers().toArray()));
                 }) == 1;
     }
 
     public void update(SipDomain d) {
         jdbc.update("""
                 update domains set application_id = ?, acl = ?, tls = ?, srtp = ?, digest_auth = ?, domain_type = ?,
-                  max_concurrent_calls = ?, version = ?, updated_at = now()
+                  max_concurrent_calls = ?, version = ?, allowed_callers = ?, updated_at = now()
                 where name = ?""",
                 ps -> {
                     ps.setObject(1, d.applicationId());
@@ -83,7 +86,8 @@ public class DomainRepository {
                     ps.setString(6, d.domainType());
                     ps.setObject(7, d.maxConcurrentCalls());
                     ps.setLong(8, d.version());
-                    ps.setString(9, d.name());
+                    ps.setArray(9, ps.getConnection().createArrayOf("text", d.allowedCallers().toArray()));
+                    ps.setString(10, d.name());
                 });
     }
 

@@ -155,7 +155,8 @@ public class DomainService {
         long version = outbox.nextVersion(Topics.DOMAINS, domain.name());
         domains.setVersion(domain.name(), version);
         SipDomain bumped = new SipDomain(domain.name(), domain.accountId(), domain.applicationId(), domain.acl(),
-                domain.tls(), domain.srtp(), domain.digestAuth(), domain.domainType(), domain.maxConcurrentCalls(), version);
+                domain.allowedCallers(), domain.tls(), domain.srtp(), domain.digestAuth(), domain.domainType(),
+                domain.maxConcurrentCalls(), version);
         publish(bumped, domains.users(domain.name()), ChangeType.UPDATED);
         return bumped;
     }
@@ -177,8 +178,8 @@ public class DomainService {
     }
 
     private static SipDomain domain(UUID accountId, DomainValidator.Spec spec, long version) {
-        return new SipDomain(spec.name(), accountId, spec.applicationId(), spec.acl(), spec.tls(), spec.srtp(),
-                spec.digestAuth(), spec.domainType(), spec.maxConcurrentCalls(), version);
+        return new SipDomain(spec.name(), accountId, spec.applicationId(), spec.acl(), spec.allowedCallers(),
+                spec.tls(), spec.srtp(), spec.digestAuth(), spec.domainType(), spec.maxConcurrentCalls(), version);
     }
 
     private static String key(String name) {

@@ -2,6 +2,7 @@ package io.psip.provisioning.domain;
 
 import io.psip.provisioning.InvalidRequestException;
 import io.psip.provisioning.InvalidRequestException.InvalidParameter;
+import io.psip.schemas.net.CallerPattern;
 import io.psip.schemas.net.Cidr;
 
 import java.util.ArrayList;
@@ -16,13 +17,14 @@ import java.util.regex.Pattern;
  * The rules of a domain request (psip.yml, made stricter where it is vague): name 5-32 characters and a DNS
  * label (letters, digits, inner hyphens; stored lowercase, so unique case-insensitively); application_id a UUID; acl 1-16 IPv4/IPv6 addresses or
  * CIDRs, normalised, no duplicates; tls/srtp always|never|optional (default optional); domain_type app|trunk
- * (default app); max_concurrent_calls 1-100000 when given. Whether the application exists is the service's
- * check.
+ * (default app); max_concurrent_calls 1-100000 when given; allowed_callers (a psip extension) at most
+ * {@value CallerPattern#MAX_ENTRIES} caller numbers or prefixes ({@link CallerPattern}), normalised, no duplicates,
+ * absent or empty for any caller. Whether the application exists is the service's check.
  */
 public final class DomainValidator {
 
     public record Spec(String name, UUID applicationId, List<String> acl, String tls, String srtp, boolean digestAuth,
-                       String domainType, Integer maxConcurrentCalls) {
+                       String domainType, Integer maxConcurrentCalls, List<String> allowedCallers) {
     }
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
@@ -59,6 +61,7 @@ public final class DomainValidator {
             }
         }
         List<String> acl = acl(request.acl(), errors);
+        List<String> allowedCallers = allowedCallers(request.allowedCallers(), errors);
         String tls = mode(request.tls(), "tls", errors);
         String srtp = mode(request.srtp(), "srtp", errors);
         String type = request.domainType() == null ? "app" : request.domainType();
@@ -72,7 +75,8 @@ public final class DomainValidator {
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
-        return new Spec(name, applicationId, acl, tls, srtp, Boolean.TRUE.equals(request.digestAuth()), type, limit);
+        return new Spec(name, applicationId, acl, tls, srtp, Boolean.TRUE.equals(request.digestAuth()), type, limit,
+                allowedCallers);
     }
 
     static String lower(String name) {
@@ -132,6 +136,29 @@ public final class DomainValidator {
                 errors.add(new InvalidParameter("acl[" + i + "]", "must be an IPv4 or IPv6 address or CIDR"));
             } else if (!normalised.add(cidr)) {
                 errors.add(new InvalidParameter("acl[" + i + "]", "duplicates " + cidr));
+            }
+        }
+        return List.copyOf(normalised);
+    }
+
+    private static List<String> allowedCallers(List<String> entries, List<InvalidParameter> errors) {
+        if (entries == null) {
+            return List.of();
+        }
+        if (entries.size() > CallerPattern.MAX_ENTRIES) {
+            errors.add(new InvalidParameter("allowed_callers", "must list at most " + CallerPattern.MAX_ENTRIES
+                    + " caller numbers or prefixes"));
+            return List.of();
+        }
+        Set<String> normalised = new LinkedHashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            try {
+                String pattern = CallerPattern.parse(entries.get(i)).toString();
+                if (!normalised.add(pattern)) {
+                    errors.add(new InvalidParameter("allowed_callers[" + i + "]", "duplicates " + pattern));
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(new InvalidParameter("allowed_callers[" + i + "]", e.getMessage()));
             }
         }
         return List.copyOf(normalised);

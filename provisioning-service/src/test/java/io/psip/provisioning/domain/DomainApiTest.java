@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -71,6 +72,52 @@ class DomainApiTest extends IntegrationTest {
         assertThat(tenant.delete("/v1/psip/" + name + "?cascade=true").status()).isEqualTo(200);
         assertThat(tenant.get("/v1/psip/" + name).status()).isEqualTo(404);
         assertThat(tenant.delete("/v1/psip/" + name).status()).isEqualTo(404);
+    }
+
+    @Test
+    void allowedCallersAreValidatedStoredReturnedAndPublished() {
+        String app = createApplication(admin());
+        String name = Fixtures.uniqueDomain("callers");
+        Http.Response created = admin().post("/v1/psip", """
+                {"name": "%s", "application_id": "%s", "acl": ["192.0.2.1"],
+                 "allowed_callers": ["+4420*", "15551234567"]}""".formatted(name, app));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.json().get("allowed_callers").toString()).isEqualTo("[\"4420*\",\"15551234567\"]");
+        assertThat(admin().get("/v1/psip/" + name).json().get("allowed_callers").toString())
+                .isEqualTo("[\"4420*\",\"15551234567\"]");
+        Http.Response any = admin().post("/v1/psip", Fixtures.domain(Fixtures.uniqueDomain("anyc"), app, "192.0.2.1"));
+        assertThat(any.json().get("allowed_callers").toString()).as("absent: any caller").isEqualTo("[]");
+
+        // Refused whole, with every bad entry named; nothing stored or published.
+        Http.Response bad = admin().put("/v1/psip/" + name, """
+                {"application_id": "%s", "acl": ["192.0.2.1"], "allowed_callers": ["44*20", "1*", "+1*", "alice"]}"""
+                .formatted(app));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.contentType()).startsWith("application/problem+json");
+        assertThat(bad.json().get("invalid_parameters").findValuesAsString("name"))
+                .containsExactly("allowed_callers[0]", "allowed_callers[2]", "allowed_callers[3]");
+        String tooMany = String.join(", ", IntStream.range(0, 101)
+                .mapToObj(i -> "\"44" + (1_000_000 + i) + "\"").toList());
+        Http.Response overLimit = admin().put("/v1/psip/" + name, """
+                {"application_id": "%s", "acl": ["192.0.2.1"], "allowed_callers": [%s]}""".formatted(app, tooMany));
+        assertThat(overLimit.status()).isEqualTo(422);
+        assertThat(overLimit.json().get("invalid_parameters").findValuesAsString("name")).containsExactly("allowed_callers");
+        Http.Response unchanged = admin().get("/v1/psip/" + name);
+        assertThat(unchanged.etag()).isEqualTo("\"1\"");
+        assertThat(unchanged.json().get("allowed_callers").toString()).isEqualTo("[\"4420*\",\"15551234567\"]");
+
+        Http.Response replaced = admin().put("/v1/psip/" + name, """
+                {"application_id": "%s", "acl": ["192.0.2.1"], "allowed_callers": ["1*"]}""".formatted(app));
+        assertThat(replaced.status()).isEqualTo(201);
+        assertThat(replaced.json().get("allowed_callers").toString()).isEqualTo("[\"1*\"]");
+        assertThat(jdbc.queryForObject("select array_to_string(allowed_callers, ',') from domains where name = ?",
+                String.class, name)).isEqualTo("1*");
+        try (TopicProbe probe = new TopicProbe(Topics.DOMAINS.name())) {
+            List<ConsumerRecord<String, DomainChanged>> records = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> probe.<DomainChanged>poll(name), list -> list.size() >= 2);
+            assertThat(records).extracting(r -> r.value().getAllowedCallers())
+                    .containsExactly(List.of("4420*", "15551234567"), List.of("1*"));
+        }
     }
 
     @Test

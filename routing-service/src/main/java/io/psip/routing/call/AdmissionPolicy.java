@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  *   <li>The Request-URI host: one of this region's domain hosts or a SIP Connect host, else 404.</li>
  *   <li>Tables still loading: 503, not a wrong 404.</li>
  * </ol>
- * A domain call then: domain exists (404), source in its ACL (403), transport (403) and media (488) as the domain
+ * A domain call then: domain exists (404), source in its ACL (403), the caller one of its allowed callers if it
+ * lists any (403 "Caller Not Allowed": the From user as an E.164 number, with or without +; a From user that is no
+ * number only reaches a domain without the list), transport (403) and media (488) as the domain
  * requires, digest credentials of one of its users if it asks for them (401 challenge, 403 wrong), an application
  * linked (404) and known here (480).
  * <p>
@@ -73,6 +75,11 @@ public final class AdmissionPolicy {
         Domain domain = found.get();
         if (!domain.allows(invite.sourceAddress())) {
             return new Admission.Rejected(403, "Forbidden");
+        }
+        // Right after the ACL: both say who may call at all, before what the call must offer or prove. The From
+        // user is read only for a domain that restricts callers: this runs on the SIP thread for every INVITE.
+        if (domain.callersRestricted() && !domain.allowsCaller(number(invite.callerUser()).orElse(null))) {
+            return new Admission.Rejected(403, "Caller Not Allowed");
         }
         if (!domain.acceptsTransport(invite.secure())) {
             return new Admission.Rejected(403, invite.secure() ? "TLS Not Allowed" : "TLS Required");
@@ -148,12 +155,12 @@ public final class AdmissionPolicy {
         };
     }
 
-    /** The dialled number as numbers are stored (E.164 without +), if the Request-URI user is one. */
-    static Optional<String> number(String requestUriUser) {
-        if (requestUriUser == null) {
+    /** A URI user (dialled or calling) as numbers are stored (E.164 without +), if it is one. */
+    static Optional<String> number(String uriUser) {
+        if (uriUser == null) {
             return Optional.empty();
         }
-        Matcher e164 = E164.matcher(requestUriUser);
+        Matcher e164 = E164.matcher(uriUser);
         return e164.matches() ? Optional.of(e164.group(1)) : Optional.empty();
     }
 

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * @param secure        whether it arrived on a TLS connection (the socket's transport, never Via)
  * @param media         what its SDP offers ({@link MediaOffer#NONE} without a body), read only when the domain's
  *                      SRTP setting asks: parsing every INVITE's SDP on the SIP thread would be wasted otherwise
+ * @param callerUser    the From URI's user part (a tel URL's number) as received; null when it has none
  */
 public record InboundInvite(String requestUri, String requestUriUser, String requestUriHost, Integer maxForwards,
                             String sourceAddress, String authorization, boolean secure,
-                            Supplier<MediaOffer> media) {
+                            Supplier<MediaOffer> media, String callerUser) {
 }

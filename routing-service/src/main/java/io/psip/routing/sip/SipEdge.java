@@ -501,10 +501,11 @@ public final class SipEdge implements SipListenerExt, CallControl {
         MaxForwardsHeader maxForwards = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
         Header authorization = request.getHeader("Authorization");
         String source = event.getRemoteIpAddress();
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         Admission decision = admission.admit(new InboundInvite(sipUri.toString(), sipUri.getUser(), sipUri.getHost(),
                 maxForwards == null ? null : maxForwards.getMaxForwards(), source,
                 authorization == null ? null : headerValue(authorization), arrivedOverTls(request),
-                () -> mediaOffer(request)));
+                () -> mediaOffer(request), from == null ? null : userOf(from.getAddress().getURI())));
         if (decision instanceof Admission.Rejected rejected) {
             refuse(request, rejected.sipCode(), rejected.reason(), rejected.challenges(), null);
             log.debug("INVITE Call-ID {} to {} from {} refused with {}", callId, sipUri.getHost(), source,

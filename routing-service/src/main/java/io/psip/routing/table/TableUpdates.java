@@ -10,6 +10,7 @@ import io.psip.events.SealedSecret;
 import io.psip.schemas.crypto.AccountSecrets;
 import io.psip.schemas.crypto.DigestUserSecrets;
 import io.psip.schemas.crypto.PlatformKey;
+import io.psip.schemas.net.CallerPattern;
 import io.psip.schemas.net.Cidr;
 import io.psip.schemas.net.DestinationPattern;
 import org.slf4j.Logger;
@@ -146,9 +147,20 @@ public final class TableUpdates {
                 reportUnusable(event, user, opened.unusable());
             }
         }
+        // As with an account's destinations: an entry we cannot read is left out, yet a list that had entries keeps
+        // restricting, so a domain that asked for a restriction never loses it to a bad record.
+        List<CallerPattern> allowedCallers = new ArrayList<>();
+        for (String entry : event.getAllowedCallers()) {
+            try {
+                allowedCallers.add(CallerPattern.parse(entry));
+            } catch (IllegalArgumentException e) {
+                log.warn("domain {} version {}: ignoring allowed_callers entry {}: {}", event.getName(),
+                        event.getVersion(), entry, e.getMessage());
+            }
+        }
         return new Domain(RoutingTables.domainKey(event.getName()), event.getVersion(), event.getAccountId(),
                 event.getApplicationId(), acl, event.getDigestAuth(), users, event.getMaxConcurrentCalls(),
-                event.getTls(), event.getSrtp());
+                event.getTls(), event.getSrtp(), allowedCallers, !event.getAllowedCallers().isEmpty());
     }
 
     /** Once per reason and process: a whole topic of users sealed under another key must not flood the log. */

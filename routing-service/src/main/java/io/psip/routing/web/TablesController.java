@@ -1,6 +1,7 @@
 package io.psip.routing.web;
 
 import io.psip.routing.call.Registrar;
+import io.psip.schemas.net.CallerPattern;
 import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
@@ -99,6 +100,7 @@ class TablesController {
         body.put("version", domain.version());
         body.put("application_id", domain.applicationId());
         body.put("acl", domain.acl().stream().map(Cidr::toString).toList());
+        body.put("allowed_callers", domain.allowedCallers().stream().map(CallerPattern::toString).toList());
         return body;
     }
 }

@@ -5,6 +5,7 @@ import io.psip.routing.table.Account;
 import io.psip.routing.table.Application;
 import io.psip.routing.table.NumberRoute;
 import io.psip.schemas.crypto.DigestUserSecrets.Ha1s;
+import io.psip.schemas.net.CallerPattern;
 import io.psip.schemas.net.Cidr;
 import io.psip.routing.table.Domain;
 import io.psip.routing.table.RoutingTables;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AdmissionPolicyTest {
+
+    /** The From user of every INVITE here unless a test says otherwise. */
+    private static final String CALLER = "442079460000";
 
     private final RoutingTables tables = new RoutingTables();
     private final AtomicBoolean loaded = new AtomicBoolean(true);
@@ -91,16 +96,53 @@ class AdmissionPolicyTest {
     }
 
     @Test
+    void aDomainWithAllowedCallersTakesOnlyThoseCallersRightAfterTheAcl() {
+        put(new Domain("callers", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
+                "always", null, List.of(CallerPattern.parse("+4420*"), CallerPattern.parse("15551234567")), true));
+        String host = "callers.sip-us.example.com";
+        // Outside the ACL is still plain 403 Forbidden, whoever calls.
+        assertThat(policy.admit(from(host, "10.0.0.1", "15551234567"))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+        // In the ACL, a caller outside the list is refused before the domain's TLS setting is looked at...
+        Admission.Rejected refused = new Admission.Rejected(403, "Caller Not Allowed");
+        assertThat(policy.admit(from(host, "127.0.0.1", "15551234568"))).isEqualTo(refused);
+        assertThat(policy.admit(from(host, "127.0.0.1", "4421000000"))).isEqualTo(refused);
+        assertThat(policy.admit(from(host, "127.0.0.1", "alice"))).as("not a number").isEqualTo(refused);
+        assertThat(policy.admit(from(host, "127.0.0.1", "+44 2079460000"))).isEqualTo(refused);
+        assertThat(policy.admit(from(host, "127.0.0.1", null))).as("no From user").isEqualTo(refused);
+        // ...and one in it, with or without +, gets on to that check.
+        for (String caller : List.of("15551234567", "+15551234567", "442079460000", "+4420123456")) {
+            assertThat(policy.admit(from(host, "127.0.0.1", caller))).as(caller)
+                    .isEqualTo(new Admission.Rejected(403, "TLS Required"));
+        }
+    }
+
+    @Test
+    void aDomainWithoutAllowedCallersTakesAnyCaller() {
+        for (String caller : Arrays.asList("15551234567", "alice", "anonymous", null)) {
+            assertThat(policy.admit(from("acme.sip-us.example.com", "127.0.0.1", caller))).as(caller)
+                    .isInstanceOf(Admission.Accepted.class);
+        }
+    }
+
+    @Test
+    void aRestrictedDomainWithNoReadablePatternTakesNobody() {
+        put(new Domain("nobody", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null, null,
+                null, List.of(), true));
+        assertThat(policy.admit(from("nobody.sip-us.example.com", "127.0.0.1", "15551234567")))
+                .isEqualTo(new Admission.Rejected(403, "Caller Not Allowed"));
+    }
+
+    @Test
     void domainRequiringTlsRefusesOtherTransportsAfterTheAcl() {
         put(new Domain("tlsonly", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.1")), false, Map.of(), null,
                 "always", null));
         InboundInvite plain = invite("tlsonly.sip-us.example.com", 70, "127.0.0.1", null);
         assertThat(policy.admit(plain)).isEqualTo(new Admission.Rejected(403, "TLS Required"));
         InboundInvite secure = new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70, "127.0.0.1",
-                null, true, () -> MediaOffer.NONE);
+                null, true, () -> MediaOffer.NONE, CALLER);
         assertThat(policy.admit(secure)).isInstanceOf(Admission.Accepted.class);
         assertThat(policy.admit(new InboundInvite(plain.requestUri(), "123", plain.requestUriHost(), 70,
-                "10.0.0.1", null, true, () -> MediaOffer.NONE))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
+                "10.0.0.1", null, true, () -> MediaOffer.NONE, CALLER))).isEqualTo(new Admission.Rejected(403, "Forbidden"));
     }
 
     @Test
@@ -289,14 +331,20 @@ class AdmissionPolicyTest {
 
     private static InboundInvite invite(String host, Integer maxForwards, String source, String authorization) {
         return new InboundInvite("sip:123@" + host, "123", host, maxForwards, source, authorization, false,
-                () -> MediaOffer.NONE);
+                () -> MediaOffer.NONE, CALLER);
     }
 
     private static InboundInvite invite(String uri, String user, String host, String authorization) {
-        return new InboundInvite(uri, user, host, 70, "127.0.0.1", authorization, false, () -> MediaOffer.NONE);
+        return new InboundInvite(uri, user, host, 70, "127.0.0.1", authorization, false, () -> MediaOffer.NONE,
+                CALLER);
     }
 
     private static InboundInvite invite(String host, boolean secure, MediaOffer media) {
-        return new InboundInvite("sip:123@" + host, "123", host, 70, "127.0.0.1", null, secure, () -> media);
+        return new InboundInvite("sip:123@" + host, "123", host, 70, "127.0.0.1", null, secure, () -> media, CALLER);
+    }
+
+    private static InboundInvite from(String host, String source, String callerUser) {
+        return new InboundInvite("sip:123@" + host, "123", host, 70, source, null, false, () -> MediaOffer.NONE,
+                callerUser);
     }
 }

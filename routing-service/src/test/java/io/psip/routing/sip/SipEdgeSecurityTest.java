@@ -10,6 +10,9 @@ import io.psip.routing.RawSip;
 import io.psip.routing.Sipp;
 import io.psip.routing.call.Call;
 import io.psip.routing.call.CallMetrics;
+import io.psip.routing.table.Domain;
+import io.psip.schemas.net.CallerPattern;
+import io.psip.schemas.net.Cidr;
 import io.psip.testsupport.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +41,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A domain's security settings on a real edge: {@code tls: always} trusts the socket a call came in on, never its
- * Via, and {@code srtp} is enforced on the SDP offer. Callers are sipp (UDP) and a JSSE socket (TLS); the far end
- * of a connected call is sipp.
+ * Via, {@code srtp} is enforced on the SDP offer, and {@code allowed_callers} on the From user. Callers are sipp
+ * (UDP) and a JSSE socket (TLS); the far end of a connected call is sipp.
  */
 class SipEdgeSecurityTest {
 
@@ -54,6 +57,7 @@ class SipEdgeSecurityTest {
     private final int tlsPort = FreePorts.sip();
     private final int farEndPort = FreePorts.sip();
     private final List<CallEvent> events = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private SipEdge edge;
 
     @BeforeEach
@@ -65,8 +69,10 @@ class SipEdgeSecurityTest {
                 EdgeFixtures.loopbackFarEnds(port, tlsPort), EdgeFixtures.SERVICE_DEFAULT_TRANSPORT),
                 EdgeFixtures.admission(EdgeFixtures.tables(EdgeFixtures.loopbackDomain("tlsonly", "always", null),
                         EdgeFixtures.loopbackDomain("srtpalways", null, "always"),
-                        EdgeFixtures.loopbackDomain("srtpnever", null, "never"))),
-                this::published, new CallMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
+                        EdgeFixtures.loopbackDomain("srtpnever", null, "never"),
+                        new Domain("callers", 1, "acct", "app-1", List.of(Cidr.parse("127.0.0.0/8")), false, Map.of(),
+                                null, null, null, List.of(CallerPattern.parse("+4420*")), true))),
+                this::published, new CallMetrics(meters), Clock.systemUTC(),
                 new Call.CallOrigin("us", "security-test"));
         edge.start();
     }
@@ -138,6 +144,17 @@ class SipEdgeSecurityTest {
         assertThat(offered()).isEqualTo(1);
     }
 
+    @Test
+    void allowedCallersTakeOnlyTheListedCallerNumbers() {
+        assertCaller("callers", PLAIN_RTP, "+442079460000", 486); // admitted: its command refuses it with 486
+        assertThat(offered()).isEqualTo(1);
+        assertCaller("callers", PLAIN_RTP, "15551234567", 403);
+        assertThat(RawSip.udp(port, RawSip.invite("callers.sip-us.example.com", "Max-Forwards: 70\r\n", "SIP/2.0")))
+                .hasValueSatisfying(response -> assertThat(response).startsWith("SIP/2.0 403 Caller Not Allowed\r\n"));
+        assertThat(offered()).isEqualTo(1);
+        assertThat(meters.counter("psip.calls.rejected", "code", "403").count()).isEqualTo(2);
+    }
+
     /** Stands in for the webhook service: tlsonly calls are connected to the far end, others refused with 486. */
     private void published(CallEvent event) {
         events.add(event);
@@ -159,7 +176,13 @@ class SipEdgeSecurityTest {
     }
 
     private void assertCaller(String domain, String media, int expected) {
-        Sipp caller = Sipp.start("uac-offer.xml", Map.of("MEDIA", media, "EXPECTED_CODE", Integer.toString(expected)),
+        assertCaller(domain, media, "alice", expected);
+    }
+
+    /** {@code fromUser}: the From URI's user part of the INVITE. */
+    private void assertCaller(String domain, String media, String fromUser, int expected) {
+        Sipp caller = Sipp.start("uac-offer.xml", Map.of("MEDIA", media, "EXPECTED_CODE", Integer.toString(expected),
+                        "<sip:alice@", "<sip:" + fromUser + "@"),
                 "-i", "127.0.0.1", "-p", Integer.toString(FreePorts.sip()), "-m", "1", "-s", "123",
                 "-key", "domain", domain + ".sip-us.example.com", "127.0.0.1:" + port);
         assertThat(caller.exitCode()).as(caller::logs).isZero();

@@ -52,6 +52,31 @@ class TableUpdatesTest {
     }
 
     @Test
+    void allowedCallersReachTheTableAndAnUnreadableEntryKeepsTheListRestricting() {
+        DomainChanged event = domain("acme", 1, ChangeType.CREATED, "127.0.0.1");
+        event.setAllowedCallers(List.of("4420*", "15551234567"));
+        updates.onDomain("acme", event);
+        Domain acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.allowedCallers()).map(Object::toString).containsExactly("4420*", "15551234567");
+        assertThat(acme.allowsCaller("442079460000")).isTrue();
+        assertThat(acme.allowsCaller("15551234568")).isFalse();
+
+        DomainChanged unreadable = domain("acme", 2, ChangeType.UPDATED, "127.0.0.1");
+        unreadable.setAllowedCallers(List.of("44#20"));
+        updates.onDomain("acme", unreadable);
+        acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.allowedCallers()).isEmpty();
+        assertThat(acme.callersRestricted()).isTrue();
+        assertThat(acme.allowsCaller("442079460000")).as("never widened to any caller").isFalse();
+
+        // An empty list, as every record written before allowed_callers existed reads: any caller again.
+        updates.onDomain("acme", domain("acme", 3, ChangeType.UPDATED, "127.0.0.1"));
+        acme = tables.domain("acme").orElseThrow();
+        assertThat(acme.callersRestricted()).isFalse();
+        assertThat(acme.allowsCaller(null)).isTrue();
+    }
+
+    @Test
     void tlsAndSrtpSettingsReachTheTable() {
         DomainChanged event = domain("acme", 1, ChangeType.CREATED, "127.0.0.1");
         event.setTls("always");

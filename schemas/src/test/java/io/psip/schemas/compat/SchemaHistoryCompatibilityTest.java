@@ -1,12 +1,17 @@
 package io.psip.schemas.compat;
 
 import io.psip.events.CallEvent;
+import io.psip.events.DomainChanged;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +50,35 @@ class SchemaHistoryCompatibilityTest {
     }
 
     @Test
+    void domainChangedKeepsEveryRegisteredForm() {
+        List<Schema> history = SchemaHistory.history(HISTORY, "DomainChanged");
+        // v1 had clear HA1s, v2 sealed them; v3 added allowed_callers with the default [].
+        assertThat(history.get(0).getField("digest_users").schema().getElementType().getField("ha1_md5")).isNotNull();
+        assertThat(history.get(1).getField("digest_users").schema().getElementType().getField("sealed_ha1_md5")).isNotNull();
+        assertThat(history.subList(0, 2)).allSatisfy(v -> assertThat(v.getField("allowed_callers")).isNull());
+        assertThat(DomainChanged.getClassSchema().getField("allowed_callers").defaultVal()).isEqualTo(List.of());
+    }
+
+    @Test
+    void allowedCallersWithoutItsDefaultIsRefusedByTheBuildCheck(@TempDir Path tree) throws Exception {
+        // The real sources with one edit, as a developer might make it: the new field loses its default.
+        copy(AVRO, tree);
+        Path domain = tree.resolve("DomainChanged.avsc");
+        String source = Files.readString(domain);
+        String withDefault = "\"name\": \"allowed_callers\", \"type\": {\"type\": \"array\", \"items\": \"string\"}, \"default\": [],";
+        assertThat(source).contains(withDefault);
+        Files.writeString(domain, source.replace(withDefault,
+                "\"name\": \"allowed_callers\", \"type\": {\"type\": \"array\", \"items\": \"string\"},"));
+
+        Map<String, List<String>> problems = SchemaHistory.check(tree, HISTORY, CompatibilityLevel.BACKWARD_TRANSITIVE);
+        assertThat(problems).containsOnlyKeys("DomainChanged");
+        assertThat(problems.get("DomainChanged")).allSatisfy(problem -> assertThat(problem)
+                .contains("DomainChanged.allowed_callers").contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
+        assertThat(problems.get("DomainChanged").get(0)).contains("version 1");
+        assertThat(problems.get("DomainChanged").get(1)).contains("version 2");
+    }
+
+    @Test
     void theSameCheckReportsABreakingChange() {
         Map<String, List<String>> problems = SchemaHistory.check(BREAKING.resolve("avro"),
                 BREAKING.resolve("avro-history"), CompatibilityLevel.BACKWARD_TRANSITIVE);
@@ -58,5 +92,18 @@ class SchemaHistoryCompatibilityTest {
         Map<String, List<String>> problems = SchemaHistory.check(BREAKING.resolve("avro"), HISTORY, CompatibilityLevel.NONE);
         assertThat(problems).containsKey("CallEvent").doesNotContainKey("Thing");
         assertThat(problems.get("CallEvent").get(0)).contains("no current schema");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 }
