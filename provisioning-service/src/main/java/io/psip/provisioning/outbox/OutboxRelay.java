@@ -275,9 +275,10 @@ public class OutboxRelay implements SmartLifecycle {
         for (Row row : rows) {
             try {
                 Future<RecordMetadata> future = producer.send(new ProducerRecord<>(row.topic(), row.key(), framed(row)));
-                if (future.isDone() && transientFailure(future) != null) {
+                Throwable failed = future.isDone() ? transientFailure(future) : null;
+                if (failed != null) {
                     // the metadata wait already failed: the broker is away, the following sends would wait too
-                    failure = new IllegalStateException("send failed: " + transientFailure(future));
+                    failure = new IllegalStateException("send failed: " + failed, failed);
                     break;
                 }
                 sent.add(new Sent(row, future, null));
@@ -313,7 +314,10 @@ public class OutboxRelay implements SmartLifecycle {
         return failure;
     }
 
-    /** The cause of a completed send's failure unless it is one of the row's own ({@link #refusedForGood}). */
+    /**
+     * The cause of a completed send's failure, unless it is one of the record's own ({@link #refusedForGood}),
+     * which the second pass sets aside.
+     */
     private static Throwable transientFailure(Future<RecordMetadata> done) {
         try {
             done.get();
