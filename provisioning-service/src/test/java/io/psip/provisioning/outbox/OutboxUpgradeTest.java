@@ -3,15 +3,10 @@ package io.psip.provisioning.outbox;
 import io.psip.events.ChangeType;
 import io.psip.events.DigestUser;
 import io.psip.events.DomainChanged;
-import io.psip.provisioning.ProvisioningApplication;
-import io.psip.registry.DevSchemaRegistry;
 import io.psip.schemas.Topics;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
 import io.psip.schemas.serde.PsipEventsTrust;
-import io.psip.testsupport.FreePorts;
-import io.psip.testsupport.TestPostgres;
-import io.psip.testsupport.TestSecrets;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -21,19 +16,10 @@ import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,10 +27,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,8 +38,7 @@ import static org.awaitility.Awaitility.await;
  * Issue 10 item 3: rows still pending when a new build starts, written by the old build with an older
  * DomainChanged (v1, clear digest HA1s), are published exactly as written under v1's registry id, and decode in a
  * current consumer; a row from before writer schemas were recorded goes out as the current schema. The old
- * deployment has its own database, broker and registry, so its v1 registration and v1-framed records reach no
- * other test.
+ * deployment is an {@link IsolatedPlatform}: its v1 registration and v1-framed records reach no other test.
  */
 class OutboxUpgradeTest {
 
@@ -67,19 +50,13 @@ class OutboxUpgradeTest {
 
     @Test
     void rowsPendingAcrossAnUpgradeArePublishedWithTheSchemaTheyWereWrittenWith() throws IOException {
-        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 1).kafkaPorts(FreePorts.tcp());
-        kafka.brokerProperty("auto.create.topics.enable", "false");
-        kafka.afterPropertiesSet();
-        try (DevSchemaRegistry registry = DevSchemaRegistry.start(kafka.getBrokersAsString(), 0)) {
-            await().atMost(Duration.ofSeconds(60)).until(registry::ready);
-            SchemaRegistryClient client = new SchemaRegistryClient(registry.url());
+        try (IsolatedPlatform platform = new IsolatedPlatform()) {
+            SchemaRegistryClient client = new SchemaRegistryClient(platform.startRegistry().url());
             Schema v1 = history("DomainChanged", 1);
             int v1Id = client.register(Topics.DOMAINS.valueSubject(), v1); // as the old build's relay did
 
             // the old build's database, with rows its relay had not published yet
-            String url = freshDatabase();
-            Flyway.configure().dataSource(url, "postgres", "postgres").load().migrate();
-            JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, "postgres", "postgres"));
+            JdbcTemplate jdbc = platform.migratedDatabase();
             String old = "old-" + UUID.randomUUID().toString().substring(0, 8);
             byte[] created = encode(v1, v1Domain(v1, old, 1, "CREATED", List.of("192.0.2.1/32"), List.of()));
             byte[] updated = encode(v1, v1Domain(v1, old, 2, "UPDATED", List.of("192.0.2.2/32"), List.of("desk")));
@@ -94,23 +71,12 @@ class OutboxUpgradeTest {
                     .setAccountId(UUID.randomUUID().toString()).build());
             insert(jdbc, legacy, legacyPayload, null, 1);
 
-            try (ConfigurableApplicationContext upgraded = new SpringApplicationBuilder(ProvisioningApplication.class).run(
-                    "--server.port=0",
-                    "--spring.datasource.url=" + url,
-                    "--spring.datasource.username=postgres",
-                    "--spring.datasource.password=postgres",
-                    "--psip.kafka.bootstrap-servers=" + kafka.getBrokersAsString(),
-                    "--psip.schema-registry.url=" + registry.url(),
-                    "--psip.secrets.key-file=" + TestSecrets.keyFile());
-                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString(),
-                         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false),
-                         new StringDeserializer(), new ByteArrayDeserializer())) {
+            try (ConfigurableApplicationContext upgraded = platform.startService()) {
                 OutboxRelay relay = upgraded.getBean(OutboxRelay.class);
                 await().atMost(Duration.ofSeconds(60)).until(() -> relay.pending() == 0);
                 assertThat(relay.setAside()).isZero();
 
-                List<ConsumerRecord<String, byte[]>> records = readAll(consumer);
+                List<ConsumerRecord<String, byte[]>> records = platform.records(TOPIC);
                 List<ConsumerRecord<String, byte[]>> olds = records.stream().filter(r -> r.key().equals(old)).toList();
                 assertThat(olds).hasSize(2);
                 assertThat(olds).allSatisfy(r -> assertThat(schemaId(r.value())).isEqualTo(v1Id));
@@ -137,22 +103,7 @@ class OutboxUpgradeTest {
                     assertThat(current.deserialize(TOPIC, legacyRecord.value()).getName()).isEqualTo(legacy);
                 }
             }
-        } finally {
-            kafka.destroy();
         }
-    }
-
-    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaConsumer<String, byte[]> consumer) {
-        List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-        }
-        return records;
     }
 
     private static int schemaId(byte[] framed) {
@@ -193,13 +144,6 @@ class OutboxUpgradeTest {
         try (InputStream in = OutboxUpgradeTest.class.getResourceAsStream("/avro-history/" + name + "/v" + version + ".avsc")) {
             return new Schema.Parser().parse(in);
         }
-    }
-
-    private static String freshDatabase() {
-        String name = "upgrade_" + System.nanoTime();
-        new JdbcTemplate(new DriverManagerDataSource(TestPostgres.jdbcUrl(), "postgres", "postgres"))
-                .execute("create database " + name);
-        return TestPostgres.jdbcUrl().replace("/postgres?", "/" + name + "?");
     }
 
     private static byte[] encode(Schema schema, GenericRecord record) throws IOException {
