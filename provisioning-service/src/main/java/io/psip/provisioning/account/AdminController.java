@@ -123,7 +123,7 @@ public class AdminController {
                 .destinationAllow());
     }
 
-    /** Re-publishes every account, application, number and domain with its current version. */
+    /** Re-publishes every account, application, number and domain with its current version, and a tombstone for every deleted one. */
     @PostMapping("/repair")
     public ResponseEntity<Repair.Result> repair() {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(repair.republishAll());

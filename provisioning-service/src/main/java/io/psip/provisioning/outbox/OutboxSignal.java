@@ -1,6 +1,8 @@
 package io.psip.provisioning.outbox;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -16,6 +18,16 @@ public class OutboxSignal {
         if (permits.availablePermits() == 0) {
             permits.release();
         }
+    }
+
+    /** Wakes the relay once the current transaction has committed (before, it would not see the rows yet). */
+    void wakeAfterCommit() {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                wake();
+            }
+        });
     }
 
     /** Waits until woken or until {@code timeout} passes. */

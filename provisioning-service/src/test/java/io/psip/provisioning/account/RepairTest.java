@@ -17,7 +17,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Issue 3 item 8: the admin repair re-publishes every aggregate as SNAPSHOT without changing versions. */
+/**
+ * Issue 3 item 8: the admin repair re-publishes every aggregate as SNAPSHOT without changing versions. Issue 10
+ * item 2: and a tombstone for every aggregate that was deleted, so a consumer that missed the delete learns it.
+ */
 class RepairTest extends IntegrationTest {
 
     @Test
@@ -56,6 +59,36 @@ class RepairTest extends IntegrationTest {
                     .until(() -> numbers.<NumberChanged>poll(number), l -> l.size() >= 2);
             assertThat(n.get(1).value().getChangeType()).isEqualTo(ChangeType.SNAPSHOT);
             assertThat(n.get(1).value().getVersion()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void repairRepublishesATombstoneForADeletedDomain() {
+        Http tenant = newTenant();
+        String app = createApplication(tenant);
+        String deleted = createDomain(tenant, app);
+        String kept = createDomain(tenant, app);
+        assertThat(tenant.delete("/v1/psip/" + deleted).status()).isEqualTo(200);
+        awaitOutboxDrained();
+
+        Http.Response repaired = admin().post("/v1/admin/repair", null);
+        assertThat(repaired.status()).isEqualTo(202);
+        assertThat(repaired.json().get("tombstones").asInt()).isPositive();
+        awaitOutboxDrained();
+        assertThat(jdbc.queryForObject("select count(*) from outbox where message_key = ? and payload is null",
+                Long.class, deleted)).isEqualTo(2); // the delete's and the repair's
+        assertThat(jdbc.queryForObject("select count(*) from outbox where message_key = ? and payload is null",
+                Long.class, kept)).isZero();
+
+        try (TopicProbe domains = new TopicProbe(Topics.DOMAINS.name())) {
+            // CREATED, DELETED, the delete's tombstone, then the repair's
+            List<ConsumerRecord<String, DomainChanged>> d = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> domains.<DomainChanged>poll(deleted), l -> l.size() >= 4);
+            assertThat(d).hasSize(4);
+            assertThat(d.get(3).value()).isNull();
+            List<ConsumerRecord<String, DomainChanged>> k = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> domains.<DomainChanged>poll(kept), l -> l.size() >= 2);
+            assertThat(k.get(k.size() - 1).value().getChangeType()).isEqualTo(ChangeType.SNAPSHOT);
         }
     }
 }
