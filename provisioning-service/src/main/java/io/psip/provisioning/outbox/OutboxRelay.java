@@ -14,7 +14,6 @@ import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -338,10 +337,9 @@ public class OutboxRelay implements SmartLifecycle {
 
     /**
      * The row's value in the Confluent wire format: its stored bytes, checked to decode with the schema they were
-     * written with, after that schema's registry id under the topic's subject. Rows written before V5 carry no
-     * fingerprint; they were written by the class of that build, which the current class is taken to be (as
-     * before V5, when the relay decoded them with it), so an upgrade must not change a schema while such rows
-     * are pending. Null for a tombstone.
+     * written with, after that schema's registry id under the topic's subject. A row without a fingerprint was
+     * written by the release before V5 (before the migration, or by one of its instances during a rolling
+     * upgrade), with the topic's schema V5 recorded in outbox_legacy_schemas. Null for a tombstone.
      */
     private byte[] framed(Row row) throws Unpublishable {
         Topic<?> topic = topics.get(row.topic());
@@ -351,9 +349,7 @@ public class OutboxRelay implements SmartLifecycle {
         if (row.payload() == null) {
             return null;
         }
-        Schema writer = row.schemaFingerprint() == null
-                ? SpecificData.get().getSchema(topic.valueType())
-                : writerSchema(row.schemaFingerprint());
+        Schema writer = writerSchema(row.schemaFingerprint() != null ? row.schemaFingerprint() : legacyFingerprint(topic));
         checkDecodes(writer, row.payload());
         int id;
         try {
@@ -368,6 +364,15 @@ public class OutboxRelay implements SmartLifecycle {
         byte[] framed = new byte[5 + row.payload().length];
         ByteBuffer.wrap(framed).put(MAGIC_BYTE).putInt(id).put(row.payload());
         return framed;
+    }
+
+    private long legacyFingerprint(Topic<?> topic) throws Unpublishable {
+        List<Long> fingerprint = jdbc.queryForList("select fingerprint from outbox_legacy_schemas where topic = ?",
+                Long.class, topic.name());
+        if (fingerprint.isEmpty()) {
+            throw new Unpublishable("it has no writer schema and " + topic.name() + " had none before V5");
+        }
+        return fingerprint.get(0);
     }
 
     private Schema writerSchema(long fingerprint) throws Unpublishable {

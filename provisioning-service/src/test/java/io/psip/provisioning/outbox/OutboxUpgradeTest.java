@@ -15,7 +15,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,7 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -37,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Issue 10 item 3: rows still pending when a new build starts, written by the old build with an older
  * DomainChanged (v1, clear digest HA1s), are published exactly as written under v1's registry id, and decode in a
- * current consumer; a row from before writer schemas were recorded goes out as the current schema. The old
+ * current consumer; a row without a writer schema (written by the release before V5, whose DomainChanged is v2)
+ * goes out under v2's id, as V5 recorded for it. The old
  * deployment is an {@link IsolatedPlatform}: its v1 registration and v1-framed records reach no other test.
  */
 class OutboxUpgradeTest {
@@ -64,11 +63,17 @@ class OutboxUpgradeTest {
             jdbc.update("insert into outbox_schemas (fingerprint, schema_json) values (?, ?)", v1Fingerprint, v1.toString());
             insert(jdbc, old, created, v1Fingerprint, 1);
             insert(jdbc, old, updated, v1Fingerprint, 2);
-            // and one from before V5, without a writer schema: written by the class this build has
+            // and one without a writer schema, as the release before V5 wrote them (DomainChanged v2)
+            Schema v2 = history("DomainChanged", 2);
             String legacy = "legacy-" + UUID.randomUUID().toString().substring(0, 8);
-            byte[] legacyPayload = encode(DomainChanged.newBuilder().setEventId(UUID.randomUUID().toString())
-                    .setVersion(1).setOccurredAt(Instant.now()).setChangeType(ChangeType.CREATED).setName(legacy)
-                    .setAccountId(UUID.randomUUID().toString()).build());
+            byte[] legacyPayload = encode(v2, new GenericRecordBuilder(v2)
+                    .set("event_id", UUID.randomUUID().toString())
+                    .set("version", 1L)
+                    .set("occurred_at", System.currentTimeMillis())
+                    .set("change_type", new GenericData.EnumSymbol(v2.getField("change_type").schema(), "CREATED"))
+                    .set("name", legacy)
+                    .set("account_id", UUID.randomUUID().toString())
+                    .build());
             insert(jdbc, legacy, legacyPayload, null, 1);
 
             try (ConfigurableApplicationContext upgraded = platform.startService()) {
@@ -98,9 +103,11 @@ class OutboxUpgradeTest {
                     ConsumerRecord<String, byte[]> legacyRecord = records.stream()
                             .filter(r -> r.key().equals(legacy)).findFirst().orElseThrow();
                     assertThat(schemaId(legacyRecord.value()))
-                            .isEqualTo(client.lookup(Topics.DOMAINS.valueSubject(), DomainChanged.getClassSchema()));
+                            .isEqualTo(client.lookup(Topics.DOMAINS.valueSubject(), v2));
                     assertThat(payload(legacyRecord.value())).isEqualTo(legacyPayload);
-                    assertThat(current.deserialize(TOPIC, legacyRecord.value()).getName()).isEqualTo(legacy);
+                    DomainChanged legacyDomain = current.deserialize(TOPIC, legacyRecord.value());
+                    assertThat(legacyDomain.getName()).isEqualTo(legacy);
+                    assertThat(legacyDomain.getAllowedCallers()).isEmpty();
                 }
             }
         }
@@ -150,14 +157,6 @@ class OutboxUpgradeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
-    }
-
-    private static byte[] encode(DomainChanged value) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        new SpecificDatumWriter<>(DomainChanged.class).write(value, encoder);
         encoder.flush();
         return out.toByteArray();
     }
