@@ -40,21 +40,17 @@ final class MirrorMaker2 {
         p.put("config.storage.replication.factor", "1");
         p.put("offset.storage.replication.factor", "1");
         p.put("status.storage.replication.factor", "1");
-        p.put("heartbeats.topic.replication.factor", "1");
-        p.put("checkpoints.topic.replication.factor", "1");
-        p.put("offset-syncs.topic.replication.factor", "1");
         // Compaction and retention of a mirrored topic follow the central topic (set at creation, then synced).
         p.put("sync.topic.configs.enabled", "true");
         p.put("sync.topic.configs.interval.seconds", "30");
         // No authorizer locally; no consumer groups to translate (tables are read without groups, so no
-        // checkpoints or offset syncs); no heartbeats topic, which nothing here reads. So MM2 only ever reads
-        // from the central cluster and writes nothing there.
+        // checkpoints or offset syncs: MM2 then logs once that it does not start its checkpoint connector); no
+        // heartbeats topic, which nothing here reads. So MM2 only reads from the central cluster, never writes.
         p.put("sync.topic.acls.enabled", "false");
         p.put("emit.checkpoints.enabled", "false");
         p.put("sync.group.offsets.enabled", "false");
         p.put("emit.heartbeats.enabled", "false");
         p.put("emit.offset-syncs.enabled", "false");
-        p.put("offset-syncs.topic.location", "target");
         // Latency: a change is copied as soon as the task's consumer fetches it (the broker answers a fetch
         // once a record is there); new central topics are found within 2 s instead of 10 minutes; the
         // producer sends at once.

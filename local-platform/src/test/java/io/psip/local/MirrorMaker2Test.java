@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
 import org.apache.kafka.connect.mirror.MirrorMakerConfig;
+import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import org.apache.kafka.connect.mirror.SourceAndTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +37,17 @@ class MirrorMaker2Test {
         assertThat(config.clusters()).containsExactlyInAnyOrder("central", "ap");
         assertThat(config.clusterPairs()).containsExactly(new SourceAndTarget("central", "ap"));
         Map<String, String> source = config.connectorBaseConfig(new SourceAndTarget("central", "ap"),
-                org.apache.kafka.connect.mirror.MirrorSourceConnector.class);
+                MirrorSourceConnector.class);
         assertThat(source).containsEntry("source.cluster.bootstrap.servers", "127.0.0.1:9092")
                 .containsEntry("target.cluster.bootstrap.servers", "127.0.0.1:9094")
                 .containsEntry("replication.factor", "1")
                 .containsEntry("sync.topic.acls.enabled", "false")
                 .containsEntry("refresh.topics.interval.seconds", "2");
         assertThat(source).containsEntry("replication.policy.class", IdentityReplicationPolicy.class.getName());
+        // the connector's own validation, which MM2 runs before it starts it (an offset-syncs setting without
+        // offset syncs was refused so)
+        assertThat(new MirrorSourceConnector().validate(source).configValues())
+                .allSatisfy(value -> assertThat(value.errorMessages()).as(value.name()).isEmpty());
 
         Pattern topics = Pattern.compile(source.get("topics"));
         assertThat(List.of("psip.domains", "psip.applications", "psip.numbers", "psip.accounts", "_schemas"))
