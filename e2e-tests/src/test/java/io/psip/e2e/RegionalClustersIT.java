@@ -12,16 +12,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +110,9 @@ class RegionalClustersIT {
 
         String callUuid = connectedCall(domain, "mirrored");
 
+        // the mirrored topics keep the central settings: compacted, or a table would lose entries
+        assertThat(cleanupPolicies(AP_KAFKA, "psip.domains", "psip.accounts", "_schemas"))
+                .containsOnly("compact");
         // routing-ap published the call's events on ap's cluster only; nothing mirrors them back
         assertThat(keysOf(AP_KAFKA, CALL_EVENTS)).contains(callUuid);
         assertThat(keysOf(CENTRAL_KAFKA, CALL_EVENTS)).doesNotContain(callUuid);
@@ -116,12 +126,23 @@ class RegionalClustersIT {
 
         long centralKafka = childPid("kafka");
         String during = "acme-during-outage";
+        Path mirrorLog = DATA_DIR.resolve("logs/mirror-maker.log");
+        long mirrorLogBefore = Files.size(mirrorLog);
         signal("STOP", centralKafka);
         try {
+            assertThat(centralAnswers()).as("the central broker answers while stopped").isFalse();
             connectedCall(before, "central-stopped");
 
             // provisioning accepts the change (PostgreSQL and its outbox); it cannot be published yet
             api.createDomain(during, applicationId, List.of("127.0.0.1/32"));
+            assertThat(apTableStatus(during)).isEqualTo(404);
+
+            // Long enough that the mirror's requests to the centre time out and it drops the connection (Kafka's
+            // client logs it at INFO): coming back is then a reconnection, not a pause that nobody noticed.
+            await("MirrorMaker 2 gives up its requests to the stopped central broker")
+                    .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> appendedSince(mirrorLog, mirrorLogBefore).contains("due to request timeout"));
+            connectedCall(before, "central-stopped-later");
             assertThat(apTableStatus(during)).isEqualTo(404);
         } finally {
             signal("CONT", centralKafka);
@@ -170,6 +191,35 @@ class RegionalClustersIT {
                         "operator:psiplocaloperator".getBytes(StandardCharsets.UTF_8)))
                 .build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String appendedSince(Path log, long offset) throws IOException {
+        byte[] bytes = Files.readAllBytes(log);
+        return new String(bytes, (int) offset, bytes.length - (int) offset, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the central broker answers a metadata request within 3 s. */
+    private static boolean centralAnswers() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, CENTRAL_KAFKA))) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000)).nodes().get(5, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<String> cleanupPolicies(String bootstrap, String... topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<ConfigResource> resources = Arrays.stream(topics)
+                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+            Set<String> policies = new HashSet<>();
+            admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS).values()
+                    .forEach(config -> policies.add(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()));
+            return policies;
+        }
     }
 
     /** Every key the topic holds on that cluster, read to the end offsets of now. */

@@ -40,12 +40,14 @@ final class MirrorMaker2 {
         p.put("config.storage.replication.factor", "1");
         p.put("offset.storage.replication.factor", "1");
         p.put("status.storage.replication.factor", "1");
+        // its heartbeat connector creates the (empty) heartbeats topic on ap even with heartbeats off
+        p.put("heartbeats.topic.replication.factor", "1");
         // Compaction and retention of a mirrored topic follow the central topic (set at creation, then synced).
         p.put("sync.topic.configs.enabled", "true");
         p.put("sync.topic.configs.interval.seconds", "30");
         // No authorizer locally; no consumer groups to translate (tables are read without groups, so no
         // checkpoints or offset syncs: MM2 then logs once that it does not start its checkpoint connector); no
-        // heartbeats topic, which nothing here reads. So MM2 only reads from the central cluster, never writes.
+        // heartbeats, which nothing here reads. So MM2 only reads from the central cluster, never writes.
         p.put("sync.topic.acls.enabled", "false");
         p.put("emit.checkpoints.enabled", "false");
         p.put("sync.group.offsets.enabled", "false");
