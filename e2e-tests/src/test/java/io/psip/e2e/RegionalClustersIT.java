@@ -110,6 +110,15 @@ class RegionalClustersIT {
 
         String callUuid = connectedCall(domain, "mirrored");
 
+        // routing-ap and webhook-ap were given only ap's cluster and its read-only registry (first log line:
+        // the launcher's command line)
+        for (String service : List.of("routing-ap", "webhook-ap")) {
+            assertThat(Files.readAllLines(DATA_DIR.resolve("logs/" + service + ".log")).get(0)).as(service)
+                    .contains("--psip.kafka.bootstrap-servers=" + AP_KAFKA,
+                            "--psip.schema-registry.url=http://127.0.0.1:" + (8085 + PORT_OFFSET),
+                            "--psip.schema-registry.auto-register=false")
+                    .doesNotContain(CENTRAL_KAFKA);
+        }
         // the mirrored topics keep the central settings: compacted, or a table would lose entries
         assertThat(cleanupPolicies(AP_KAFKA, "psip.domains", "psip.accounts", "_schemas"))
                 .containsOnly("compact");
