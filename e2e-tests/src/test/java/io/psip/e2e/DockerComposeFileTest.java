@@ -30,16 +30,23 @@ import org.yaml.snakeyaml.Yaml;
 class DockerComposeFileTest {
 
     /** The local defaults (README, CONTRACTS.md): the host ports each compose service publishes. */
-    private static final Map<String, Set<String>> LOCAL_DEFAULT_PORTS = Map.of(
-            "secrets", Set.of(),
-            "kafka", Set.of("9092/tcp"),
-            "schema-registry", Set.of("8081/tcp"),
-            "postgres", Set.of("15432/tcp"),
-            "provisioning", Set.of("8080/tcp"),
-            "webhook", Set.of("8082/tcp"),
-            "routing-us", Set.of("8091/tcp", "5060/udp", "5060/tcp", "5061/tcp"),
-            "routing-eu", Set.of("8092/tcp", "5070/udp", "5070/tcp", "5071/tcp"),
-            "routing-ap", Set.of("8093/tcp", "5080/udp", "5080/tcp", "5081/tcp"));
+    private static final Map<String, Set<String>> LOCAL_DEFAULT_PORTS = Map.ofEntries(
+            Map.entry("secrets", Set.of()),
+            Map.entry("kafka", Set.of("9092/tcp")),
+            Map.entry("schema-registry", Set.of("8081/tcp")),
+            Map.entry("postgres", Set.of("15432/tcp")),
+            Map.entry("provisioning", Set.of("8080/tcp")),
+            Map.entry("webhook", Set.of("8082/tcp")),
+            Map.entry("routing-us", Set.of("8091/tcp", "5060/udp", "5060/tcp", "5061/tcp")),
+            Map.entry("routing-eu", Set.of("8092/tcp", "5070/udp", "5070/tcp", "5071/tcp")),
+            Map.entry("routing-ap", Set.of("8093/tcp", "5080/udp", "5080/tcp", "5081/tcp")),
+            // profile "regional" (bin/psip-local --regional-clusters); routing-ap-regional takes routing-ap's place
+            Map.entry("kafka-ap", Set.of("9094/tcp")),
+            Map.entry("mirror-maker", Set.of()),
+            Map.entry("schemas-central", Set.of()),
+            Map.entry("schema-registry-ap", Set.of("8085/tcp")),
+            Map.entry("webhook-ap", Set.of("8086/tcp")),
+            Map.entry("routing-ap-regional", Set.of("8093/tcp", "5080/udp", "5080/tcp", "5081/tcp")));
 
     private static final Set<String> SERVICE_MODULES = Set.of("provisioning-service", "webhook-service",
             "routing-service");

@@ -38,12 +38,18 @@ final class PlatformProcess implements AutoCloseable {
     /** Starts the launcher and returns once it has printed its ready line; fails if it exits or times out first. */
     static PlatformProcess start(Path projectDir, Path dataDir, int portOffset, Path launcherLog, Duration readyWithin)
             throws IOException {
+        return start(projectDir, dataDir, portOffset, launcherLog, readyWithin, List.of());
+    }
+
+    /** As above, with further launcher options (e.g. --regional-clusters). */
+    static PlatformProcess start(Path projectDir, Path dataDir, int portOffset, Path launcherLog, Duration readyWithin,
+                                 List<String> options) throws IOException {
         Path jar = projectDir.resolve(LAUNCHER_JAR);
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the whole build (./mvnw -B verify) so that every"
                     + " module is packaged before the end-to-end tests");
         }
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", jar + File.pathSeparator + projectDir.resolve("local-platform/target/lib") + File.separator + "*",
@@ -51,7 +57,8 @@ final class PlatformProcess implements AutoCloseable {
                 "--project-dir", projectDir.toString(),
                 "--data-dir", dataDir.toString(),
                 "--fresh",
-                "--port-offset", String.valueOf(portOffset));
+                "--port-offset", String.valueOf(portOffset)));
+        command.addAll(options);
         Files.createDirectories(launcherLog.getParent());
         System.out.println("[e2e] starting " + String.join(" ", command));
         Process process = new ProcessBuilder(command)

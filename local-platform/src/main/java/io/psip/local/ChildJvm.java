@@ -29,6 +29,8 @@ final class ChildJvm {
         KAFKA("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MetaspaceSize=64m"),
         /** Only waits on the postmaster; 256m for zonky's in-memory unpack on first use, given back afterwards. */
         POSTGRES("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms16m", "-Xmx256m"),
+        /** MirrorMaker 2: a Connect worker copying the few configuration records. */
+        MIRROR("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MetaspaceSize=64m"),
         /** A few requests at start and on schema changes. */
         REGISTRY("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"),
         /** API requests at human rate; the outbox relay is I/O bound. */

@@ -19,13 +19,13 @@ final class KafkaBroker {
     }
 
     /** The broker's settings: replication factor 1 everywhere, one partition for internal topics so it starts fast. */
-    static Map<String, String> serverProperties(Ports ports, Path logDir) {
+    static Map<String, String> serverProperties(int port, int controllerPort, Path logDir) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + ports.kafkaController());
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + ports.kafka() + ",CONTROLLER://127.0.0.1:" + ports.kafkaController());
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + ports.kafka());
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
@@ -44,11 +44,21 @@ final class KafkaBroker {
         return p;
     }
 
-    /** Writes server.properties into {@code dir} (rewritten every start: the port offset may change). */
+    /** The central broker's settings. */
+    static Map<String, String> serverProperties(Ports ports, Path logDir) {
+        return serverProperties(ports.kafka(), ports.kafkaController(), logDir);
+    }
+
+    /** Writes the central broker's server.properties into {@code dir}. */
     static Path writeServerProperties(Ports ports, Path dir) throws IOException {
+        return writeServerProperties(ports.kafka(), ports.kafkaController(), dir);
+    }
+
+    /** Writes server.properties into {@code dir} (rewritten every start: the port offset may change). */
+    static Path writeServerProperties(int port, int controllerPort, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("server.properties");
-        String text = serverProperties(ports, dir.resolve("data")).entrySet().stream()
+        String text = serverProperties(port, controllerPort, dir.resolve("data")).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(System.lineSeparator(), "", System.lineSeparator()));
         Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -3,6 +3,10 @@ package io.psip.local;
 import io.psip.local.ChildJvm.Profile;
 import io.psip.local.ClassDataSharing.Jar;
 import io.psip.local.Ports.Region;
+import io.psip.schemas.Topic;
+import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.registry.SchemaCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -49,6 +53,7 @@ public final class LocalPlatform {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service");
     private static final int TAIL_LINES = 40;
+    private static final String SCHEMAS_TOPIC = "_schemas";
 
     private final Options options;
     private final Ports ports;
@@ -58,6 +63,7 @@ public final class LocalPlatform {
     private final String version = readVersion();
     private final List<Child> services = new CopyOnWriteArrayList<>();
     private final List<Child> registry = new CopyOnWriteArrayList<>();
+    private final List<Child> mirror = new CopyOnWriteArrayList<>();
     private final List<Child> kafka = new CopyOnWriteArrayList<>();
     private final List<Child> postgres = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
@@ -69,7 +75,7 @@ public final class LocalPlatform {
 
     LocalPlatform(Options options, PrintStream out, PrintStream err) {
         this.options = options;
-        this.ports = new Ports(options.portOffset());
+        this.ports = new Ports(options.portOffset(), options.regionalClusters());
         this.dataDir = options.dataDir();
         this.secrets = new LocalSecrets(dataDir, BASE_DOMAIN);
         this.out = out;
@@ -105,14 +111,20 @@ public final class LocalPlatform {
             checkPortsFree();
             agentJar = ParentWatch.writeAgentJar(dataDir.resolve("run/parent-watch.jar"));
 
-            startKafka();
+            startKafka("kafka", ports.kafka(), ports.kafkaController(), ports.kafkaBootstrap());
+            if (options.regionalClusters()) {
+                startKafka("kafka-ap", ports.kafkaAp(), ports.kafkaApController(), ports.kafkaApBootstrap());
+            }
             startPostgres();
-            // while the broker and the database start: only the first start after a build extracts anything
+            // while the brokers and the database start: only the first start after a build extracts anything
             List<Jar> extracted = jars.parallelStream().map(ClassDataSharing::extract).toList();
-            awaitReady(List.of(kafka.get(0), postgres.get(0)));
+            awaitReady(concat(kafka, postgres));
 
             startRegistry(extracted.get(0));
             awaitReady(registry);
+            if (options.regionalClusters()) {
+                startRegionAp(extracted.get(0));
+            }
 
             startServices(extracted.subList(1, extracted.size()));
             awaitReady(services);
@@ -144,6 +156,7 @@ public final class LocalPlatform {
             long started = System.nanoTime();
             out.println("psip-local: stopping");
             stopGroup(services, Duration.ofSeconds(30));
+            stopGroup(mirror, Duration.ofSeconds(20));
             stopGroup(registry, Duration.ofSeconds(15));
             cds.publishRecorded();
             stopGroup(kafka, Duration.ofSeconds(30));
@@ -262,15 +275,39 @@ public final class LocalPlatform {
         }
     }
 
-    private void startKafka() throws IOException {
-        Path dir = dataDir.resolve("kafka");
-        Path properties = KafkaBroker.writeServerProperties(ports, dir);
+    /** A KRaft broker named {@code name}, kept under DATA_DIR/name. */
+    private void startKafka(String name, int port, int controllerPort, String bootstrap) throws IOException {
+        Path dir = dataDir.resolve(name);
+        Path properties = KafkaBroker.writeServerProperties(port, controllerPort, dir);
         if (KafkaBroker.formatIfNeeded(properties, dir.resolve("data"))) {
             out.println("psip-local: formatted Kafka storage in " + dir.resolve("data"));
         }
-        List<String> command = ChildJvm.onLauncherClassPath(agentJar, Profile.KAFKA, gcLog("kafka"), "kafka.Kafka",
+        List<String> command = ChildJvm.onLauncherClassPath(agentJar, Profile.KAFKA, gcLog(name), "kafka.Kafka",
                 List.of(properties.toString()));
-        start(kafka, "kafka", command, Readiness.kafka(ports.kafkaBootstrap()));
+        start(kafka, name, command, Readiness.kafka(bootstrap));
+    }
+
+    /**
+     * Region ap's side of the regional clusters: MirrorMaker 2 from the central cluster and ap's read-only
+     * registry, ready once that registry serves every schema this build writes. ap's producers only look
+     * schemas up there, so every current schema is registered centrally first; the configuration topics are
+     * created centrally too, so the mirror creates ap's copies with the central settings before any ap service
+     * could create them on its own.
+     */
+    private void startRegionAp(Jar registryJar) throws IOException {
+        out.println("psip-local: registered " + RegisterSchemas.register(ports.registryUrl()).size()
+                + " schemas centrally for the read-only registry of ap");
+        new TopicCreator(ports.kafkaBootstrap()).create(Topics.configurationTopics().stream().map(Topic::name).toList());
+        Path properties = MirrorMaker2.writeProperties(ports.kafkaBootstrap(), ports.kafkaApBootstrap(),
+                dataDir.resolve("mirror-maker"));
+        start(mirror, "mirror-maker", ChildJvm.onLauncherClassPath(agentJar, Profile.MIRROR, gcLog("mirror-maker"),
+                MirrorMaker2.MAIN_CLASS, List.of(properties.toString())),
+                Readiness.topic(ports.kafkaApBootstrap(), SCHEMAS_TOPIC));
+        start(registry, "schema-registry-ap", ChildJvm.bootJar(agentJar, Profile.REGISTRY, gcLog("schema-registry-ap"),
+                cds.launch(registryJar), List.of("--port=" + ports.registryAp(),
+                        "--bootstrap-servers=" + ports.kafkaApBootstrap(), "--bind-address=127.0.0.1", "--read-only")),
+                Readiness.http(ports.registryAp()).and(Readiness.schemas(ports.registryApUrl(), SchemaCatalog.current())));
+        awaitReady(List.of(mirror.get(0), registry.get(registry.size() - 1)));
     }
 
     private void startPostgres() {
@@ -288,15 +325,9 @@ public final class LocalPlatform {
     }
 
     private void startServices(List<Jar> jars) {
-        List<String> common = List.of(
-                "--psip.kafka.bootstrap-servers=" + ports.kafkaBootstrap(),
-                "--psip.schema-registry.url=" + ports.registryUrl(),
-                // HTTP only on loopback: the APIs and actuators are not for the network
-                "--server.address=127.0.0.1",
-                "--psip.operator.username=" + OPERATOR_USERNAME,
-                "--psip.operator.password=" + OPERATOR_PASSWORD);
+        List<String> central = serviceArgs(ports.kafkaBootstrap(), ports.registryUrl(), true);
         start(services, "provisioning-service", ChildJvm.bootJar(agentJar, Profile.PROVISIONING,
-                gcLog("provisioning-service"), cds.launch(jars.get(0)), concat(common,
+                gcLog("provisioning-service"), cds.launch(jars.get(0)), concat(central,
                 "--server.port=" + ports.provisioning(),
                 "--spring.datasource.url=" + ports.jdbcUrl(),
                 "--spring.datasource.username=postgres",
@@ -305,17 +336,14 @@ public final class LocalPlatform {
                 "--psip.bootstrap-account.api-secret=" + API_SECRET,
                 "--psip.base-domain=" + BASE_DOMAIN,
                 "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
-        start(services, "webhook-service", ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog("webhook-service"),
-                cds.launch(jars.get(1)), concat(common, "--server.port=" + ports.webhook(),
-                "--psip.secrets.key-file=" + secrets.platformKey(),
-                // Test customers run on 127.0.0.1; the platform's own ports there stay refused.
-                "--psip.webhook.http.allow=127.0.0.1/32",
-                "--psip.webhook.http.platform-ports=" + ports.allTcpList())),
-                Readiness.http(ports.webhook()));
+        startWebhook("webhook-service", central, ports.webhook(), jars.get(1));
+        if (options.regionalClusters()) {
+            startWebhook("webhook-ap", regionArgs(Region.AP), ports.webhookAp(), jars.get(1));
+        }
         for (Region region : Region.values()) {
             String name = "routing-" + region.id();
             start(services, name, ChildJvm.bootJar(agentJar, Profile.ROUTING, gcLog(name), cds.launch(jars.get(2)),
-                    concat(common,
+                    concat(regionArgs(region),
                     "--server.port=" + ports.routingHttp(region),
                     "--psip.region=" + region.id(),
                     "--psip.instance-id=routing-" + region.id() + "-1",
@@ -334,6 +362,38 @@ public final class LocalPlatform {
                     Readiness.http(ports.routingHttp(region)).and(Readiness.tls(ports.sipTls(region), secrets.keyStore(),
                             LocalSecrets.KEY_STORE_PASSWORD)));
         }
+    }
+
+    private void startWebhook(String name, List<String> clusterArgs, int port, Jar jar) {
+        start(services, name, ChildJvm.bootJar(agentJar, Profile.WEBHOOK, gcLog(name), cds.launch(jar),
+                concat(clusterArgs, "--server.port=" + port,
+                "--psip.secrets.key-file=" + secrets.platformKey(),
+                // Test customers run on 127.0.0.1; the platform's own ports there stay refused.
+                "--psip.webhook.http.allow=127.0.0.1/32",
+                "--psip.webhook.http.platform-ports=" + ports.allTcpList())),
+                Readiness.http(port));
+    }
+
+    /** The cluster a region's services use: ap's own with --regional-clusters, else the central one. */
+    private List<String> regionArgs(Region region) {
+        return options.regionalClusters() && region == Region.AP
+                ? serviceArgs(ports.kafkaApBootstrap(), ports.registryApUrl(), false)
+                : serviceArgs(ports.kafkaBootstrap(), ports.registryUrl(), true);
+    }
+
+    /** {@code autoRegister} false: the registry is a read-only follower; producers look their schemas up. */
+    private static List<String> serviceArgs(String bootstrap, String registryUrl, boolean autoRegister) {
+        List<String> args = new ArrayList<>(List.of(
+                "--psip.kafka.bootstrap-servers=" + bootstrap,
+                "--psip.schema-registry.url=" + registryUrl,
+                // HTTP only on loopback: the APIs and actuators are not for the network
+                "--server.address=127.0.0.1",
+                "--psip.operator.username=" + OPERATOR_USERNAME,
+                "--psip.operator.password=" + OPERATOR_PASSWORD));
+        if (!autoRegister) {
+            args.add("--psip.schema-registry.auto-register=false");
+        }
+        return args;
     }
 
     private void start(List<Child> group, String name, List<String> command, Readiness readiness) {
@@ -399,6 +459,14 @@ public final class LocalPlatform {
         text.append(String.format(Locale.ROOT, "  %-22s %s (user postgres, password postgres)%n", "PostgreSQL", ports.jdbcUrl()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Provisioning API", ports.provisioning()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Webhook service", ports.webhook()));
+        if (options.regionalClusters()) {
+            text.append(String.format(Locale.ROOT, "  %-22s %s (MirrorMaker 2 copies %s from the central cluster)%n",
+                    "Kafka bootstrap ap", ports.kafkaApBootstrap(), MirrorMaker2.TOPICS.replace("\\", "")));
+            text.append(String.format(Locale.ROOT, "  %-22s %s (read-only, follows the mirrored _schemas)%n",
+                    "Schema registry ap", ports.registryApUrl()));
+            text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d (ap's call events and commands)%n",
+                    "Webhook service ap", ports.webhookAp()));
+        }
         for (Region region : Region.values()) {
             text.append(String.format(Locale.ROOT,
                     "  %-22s SIP 127.0.0.1:%d (UDP, TCP), TLS 127.0.0.1:%d, HTTP http://127.0.0.1:%d, domains <name>.sip-%s.%s%n",
@@ -432,6 +500,7 @@ public final class LocalPlatform {
         List<Child> all = new ArrayList<>(postgres);
         all.addAll(kafka);
         all.addAll(registry);
+        all.addAll(mirror);
         all.addAll(services);
         return all;
     }
@@ -448,6 +517,12 @@ public final class LocalPlatform {
     private static List<String> concat(List<String> head, String... more) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(more));
+        return all;
+    }
+
+    private static <T> List<T> concat(List<T> head, List<T> tail) {
+        List<T> all = new ArrayList<>(head);
+        all.addAll(tail);
         return all;
     }
 

@@ -3,7 +3,7 @@ package io.psip.local;
 import java.nio.file.Path;
 
 /** Command-line options of the launcher. */
-record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boolean help) {
+record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boolean regionalClusters, boolean help) {
 
     static final String USAGE = """
             Usage: psip-local [options]
@@ -11,6 +11,9 @@ record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boo
               --fresh             wipe the data directory first
               --port-offset N     add N to every port (to run beside another platform)
               --project-dir DIR   the psip checkout whose module target/ jars are started (default: .)
+              --regional-clusters give region ap its own Kafka cluster (127.0.0.1:9094), fed by MirrorMaker 2
+                                  from the central one, with a read-only schema registry (:8085) and its
+                                  own webhook instance (:8086)
               --help              show this help
             """;
 
@@ -18,6 +21,7 @@ record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boo
         Path dataDir = Path.of(".psip-data");
         Path projectDir = Path.of(".");
         boolean fresh = false;
+        boolean regionalClusters = false;
         boolean help = false;
         int portOffset = 0;
         for (int i = 0; i < args.length; i++) {
@@ -31,6 +35,7 @@ record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boo
             }
             switch (name) {
                 case "--fresh" -> fresh = true;
+                case "--regional-clusters" -> regionalClusters = true;
                 case "--help", "-h" -> help = true;
                 case "--data-dir", "--project-dir", "--port-offset" -> {
                     String value = inlineValue;
@@ -50,7 +55,7 @@ record Options(Path dataDir, boolean fresh, int portOffset, Path projectDir, boo
             }
         }
         return new Options(dataDir.toAbsolutePath().normalize(), fresh, portOffset,
-                projectDir.toAbsolutePath().normalize(), help);
+                projectDir.toAbsolutePath().normalize(), regionalClusters, help);
     }
 
     private static int parseOffset(String value) {

@@ -2,11 +2,19 @@ package io.psip.local;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
-/** The local default ports (see docs/CONTRACTS.md), each shifted by the same offset. */
-record Ports(int offset) {
+/**
+ * The local default ports (see docs/CONTRACTS.md), each shifted by the same offset. {@code regional}: the ports of
+ * region ap's own cluster ({@code --regional-clusters}) are in use too.
+ */
+record Ports(int offset, boolean regional) {
 
     static final int HIGHEST_DEFAULT = 15432;
+
+    Ports(int offset) {
+        this(offset, false);
+    }
 
     int kafka() { return 9092 + offset; }
 
@@ -26,7 +34,22 @@ record Ports(int offset) {
 
     int sipTls(Region region) { return region.sipTls + offset; }
 
+    /** Region ap's own KRaft broker and its controller listener (regional clusters). */
+    int kafkaAp() { return 9094 + offset; }
+
+    int kafkaApController() { return 9095 + offset; }
+
+    /** Region ap's read-only registry, a follower of the mirrored {@code _schemas}. */
+    int registryAp() { return 8085 + offset; }
+
+    /** The webhook instance on region ap's cluster. */
+    int webhookAp() { return 8086 + offset; }
+
     String kafkaBootstrap() { return "127.0.0.1:" + kafka(); }
+
+    String kafkaApBootstrap() { return "127.0.0.1:" + kafkaAp(); }
+
+    String registryApUrl() { return "http://127.0.0.1:" + registryAp(); }
 
     String registryUrl() { return "http://127.0.0.1:" + registry(); }
 
@@ -34,10 +57,13 @@ record Ports(int offset) {
 
     /** Every TCP port the platform listens on, to find clashes before anything starts. */
     int[] allTcp() {
-        return new int[] {kafka(), kafkaController(), postgres(), registry(), provisioning(), webhook(),
+        IntStream central = IntStream.of(kafka(), kafkaController(), postgres(), registry(), provisioning(), webhook(),
                 routingHttp(Region.US), routingHttp(Region.EU), routingHttp(Region.AP),
                 sip(Region.US), sip(Region.EU), sip(Region.AP),
-                sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP)};
+                sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP));
+        return regional
+                ? IntStream.concat(central, IntStream.of(kafkaAp(), kafkaApController(), registryAp(), webhookAp())).toArray()
+                : central.toArray();
     }
 
     /** {@link #allTcp()} as a comma-separated list, as a list setting takes it. */

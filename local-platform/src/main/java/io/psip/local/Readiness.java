@@ -13,8 +13,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.psip.schemas.registry.SchemaCatalog;
+import io.psip.schemas.registry.SchemaRegistryClient;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -61,6 +64,30 @@ interface Readiness {
                 return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000))
                         .controller().get(4, TimeUnit.SECONDS) != null;
             }
+        };
+    }
+
+    /** The topic exists on the cluster (MirrorMaker 2 has created its copy). */
+    static Readiness topic(String bootstrap, String topic) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        return () -> {
+            try (Admin admin = Admin.create(config)) {
+                return admin.listTopics().names().get(4, TimeUnit.SECONDS).contains(topic);
+            }
+        };
+    }
+
+    /** The registry knows every one of the schemas under its subject (a lookup, as a non-registering producer). */
+    static Readiness schemas(String registryUrl, List<SchemaCatalog.Entry> schemas) {
+        SchemaRegistryClient client = new SchemaRegistryClient(registryUrl, Duration.ofSeconds(2));
+        return () -> {
+            for (SchemaCatalog.Entry entry : schemas) {
+                client.lookup(entry.subject(), entry.schema());
+            }
+            return true;
         };
     }
 

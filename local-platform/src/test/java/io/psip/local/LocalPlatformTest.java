@@ -116,7 +116,7 @@ class LocalPlatformTest {
     }
 
     private LocalPlatform platform(Path data, Ports ports) {
-        Options options = new Options(data, false, ports.offset(), dir.resolve("project"), false);
+        Options options = new Options(data, false, ports.offset(), dir.resolve("project"), false, false);
         return new LocalPlatform(options, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }

@@ -16,6 +16,7 @@ class OptionsTest {
         assertThat(options.projectDir()).isEqualTo(Path.of("").toAbsolutePath().normalize());
         assertThat(options.portOffset()).isZero();
         assertThat(options.fresh()).isFalse();
+        assertThat(options.regionalClusters()).isFalse();
         assertThat(options.help()).isFalse();
     }
 
@@ -24,8 +25,9 @@ class OptionsTest {
         Options spaced = Options.parse("--data-dir", "/tmp/x", "--fresh", "--port-offset", "100", "--project-dir", "/src/psip");
         Options inline = Options.parse("--data-dir=/tmp/x", "--fresh", "--port-offset=100", "--project-dir=/src/psip");
 
-        assertThat(spaced).isEqualTo(new Options(Path.of("/tmp/x"), true, 100, Path.of("/src/psip"), false));
+        assertThat(spaced).isEqualTo(new Options(Path.of("/tmp/x"), true, 100, Path.of("/src/psip"), false, false));
         assertThat(inline).isEqualTo(spaced);
+        assertThat(Options.parse("--regional-clusters").regionalClusters()).isTrue();
         assertThat(Options.parse("--help").help()).isTrue();
     }
 

@@ -33,4 +33,24 @@ class PortsTest {
         assertThat(Arrays.stream(base.allTcp()).distinct().count()).isEqualTo(base.allTcp().length);
         assertThat(Arrays.stream(base.allTcp()).max().orElseThrow()).isEqualTo(Ports.HIGHEST_DEFAULT);
     }
+
+    @Test
+    void regionalClustersAddApsBrokerRegistryAndWebhookShiftedLikeTheRest() {
+        Ports single = new Ports(0);
+        Ports regional = new Ports(0, true);
+        Ports shifted = new Ports(2000, true);
+
+        assertThat(regional.kafkaApBootstrap()).isEqualTo("127.0.0.1:9094");
+        assertThat(regional.kafkaApController()).isEqualTo(9095);
+        assertThat(regional.registryApUrl()).isEqualTo("http://127.0.0.1:8085");
+        assertThat(regional.webhookAp()).isEqualTo(8086);
+        assertThat(shifted.kafkaApBootstrap()).isEqualTo("127.0.0.1:11094");
+        assertThat(shifted.registryApUrl()).isEqualTo("http://127.0.0.1:10085");
+        assertThat(shifted.webhookAp()).isEqualTo(10086);
+        // without the flag nothing changes: the extra ports are neither checked nor refused to webhooks
+        assertThat(single.allTcp()).doesNotContain(9094, 9095, 8085, 8086);
+        assertThat(regional.allTcp()).startsWith(single.allTcp()).contains(9094, 9095, 8085, 8086);
+        assertThat(regional.allTcpList()).contains("9094,9095,8085,8086");
+        assertThat(Arrays.stream(regional.allTcp()).distinct().count()).isEqualTo(regional.allTcp().length);
+    }
 }

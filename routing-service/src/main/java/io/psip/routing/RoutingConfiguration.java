@@ -144,21 +144,21 @@ class RoutingConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     KafkaRegistrations kafkaRegistrations(RoutingProperties properties, Registrar registrar, TopicsReady topicsReady) {
         return new KafkaRegistrations(Topics.registrations(properties.region()), properties.region(),
-                properties.kafka().bootstrapServers(), properties.schemaRegistry().url(),
+                properties.kafka().bootstrapServers(), properties.schemaRegistry(),
                 "registrations-" + properties.instanceId(), registrar, registrar.metrics()::notPublished);
     }
 
     @Bean(destroyMethod = "close")
     KafkaCallEventPublisher callEventPublisher(RoutingProperties properties, CallMetrics metrics,
                                                TopicsReady topicsReady) {
-        return new KafkaCallEventPublisher(properties.kafka().bootstrapServers(), properties.schemaRegistry().url(),
+        return new KafkaCallEventPublisher(properties.kafka().bootstrapServers(), properties.schemaRegistry(),
                 "call-events-" + properties.instanceId(), metrics::eventNotPublished);
     }
 
     @Bean(destroyMethod = "close")
     KafkaActiveCalls activeCalls(RoutingProperties properties, CallMetrics metrics, TopicsReady topicsReady) {
         return new KafkaActiveCalls(Topics.activeCalls(properties.region()), properties.kafka().bootstrapServers(),
-                properties.schemaRegistry().url(), "active-calls-" + properties.instanceId(),
+                properties.schemaRegistry(), "active-calls-" + properties.instanceId(),
                 metrics::activeCallNotRecorded);
     }
 

@@ -138,7 +138,12 @@ public record RoutingProperties(
     public record Kafka(@DefaultValue("127.0.0.1:9092") String bootstrapServers) {
     }
 
-    public record SchemaRegistry(@DefaultValue("http://127.0.0.1:8081") String url) {
+    /**
+     * @param autoRegister whether routing's producers register their schemas; false where the registry is a
+     *                     read-only follower of the central one (a region's own cluster): they only look them up
+     */
+    public record SchemaRegistry(@DefaultValue("http://127.0.0.1:8081") String url,
+                                 @DefaultValue("true") boolean autoRegister) {
     }
 
     /**

@@ -35,13 +35,22 @@ public final class DevSchemaRegistry implements AutoCloseable {
     }
 
     public static DevSchemaRegistry start(String bootstrapServers, String bindAddress, int port, String topic) {
+        return start(bootstrapServers, bindAddress, port, topic, false);
+    }
+
+    /**
+     * {@code readOnly}: a follower of a topic another registry writes (mirrored to this cluster); it serves ids
+     * and lookups and refuses registrations and config changes (HTTP 422, error code 42205).
+     */
+    public static DevSchemaRegistry start(String bootstrapServers, String bindAddress, int port, String topic,
+                                          boolean readOnly) {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK:
         // every request on a kept-alive connection took about 45 ms instead of 2 ms (measured with curl).
         // The JDK reads this once, when its HTTP server classes load.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        SchemaStore store = new SchemaStore(bootstrapServers, topic);
+        SchemaStore store = new SchemaStore(bootstrapServers, topic, readOnly);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);
@@ -53,7 +62,8 @@ public final class DevSchemaRegistry implements AutoCloseable {
             server.setExecutor(executor);
             server.start();
             DevSchemaRegistry registry = new DevSchemaRegistry(store, server, executor);
-            log.info("schema registry listening on {} (topic {} on {})", registry.url(), topic, bootstrapServers);
+            log.info("schema registry listening on {} (topic {} on {}{})", registry.url(), topic, bootstrapServers,
+                    readOnly ? ", read-only" : "");
             return registry;
         } catch (IOException e) {
             store.close();

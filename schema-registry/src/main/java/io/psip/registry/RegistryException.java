@@ -11,6 +11,8 @@ final class RegistryException extends RuntimeException {
     static final int INVALID_SCHEMA = 42201;
     static final int INVALID_VERSION = 42202;
     static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+    /** Confluent: a change refused because the registry (or subject) is in READONLY mode. */
+    static final int OPERATION_NOT_PERMITTED = 42205;
     static final int STORE_ERROR = 50001;
     static final int STORE_TIMEOUT = 50002;
 

@@ -121,6 +121,11 @@ final class RegistryHttpHandler implements HttpHandler {
                     return result;
                 }
             }
+            case "mode" -> {
+                if ("GET".equals(method) && (n == 1 || n == 2)) {
+                    return JSON.createObjectNode().put("mode", store.readOnly() ? "READONLY" : "READWRITE");
+                }
+            }
             case "config" -> {
                 String subject = n == 2 ? path.get(1) : null;
                 if (n == 1 || n == 2) {

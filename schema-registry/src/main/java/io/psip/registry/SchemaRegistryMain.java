@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs the dev registry: {@code java -jar schema-registry-exec.jar --port=8081 --bootstrap-servers=127.0.0.1:9092}
- * ({@code --psip.kafka.bootstrap-servers=} and {@code --server.port=} are accepted too).
+ * ({@code --psip.kafka.bootstrap-servers=} and {@code --server.port=} are accepted too); {@code --read-only} makes
+ * it a follower of a mirrored {@code _schemas} that refuses changes.
  */
 public final class SchemaRegistryMain {
 
@@ -23,6 +24,7 @@ public final class SchemaRegistryMain {
         String bootstrap = "127.0.0.1:9092";
         String bindAddress = "127.0.0.1";
         String topic = SchemaStore.DEFAULT_TOPIC;
+        boolean readOnly = false;
         for (String arg : args) {
             String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
             if (arg.startsWith("--port=") || arg.startsWith("--server.port=")) {
@@ -33,11 +35,13 @@ public final class SchemaRegistryMain {
                 bindAddress = value;
             } else if (arg.startsWith("--topic=")) {
                 topic = value;
+            } else if (arg.equals("--read-only")) {
+                readOnly = true;
             } else {
                 System.err.println("ignoring unknown argument " + arg);
             }
         }
-        DevSchemaRegistry registry = DevSchemaRegistry.start(bootstrap, bindAddress, port, topic);
+        DevSchemaRegistry registry = DevSchemaRegistry.start(bootstrap, bindAddress, port, topic, readOnly);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             registry.close();

@@ -45,6 +45,10 @@ import java.util.function.Supplier;
  * first and become visible when this store reads them back, so the topic is the only source of truth and a
  * restarted registry returns the same ids. Record layout follows Confluent's {@code _schemas} (JSON keys with a
  * {@code keytype} of SCHEMA or CONFIG).
+ *
+ * <p>Read-only, the store follows a topic that something else writes (a region's copy of the central
+ * {@code _schemas}, mirrored by MirrorMaker 2): it never creates or writes the topic and refuses every change as
+ * Confluent's READONLY mode does, so ids stay the central registry's.
  */
 final class SchemaStore implements AutoCloseable {
 
@@ -57,6 +61,8 @@ final class SchemaStore implements AutoCloseable {
     private static final Duration METADATA_RETRY = Duration.ofMillis(100);
 
     private final String topic;
+    private final boolean readOnly;
+    /** Null when read-only. */
     private final KafkaProducer<String, String> producer;
     private final Thread reader;
     private final Map<String, Object> consumerConfig;
@@ -77,14 +83,23 @@ final class SchemaStore implements AutoCloseable {
     private final Object writeLock = new Object();
 
     SchemaStore(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, false);
+    }
+
+    SchemaStore(String bootstrapServers, String topic, boolean readOnly) {
         this.topic = topic;
-        createTopic(bootstrapServers, topic);
-        Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+        this.readOnly = readOnly;
+        if (readOnly) {
+            this.producer = null;
+        } else {
+            createTopic(bootstrapServers, topic);
+            Map<String, Object> producerConfig = new HashMap<>();
+            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer());
+        }
         this.consumerConfig = new HashMap<>();
         consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -106,6 +121,10 @@ final class SchemaStore implements AutoCloseable {
 
     Throwable failure() {
         return failure;
+    }
+
+    boolean readOnly() {
+        return readOnly;
     }
 
     // ---- reads -------------------------------------------------------------------------------------------
@@ -181,6 +200,7 @@ final class SchemaStore implements AutoCloseable {
 
     /** Registers the schema under the subject and returns its id; the same schema again returns the same id. */
     int register(String subject, Schema schema) {
+        refuseIfReadOnly(subject);
         synchronized (writeLock) {
             String normalized = schema.toString();
             int id;
@@ -214,6 +234,7 @@ final class SchemaStore implements AutoCloseable {
 
     /** Sets the level of a subject, or the global level when subject is null. */
     void setLevel(String subject, CompatibilityLevel level) {
+        refuseIfReadOnly(subject);
         synchronized (writeLock) {
             write(configKey(subject), JSON.createObjectNode().put("compatibilityLevel", level.name()).toString());
         }
@@ -221,12 +242,21 @@ final class SchemaStore implements AutoCloseable {
 
     /** Removes a subject's own level so the global level applies; returns the level it had. */
     CompatibilityLevel deleteSubjectLevel(String subject) {
+        refuseIfReadOnly(subject);
         synchronized (writeLock) {
             CompatibilityLevel previous = subjectLevel(subject).orElseThrow(() -> new RegistryException(404,
                     RegistryException.SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED,
                     "Subject '" + subject + "' does not have subject-level compatibility configured"));
             write(configKey(subject), null);
             return previous;
+        }
+    }
+
+    /** Confluent's answer to a change in READONLY mode (the global config has no subject: its message says so). */
+    private void refuseIfReadOnly(String subject) {
+        if (readOnly) {
+            throw new RegistryException(422, RegistryException.OPERATION_NOT_PERMITTED,
+                    (subject == null ? "The registry" : "Subject " + subject) + " is in read-only mode");
         }
     }
 
@@ -279,7 +309,9 @@ final class SchemaStore implements AutoCloseable {
     private void read() {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
             consumer = c;
-            List<PartitionInfo> infos = awaitPartitions(() -> c.partitionsFor(topic), METADATA_TIMEOUT, () -> running);
+            // A follower's topic appears when the mirror first copies it: wait for it as long as it takes.
+            List<PartitionInfo> infos = awaitPartitions(() -> c.partitionsFor(topic),
+                    readOnly ? Duration.ofDays(365) : METADATA_TIMEOUT, () -> running);
             if (infos.isEmpty()) {
                 return; // closed while waiting
             }
@@ -469,7 +501,9 @@ final class SchemaStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 
     record Version(String subject, int version, int id, Schema schema) {

@@ -1,5 +1,6 @@
 package io.psip.routing.messaging;
 
+import io.psip.routing.RoutingProperties;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroSerializer;
 import org.apache.avro.specific.SpecificRecord;
@@ -17,7 +18,8 @@ final class AvroProducers {
     private AvroProducers() {
     }
 
-    static <V extends SpecificRecord> Producer<String, V> create(String bootstrapServers, String registryUrl,
+    static <V extends SpecificRecord> Producer<String, V> create(String bootstrapServers,
+                                                                  RoutingProperties.SchemaRegistry registry,
                                                                   String clientId) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -29,6 +31,6 @@ final class AvroProducers {
         // Never hold the sending thread for long when the broker is away; the send fails instead.
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         return new KafkaProducer<>(config, new StringSerializer(),
-                new AvroSerializer<>(new SchemaRegistryClient(registryUrl)));
+                new AvroSerializer<>(new SchemaRegistryClient(registry.url()), registry.autoRegister()));
     }
 }

@@ -1,6 +1,7 @@
 package io.psip.routing.messaging;
 
 import io.psip.events.ActiveCall;
+import io.psip.routing.RoutingProperties;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.schemas.Topic;
 import io.psip.schemas.kafka.CompactedTopicReader;
@@ -38,13 +39,13 @@ public final class KafkaActiveCalls implements ActiveCalls, AutoCloseable {
     private final Runnable onLost;
 
     /** {@code onLost}: counts a record or tombstone that never reached the broker. */
-    public KafkaActiveCalls(Topic<ActiveCall> topic, String bootstrapServers, String registryUrl, String clientId,
-                            Runnable onLost) {
+    public KafkaActiveCalls(Topic<ActiveCall> topic, String bootstrapServers, RoutingProperties.SchemaRegistry registry,
+                            String clientId, Runnable onLost) {
         this.topic = topic;
         this.readerConfig = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl,
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url(),
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-reader");
-        this.producer = AvroProducers.create(bootstrapServers, registryUrl, clientId);
+        this.producer = AvroProducers.create(bootstrapServers, registry, clientId);
         this.onLost = onLost;
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "active-calls-writer");

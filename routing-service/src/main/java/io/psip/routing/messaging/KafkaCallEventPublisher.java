@@ -1,6 +1,7 @@
 package io.psip.routing.messaging;
 
 import io.psip.events.CallEvent;
+import io.psip.routing.RoutingProperties;
 import io.psip.routing.call.CallEventPublisher;
 import io.psip.schemas.Topics;
 import org.apache.kafka.clients.producer.Producer;
@@ -24,8 +25,9 @@ public final class KafkaCallEventPublisher implements CallEventPublisher, AutoCl
     private final Runnable onLost;
 
     /** {@code onLost}: counts an event the broker never took (the send is asynchronous). */
-    public KafkaCallEventPublisher(String bootstrapServers, String registryUrl, String clientId, Runnable onLost) {
-        this.producer = AvroProducers.create(bootstrapServers, registryUrl, clientId);
+    public KafkaCallEventPublisher(String bootstrapServers, RoutingProperties.SchemaRegistry registry, String clientId,
+                                   Runnable onLost) {
+        this.producer = AvroProducers.create(bootstrapServers, registry, clientId);
         this.onLost = onLost;
     }
 

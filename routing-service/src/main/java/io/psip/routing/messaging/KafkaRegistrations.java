@@ -2,6 +2,7 @@ package io.psip.routing.messaging;
 
 import io.psip.events.Binding;
 import io.psip.events.Registration;
+import io.psip.routing.RoutingProperties;
 import io.psip.routing.call.Registrar;
 import io.psip.schemas.Topic;
 import io.psip.schemas.kafka.CompactedTopicReader;
@@ -45,14 +46,15 @@ public final class KafkaRegistrations implements Registrar.Publisher, AutoClosea
     private final Map<String, Integer> ownTombstones = new ConcurrentHashMap<>();
 
     /** {@code onLost}: counts a change that never reached the broker. */
-    public KafkaRegistrations(Topic<Registration> topic, String region, String bootstrapServers, String registryUrl,
-                              String clientId, Registrar registrar, Runnable onLost) {
+    public KafkaRegistrations(Topic<Registration> topic, String region, String bootstrapServers,
+                              RoutingProperties.SchemaRegistry registry, String clientId, Registrar registrar,
+                              Runnable onLost) {
         this.topic = topic;
         this.region = region;
         this.onLost = onLost;
-        this.producer = AvroProducers.create(bootstrapServers, registryUrl, clientId);
+        this.producer = AvroProducers.create(bootstrapServers, registry, clientId);
         this.reader = new CompactedTopicReader<>(topic, Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers, AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl,
+                bootstrapServers, AvroSerdeConfig.SCHEMA_REGISTRY_URL, registry.url(),
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-reader"), (key, value) -> read(registrar, key, value));
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "registrations-writer");

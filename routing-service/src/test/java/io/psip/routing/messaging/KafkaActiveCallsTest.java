@@ -2,6 +2,7 @@ package io.psip.routing.messaging;
 
 import io.psip.events.ActiveCall;
 import io.psip.events.DialogLeg;
+import io.psip.routing.RoutingProperties;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.testsupport.TestKafka;
@@ -47,8 +48,9 @@ class KafkaActiveCallsTest {
     }
 
     private KafkaActiveCalls activeCalls() {
-        return new KafkaActiveCalls(Topics.activeCalls("eu"), TestKafka.bootstrapServers(), TestKafka.registryUrl(),
-                "active-calls-test", lost::incrementAndGet);
+        return new KafkaActiveCalls(Topics.activeCalls("eu"), TestKafka.bootstrapServers(),
+                new RoutingProperties.SchemaRegistry(TestKafka.registryUrl(), true), "active-calls-test",
+                lost::incrementAndGet);
     }
 
     /** Unique call uuids and instance ids: the broker is shared by every test of this JVM. */

@@ -3,6 +3,7 @@ package io.psip.routing.messaging;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.psip.events.Binding;
 import io.psip.events.Registration;
+import io.psip.routing.RoutingProperties;
 import io.psip.routing.call.DigestAuthenticator;
 import io.psip.routing.call.RegionalHost;
 import io.psip.routing.call.Registrar;
@@ -114,7 +115,8 @@ class KafkaRegistrationsTest {
                 Duration.ofSeconds(600), 10, 1000, 10_000, Duration.ofSeconds(120)), instanceId, Clock.systemUTC(),
                 new RegistrationMetrics(new SimpleMeterRegistry()));
         KafkaRegistrations kafka = new KafkaRegistrations(Topics.registrations("eu"), "eu",
-                TestKafka.bootstrapServers(), TestKafka.registryUrl(), "registrations-test-" + instanceId, registrar,
+                TestKafka.bootstrapServers(), new RoutingProperties.SchemaRegistry(TestKafka.registryUrl(), true),
+                "registrations-test-" + instanceId, registrar,
                 lost::incrementAndGet);
         open.add(kafka);
         kafka.start();

@@ -12,7 +12,11 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defaul
     public record Kafka(String bootstrapServers) {
     }
 
-    public record SchemaRegistry(String url) {
+    /**
+     * @param autoRegister whether the command producer registers its schema; false where the registry is a
+     *                     read-only follower of the central one (a region's own cluster): it only looks it up
+     */
+    public record SchemaRegistry(String url, @DefaultValue("true") boolean autoRegister) {
     }
 
     /**

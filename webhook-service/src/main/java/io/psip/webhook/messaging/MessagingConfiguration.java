@@ -189,6 +189,7 @@ public class MessagingConfiguration {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url());
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, properties.schemaRegistry().autoRegister());
         return config;
     }
 
