@@ -47,7 +47,7 @@ public class MessagingConfiguration {
     @Bean
     TopicCreator topicCreator(PsipProperties properties, DeliveryProperties delivery) {
         List<String> topics = new ArrayList<>(List.of(Topics.ACCOUNTS.name(), Topics.APPLICATIONS.name(),
-                Topics.CALL_EVENTS.name(), Topics.WEBHOOK_DLQ));
+                Topics.CALL_EVENTS.name(), Topics.WEBHOOK_DLQ, Topics.TABLE_DLQ));
         Topics.REGIONS.stream().sorted().forEach(region -> topics.add(Topics.callCommands(region).name()));
         TopicCreator creator = new TopicCreator(properties.kafka().bootstrapServers());
         creator.create(topics);
@@ -58,7 +58,7 @@ public class MessagingConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     @DependsOn("topicCreator")
     CompactedTopicReader<ApplicationChanged> applicationsReader(PsipProperties properties, ApplicationTable table) {
-        return new CompactedTopicReader<>(Topics.APPLICATIONS, Map.of(
+        return new CompactedTopicReader<>(Topics.APPLICATIONS, "webhook-service", Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-applications"), table::apply);
@@ -67,7 +67,7 @@ public class MessagingConfiguration {
     @Bean
     TableHealthIndicator applicationTableHealthIndicator(
             CompactedTopicReader<ApplicationChanged> applicationsReader, ApplicationTable table) {
-        return new TableHealthIndicator(applicationsReader, "applications", table::size);
+        return new TableHealthIndicator(applicationsReader, "applications", table::size, table::maxVersion);
     }
 
     @Bean
