@@ -231,6 +231,10 @@ public final class TableReaders implements AutoCloseable {
     private void swap(Generation next) {
         Generation old;
         synchronized (this) {
+            // Dead letters acknowledged while the new set was building count as acknowledged there too.
+            for (int i = 0; i < next.readers().size(); i++) {
+                next.readers().get(i).acknowledgedBefore(current.readers().get(i));
+            }
             live.swapIn(next.tables());
             old = current;
             current = next;

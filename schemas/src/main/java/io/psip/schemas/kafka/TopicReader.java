@@ -216,7 +216,8 @@ public class TopicReader<V extends SpecificRecord> implements AutoCloseable {
 
     /**
      * Takes over what {@code earlier} (a reader of the same topic being replaced) had acknowledged: meeting those
-     * records again, this one counts them without sending them to the dead-letter topic again. Call before start.
+     * records again, this one counts them without sending them to the dead-letter topic again. Call before start (and
+     * again later to take over what was acknowledged since).
      */
     public void acknowledgedBefore(TopicReader<?> earlier) {
         acknowledged.addAll(earlier.acknowledged);
