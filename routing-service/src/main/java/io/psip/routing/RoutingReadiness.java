@@ -13,10 +13,9 @@ import java.util.function.IntSupplier;
 /**
  * Ready means: every table has reached the end offsets read at start and is neither stuck on a record (the
  * registry cannot resolve it yet) nor holding dead letters an operator has not acknowledged (a change it will never
- * apply), the SIP listeners are up, the calls an
- * earlier run left behind have been ended, the command listener sits at the end of this region's command topic and is stuck on no command,
- * the region's registrations have been read up to where their topic ended at start, and no graceful shutdown has
- * begun. Member of the readiness group.
+ * apply), the SIP listeners are up, the calls an earlier run left behind have been ended, the command listener sits
+ * at the end of this region's command topic and is stuck on no command, the region's registrations have been read
+ * up to where their topic ended at start, and no graceful shutdown has begun. Member of the readiness group.
  */
 public final class RoutingReadiness implements HealthIndicator {
 
@@ -50,7 +49,7 @@ public final class RoutingReadiness implements HealthIndicator {
                 .withDetail("accounts", tables.accountCount())
                 .withDetail("sip", sip.draining() ? "draining" : sip.listening() ? "listening" : "down")
                 .withDetail("earlier_calls", sip.recovered() ? "ended" : "ending")
-                .withDetail("commands", commands.positioned() ? "positioned" : "starting")
+                .withDetail("commands", commands.positioned() ? "positioned" : commands.stuck() ? "stuck" : "starting")
                 .withDetail("registrations", registrationsCaughtUp.getAsBoolean() ? "caught up" : "reading")
                 .withDetail("bindings", bindings.getAsInt())
                 .build();

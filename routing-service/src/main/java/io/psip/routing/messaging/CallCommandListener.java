@@ -50,6 +50,11 @@ public final class CallCommandListener implements AutoCloseable {
         return reader.caughtUp() && !reader.failed() && reader.stuck().isEmpty();
     }
 
+    /** True while a command the registry cannot resolve yet holds the listener. */
+    public boolean stuck() {
+        return reader.stuck().isPresent();
+    }
+
     /** Commands that could never be read. */
     public long skippedCommands() {
         return reader.skippedRecords();

@@ -372,6 +372,9 @@ public class TopicReader<V extends SpecificRecord> implements AutoCloseable {
                     stuck = null;
                     return true;
                 } catch (RuntimeException sendFailure) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw sendFailure; // the reader fails rather than spin: nothing here interrupts it
+                    }
                     error = "cannot dead-letter (" + e.getMessage() + "): " + sendFailure;
                 }
             }

@@ -1,8 +1,5 @@
 package io.psip.webhook.messaging;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.psip.schemas.kafka.TopicReader;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -19,24 +16,15 @@ import java.util.Optional;
 
 /**
  * The operator's view of webhook's tables (applications, accounts: positions, lag, dead letters) and the
- * acknowledgement of a table's dead letters (operator credential); also their metrics.
+ * acknowledgement of a table's dead letters (operator credential).
  */
 @RestController
 class TableAdminController {
 
     private final List<TableHealthIndicator> tables;
 
-    TableAdminController(List<TableHealthIndicator> tables, MeterRegistry meters) {
+    TableAdminController(List<TableHealthIndicator> tables) {
         this.tables = tables;
-        for (TableHealthIndicator table : tables) {
-            TopicReader<?> reader = table.reader();
-            String topic = reader.topic().name();
-            Gauge.builder("psip.tables.dead_letters", reader, TopicReader::deadLetters).tag("topic", topic)
-                    .register(meters);
-            Gauge.builder("psip.tables.stuck", reader, r -> r.stuck().isPresent() ? 1 : 0).tag("topic", topic)
-                    .register(meters);
-            Gauge.builder("psip.tables.lag", reader, TopicReader::lag).tag("topic", topic).register(meters);
-        }
     }
 
     @GetMapping("/v1/admin/tables")
