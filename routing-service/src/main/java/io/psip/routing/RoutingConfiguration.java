@@ -1,6 +1,9 @@
 package io.psip.routing;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.psip.routing.call.ActiveCalls;
 import io.psip.routing.call.AdmissionPolicy;
 import io.psip.routing.call.Call;
@@ -26,8 +29,11 @@ import io.psip.routing.table.RoutingTables;
 import io.psip.routing.table.SecretsProperties;
 import io.psip.routing.table.TableReaders;
 import io.psip.routing.table.TableUpdates;
+import io.psip.schemas.Topic;
 import io.psip.schemas.Topics;
+import io.psip.schemas.crypto.PlatformKey;
 import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.kafka.TopicReader;
 import io.psip.schemas.net.Cidr;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -70,7 +76,7 @@ class RoutingConfiguration {
         new TopicCreator(properties.kafka().bootstrapServers()).create(Topics.DOMAINS.name(),
                 Topics.APPLICATIONS.name(), Topics.NUMBERS.name(), Topics.ACCOUNTS.name(), Topics.CALL_EVENTS.name(),
                 Topics.callCommands(properties.region()).name(), Topics.activeCalls(properties.region()).name(),
-                Topics.registrations(properties.region()).name());
+                Topics.registrations(properties.region()).name(), Topics.TABLE_DLQ);
         return new TopicsReady();
     }
 
@@ -80,10 +86,32 @@ class RoutingConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     TableReaders tableReaders(RoutingProperties properties, SecretsProperties secrets, RoutingTables tables,
                               TopicsReady topicsReady) {
+        PlatformKey key = secrets.readKey();
         return new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
-                ConsumerConfig.CLIENT_ID_CONFIG, "tables-" + properties.instanceId()), new TableUpdates(tables, secrets.readKey()));
+                ConsumerConfig.CLIENT_ID_CONFIG, "tables-" + properties.instanceId()), properties.instanceId(), tables,
+                built -> new TableUpdates(built, key));
+    }
+
+    /** Per table: dead letters, whether its reader is stuck (0/1), its lag; and poison commands skipped. */
+    @Bean
+    MeterBinder tableMetrics(TableReaders readers, CallCommandListener commands) {
+        return registry -> {
+            for (Topic<?> topic : Topics.configurationTopics()) {
+                String name = topic.name();
+                Gauge.builder("psip.tables.dead_letters", readers,
+                        r -> r.reader(name).map(TopicReader::deadLetters).orElse(0L)).tag("topic", name)
+                        .register(registry);
+                Gauge.builder("psip.tables.stuck", readers,
+                        r -> r.reader(name).filter(t -> t.stuck().isPresent()).isPresent() ? 1 : 0).tag("topic", name)
+                        .register(registry);
+                Gauge.builder("psip.tables.lag", readers, r -> r.reader(name).map(TopicReader::lag).orElse(0L))
+                        .tag("topic", name).register(registry);
+            }
+            FunctionCounter.builder("psip.commands.skipped", commands, CallCommandListener::skippedCommands)
+                    .description("commands that could never be read, skipped").register(registry);
+        };
     }
 
     @Bean

@@ -11,10 +11,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
- * Ready means: every table has reached the end offsets read at start, the SIP listeners are up, the calls an
- * earlier run left behind have been ended, the command listener sits at the end of this region's command topic,
- * the region's registrations have been read up to where their topic ended at start, and no graceful shutdown has
- * begun. Member of the readiness group.
+ * Ready means: every table has reached the end offsets read at start and is neither stuck on a record (the
+ * registry cannot resolve it yet) nor holding dead letters an operator has not acknowledged (a change it will never
+ * apply), the SIP listeners are up, the calls an earlier run left behind have been ended, the command listener sits
+ * at the end of this region's command topic and is stuck on no command, the region's registrations have been read
+ * up to where their topic ended at start, and no graceful shutdown has begun. Member of the readiness group.
  */
 public final class RoutingReadiness implements HealthIndicator {
 
@@ -37,17 +38,18 @@ public final class RoutingReadiness implements HealthIndicator {
 
     @Override
     public Health health() {
-        boolean ready = readers.caughtUp() && sip.listening() && sip.recovered() && !sip.draining()
+        boolean ready = readers.ready() && sip.listening() && sip.recovered() && !sip.draining()
                 && commands.positioned() && registrationsCaughtUp.getAsBoolean();
         return (ready ? Health.up() : Health.outOfService())
                 .withDetail("tables", readers.status())
+                .withDetail("generation", readers.generation())
                 .withDetail("domains", tables.domains().size())
                 .withDetail("applications", tables.applications().size())
                 .withDetail("numbers", tables.numbers().size())
                 .withDetail("accounts", tables.accountCount())
                 .withDetail("sip", sip.draining() ? "draining" : sip.listening() ? "listening" : "down")
                 .withDetail("earlier_calls", sip.recovered() ? "ended" : "ending")
-                .withDetail("commands", commands.positioned() ? "positioned" : "starting")
+                .withDetail("commands", commands.positioned() ? "positioned" : commands.stuck() ? "stuck" : "starting")
                 .withDetail("registrations", registrationsCaughtUp.getAsBoolean() ? "caught up" : "reading")
                 .withDetail("bindings", bindings.getAsInt())
                 .build();

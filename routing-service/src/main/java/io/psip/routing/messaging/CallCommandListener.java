@@ -15,7 +15,10 @@ import java.util.Map;
 /**
  * Reads every partition of this region's command topic without a consumer group, starting at the end offsets
  * taken before the instance reports ready: commands are for live calls, so older ones are never replayed.
- * Only commands addressed to this instance, for calls it holds, are carried out.
+ * Only commands addressed to this instance, for calls it holds, are carried out. A command the registry cannot
+ * resolve now is waited for (the listener is then not positioned, and the instance not ready); one that can never
+ * be read is skipped and counted: commands are not a table, and the call it was for ends when its command timeout
+ * passes, as for a command that never came.
  */
 public final class CallCommandListener implements AutoCloseable {
 
@@ -39,9 +42,22 @@ public final class CallCommandListener implements AutoCloseable {
         reader.start();
     }
 
-    /** True once the listener sits at the end offsets taken at start, so no later command can be missed. */
+    /**
+     * True once the listener sits at the end offsets taken at start, so no later command can be missed, and is not
+     * stuck on a command it cannot read yet.
+     */
     public boolean positioned() {
-        return reader.caughtUp() && !reader.failed();
+        return reader.caughtUp() && !reader.failed() && reader.stuck().isEmpty();
+    }
+
+    /** True while a command the registry cannot resolve yet holds the listener. */
+    public boolean stuck() {
+        return reader.stuck().isPresent();
+    }
+
+    /** Commands that could never be read. */
+    public long skippedCommands() {
+        return reader.skippedRecords();
     }
 
     @Override

@@ -140,7 +140,8 @@ class TableReadersReplayTest {
     private static Map<String, String> readAll(RoutingTables tables) {
         try (TableReaders readers = new TableReaders(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), new TableUpdates(tables, TestSecrets.key()))) {
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL, TestKafka.registryUrl()), "replay-test", tables,
+                built -> new TableUpdates(built, TestSecrets.key()))) {
             readers.start();
             await().atMost(Duration.ofSeconds(30)).until(readers::caughtUp);
             return readers.status();

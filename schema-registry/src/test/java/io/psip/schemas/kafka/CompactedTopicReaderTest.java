@@ -48,9 +48,9 @@ class CompactedTopicReaderTest {
     }
 
     @Test
-    void readsEveryPartitionFromTheStartSkipsBadRecordsAndFollowsTheTopic() {
+    void readsEveryPartitionFromTheStartDeadLettersBadRecordsAndFollowsTheTopic() {
         Topic<DomainChanged> topic = new Topic<>("reader.domains", DomainChanged.class, true);
-        TestKafka.createTopics(topic.name());
+        TestKafka.createTopics(topic.name(), io.psip.schemas.Topics.TABLE_DLQ);
         try (KafkaProducer<String, byte[]> producer = producer()) {
             send(producer, topic, "acme", Fixtures.domain("acme", 1));
             send(producer, topic, "bolt", Fixtures.domain("bolt", 1));
@@ -71,7 +71,8 @@ class CompactedTopicReaderTest {
             await().atMost(Duration.ofSeconds(30)).until(reader::caughtUp);
             assertThat(table).containsOnlyKeys("acme");
             assertThat(table.get("acme").getVersion()).isEqualTo(2);
-            assertThat(reader.skippedRecords()).isEqualTo(1);
+            assertThat(reader.deadLetters()).isEqualTo(1);
+            assertThat(reader.skippedRecords()).isZero();
 
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 send(producer, topic, "cedar", Fixtures.domain("cedar", 1));

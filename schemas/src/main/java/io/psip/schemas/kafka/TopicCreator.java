@@ -21,8 +21,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Creates the platform's topics if they are missing, each with its policy: the configuration topics and each
- * region's active calls are compacted, call events are kept 7 days, call commands 6 hours, webhook dead letters 14 days. Topics that
- * already exist are left as they are.
+ * region's active calls are compacted, call events are kept 7 days, call commands 6 hours, webhook dead letters
+ * 14 days, table dead letters 30 days. Topics that already exist are left as they are.
  */
 public final class TopicCreator {
 
@@ -52,6 +52,7 @@ public final class TopicCreator {
         Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.activeCalls(r).name()));
         Topics.REGIONS.stream().sorted().forEach(r -> names.add(Topics.registrations(r).name()));
         names.add(Topics.WEBHOOK_DLQ);
+        names.add(Topics.TABLE_DLQ);
         return names;
     }
 
@@ -113,6 +114,10 @@ public final class TopicCreator {
         }
         if (name.equals(Topics.WEBHOOK_DLQ)) {
             return retention(Duration.ofDays(14));
+        }
+        if (name.equals(Topics.TABLE_DLQ)) {
+            // Each one is a table change some reader missed; the operator must get to see it.
+            return retention(Duration.ofDays(30));
         }
         throw new IllegalArgumentException("not a platform topic: " + name);
     }

@@ -40,6 +40,11 @@ public final class VersionedTable<V> {
         return entries.values().stream().filter(e -> e.value() != null).count();
     }
 
+    /** The newest aggregate version held, deletion markers included; 0 for an empty table. */
+    public long maxVersion() {
+        return entries.values().stream().mapToLong(Entry::version).max().orElse(0);
+    }
+
     private boolean apply(String key, Entry<V> incoming) {
         boolean[] changed = {false};
         entries.compute(key, (k, held) -> {

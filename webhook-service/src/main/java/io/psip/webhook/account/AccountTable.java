@@ -55,4 +55,9 @@ public class AccountTable {
     public int size() {
         return (int) accounts.size();
     }
+
+    /** The newest version held (the admin view shows how far the table has come). */
+    public long maxVersion() {
+        return accounts.maxVersion();
+    }
 }

@@ -25,7 +25,7 @@ public class AccountsConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     @DependsOn("topicCreator")
     CompactedTopicReader<AccountChanged> accountsReader(PsipProperties properties, AccountTable table) {
-        return new CompactedTopicReader<>(Topics.ACCOUNTS, Map.of(
+        return new CompactedTopicReader<>(Topics.ACCOUNTS, "webhook-service", Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-accounts"), table::apply);
@@ -34,6 +34,6 @@ public class AccountsConfiguration {
     @Bean
     TableHealthIndicator accountTableHealthIndicator(CompactedTopicReader<AccountChanged> accountsReader,
                                                      AccountTable table) {
-        return new TableHealthIndicator(accountsReader, "accounts", table::size);
+        return new TableHealthIndicator(accountsReader, "accounts", table::size, table::maxVersion);
     }
 }

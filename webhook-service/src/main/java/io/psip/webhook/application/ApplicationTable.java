@@ -40,4 +40,9 @@ public class ApplicationTable {
     public int size() {
         return (int) applications.size();
     }
+
+    /** The newest version held (the admin view shows how far the table has come). */
+    public long maxVersion() {
+        return applications.maxVersion();
+    }
 }

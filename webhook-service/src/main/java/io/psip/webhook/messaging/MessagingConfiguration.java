@@ -6,6 +6,7 @@ import io.psip.events.CallEvent;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.CompactedTopicReader;
 import io.psip.schemas.kafka.TopicCreator;
+import io.psip.schemas.kafka.TopicReader;
 import io.psip.schemas.serde.AvroSerdeConfig;
 import io.psip.schemas.serde.AvroSerializer;
 import io.psip.webhook.application.ApplicationTable;
@@ -13,7 +14,9 @@ import io.psip.webhook.config.PsipProperties;
 import io.psip.webhook.events.CallCommandPublisher;
 import io.psip.webhook.events.CallEventHandler;
 import io.psip.webhook.events.DeadLetters;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
 import io.psip.webhook.events.EventUrlDelivery;
@@ -47,7 +50,7 @@ public class MessagingConfiguration {
     @Bean
     TopicCreator topicCreator(PsipProperties properties, DeliveryProperties delivery) {
         List<String> topics = new ArrayList<>(List.of(Topics.ACCOUNTS.name(), Topics.APPLICATIONS.name(),
-                Topics.CALL_EVENTS.name(), Topics.WEBHOOK_DLQ));
+                Topics.CALL_EVENTS.name(), Topics.WEBHOOK_DLQ, Topics.TABLE_DLQ));
         Topics.REGIONS.stream().sorted().forEach(region -> topics.add(Topics.callCommands(region).name()));
         TopicCreator creator = new TopicCreator(properties.kafka().bootstrapServers());
         creator.create(topics);
@@ -58,7 +61,7 @@ public class MessagingConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     @DependsOn("topicCreator")
     CompactedTopicReader<ApplicationChanged> applicationsReader(PsipProperties properties, ApplicationTable table) {
-        return new CompactedTopicReader<>(Topics.APPLICATIONS, Map.of(
+        return new CompactedTopicReader<>(Topics.APPLICATIONS, "webhook-service", Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, properties.kafka().bootstrapServers(),
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL, properties.schemaRegistry().url(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "webhook-service-applications"), table::apply);
@@ -67,7 +70,23 @@ public class MessagingConfiguration {
     @Bean
     TableHealthIndicator applicationTableHealthIndicator(
             CompactedTopicReader<ApplicationChanged> applicationsReader, ApplicationTable table) {
-        return new TableHealthIndicator(applicationsReader, "applications", table::size);
+        return new TableHealthIndicator(applicationsReader, "applications", table::size, table::maxVersion);
+    }
+
+    /** Per table: dead letters, whether its reader is stuck (0/1), its lag. */
+    @Bean
+    MeterBinder tableMetrics(List<TableHealthIndicator> tables) {
+        return registry -> {
+            for (TableHealthIndicator table : tables) {
+                TopicReader<?> reader = table.reader();
+                String topic = reader.topic().name();
+                Gauge.builder("psip.tables.dead_letters", reader, TopicReader::deadLetters).tag("topic", topic)
+                        .register(registry);
+                Gauge.builder("psip.tables.stuck", reader, r -> r.stuck().isPresent() ? 1 : 0).tag("topic", topic)
+                        .register(registry);
+                Gauge.builder("psip.tables.lag", reader, TopicReader::lag).tag("topic", topic).register(registry);
+            }
+        };
     }
 
     @Bean
