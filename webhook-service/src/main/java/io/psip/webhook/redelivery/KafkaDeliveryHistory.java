@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The delivery history on {@code psip.webhook-history}: each post a record keyed by its call uuid (so a call's
@@ -32,13 +31,19 @@ public class KafkaDeliveryHistory implements DeliveryHistory, DeliveryRecords {
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final JsonMapper json;
     private final Duration timeout;
+    private final int maxPosts;
 
+    /**
+     * @param timeout  how long one read may take
+     * @param maxPosts the most posts one read returns; more is {@link TooManyPosts}
+     */
     public KafkaDeliveryHistory(Producer<String, byte[]> producer, Supplier<Consumer<String, byte[]>> consumers,
-                                JsonMapper json, Duration timeout) {
+                                JsonMapper json, Duration timeout, int maxPosts) {
         this.producer = producer;
         this.consumers = consumers;
         this.json = json;
         this.timeout = timeout;
+        this.maxPosts = maxPosts;
     }
 
     @Override
@@ -90,6 +95,9 @@ public class KafkaDeliveryHistory implements DeliveryHistory, DeliveryRecords {
             if (record.value() != null) {
                 PendingDelivery post = json.readValue(record.value(), PendingDelivery.class);
                 if (wanted.test(post)) {
+                    if (posts.size() == maxPosts) {
+                        throw new TooManyPosts(maxPosts);
+                    }
                     posts.add(post);
                 }
             }

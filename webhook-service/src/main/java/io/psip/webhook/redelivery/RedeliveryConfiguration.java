@@ -20,13 +20,15 @@ class RedeliveryConfiguration {
 
     /** How long one admin request may spend reading a topic. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** One re-delivery's posts are held in memory and queued at once: a bound, well above a busy hour's. */
+    private static final int MAX_POSTS = 100_000;
 
     /** Shares the delivery log's producer: each post goes to both, in the same batches. */
     @Bean
     KafkaDeliveryHistory deliveryHistory(Producer<String, byte[]> deliveryLogProducer, PsipProperties properties,
                                          JsonMapper json) {
         return new KafkaDeliveryHistory(deliveryLogProducer, () -> consumer(properties, "webhook-service-history"),
-                json, READ_TIMEOUT);
+                json, READ_TIMEOUT, MAX_POSTS);
     }
 
     @Bean

@@ -48,8 +48,13 @@ class RedeliveryController {
             throw badRequest("source must be \"" + DEAD_LETTERS + "\" or absent");
         }
         Selector selector = selector(request, deadLetters);
-        Redeliveries.Result result = durable(readable(() -> deadLetters ? redeliveries.fromDeadLetters(selector)
-                : redeliveries.fromHistory(selector)));
+        Redeliveries.Result result;
+        try {
+            result = durable(readable(() -> deadLetters ? redeliveries.fromDeadLetters(selector)
+                    : redeliveries.fromHistory(selector)));
+        } catch (DeliveryRecords.TooManyPosts e) {
+            throw badRequest(e.getMessage());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("redelivered", result.redelivered());
         body.put("calls", result.calls());
