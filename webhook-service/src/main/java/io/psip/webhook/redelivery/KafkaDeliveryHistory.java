@@ -27,6 +27,9 @@ import java.util.function.Supplier;
  */
 public class KafkaDeliveryHistory implements DeliveryHistory, DeliveryRecords {
 
+    /** How much later than its queued_at a post may have been sent to the topic (a GC pause, a slow broker). */
+    private static final Duration SEND_SLACK = Duration.ofMinutes(1);
+
     private final Producer<String, byte[]> producer;
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final JsonMapper json;
@@ -73,8 +76,9 @@ public class KafkaDeliveryHistory implements DeliveryHistory, DeliveryRecords {
     public List<PendingDelivery> queuedBetween(Instant from, Instant to) {
         try (PartitionScan scan = scan()) {
             List<TopicPartition> partitions = scan.partitions();
-            // record timestamps are the producer's clock when the post was queued: the index finds the window
-            return read(scan, scan.offsetsAt(partitions, from), scan.offsetsAt(partitions, to),
+            // A record's timestamp is the producer's clock just after the post was queued, never before it: the
+            // window starts at the first record of `from`; it ends a little after `to`, for records sent late.
+            return read(scan, scan.offsetsAt(partitions, from), scan.offsetsAt(partitions, to.plus(SEND_SLACK)),
                     post -> !post.queuedAt().isBefore(from) && post.queuedAt().isBefore(to));
         }
     }
