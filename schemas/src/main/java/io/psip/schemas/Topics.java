@@ -45,6 +45,12 @@ public final class Topics {
      */
     public static final String WEBHOOK_DELIVERIES = "psip.webhook-deliveries";
 
+    /**
+     * Every event_url post webhook queued (key, body, target), keyed by call uuid, JSON values, deleted after
+     * call events' retention: what an operator's re-delivery sends again. Created by webhook-service.
+     */
+    public static final String WEBHOOK_HISTORY = "psip.webhook-history";
+
     private Topics() {
     }
 

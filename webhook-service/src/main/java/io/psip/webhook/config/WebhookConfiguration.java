@@ -9,6 +9,7 @@ import io.psip.webhook.events.CallLanes;
 import io.psip.webhook.events.DeadLetters;
 import io.psip.webhook.events.EventUrlDelivery;
 import io.psip.webhook.delivery.Backoff;
+import io.psip.webhook.delivery.DeliveryHistory;
 import io.psip.webhook.delivery.DeliveryLog;
 import io.psip.webhook.http.ApacheWebhookHttp;
 import io.psip.webhook.http.RequestSigner;
@@ -62,14 +63,14 @@ public class WebhookConfiguration {
 
     @Bean
     EventUrlDelivery eventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog,
-                                      ApplicationTable applications,
+                                      DeliveryHistory deliveryHistory, ApplicationTable applications,
                                       CallbackSigner signer, JsonMapper json,
                                       MeterRegistry meters, ExecutorService webhookExecutor,
                                       PsipProperties properties, DeliveryProperties delivery) {
         PsipProperties.EventRetry retry = properties.webhook().eventRetry();
         // Sends have lanes of their own: a call retrying its event_url holds back its own later posts, but not
         // the handling (and so the commit) of its later events, nor the handler's count of active calls.
-        return new EventUrlDelivery(http, deadLetters, deliveryLog, new CallLanes(webhookExecutor),
+        return new EventUrlDelivery(http, deadLetters, deliveryLog, deliveryHistory, new CallLanes(webhookExecutor),
                 new EventUrlDelivery.RetryPolicy(retry.maxAttempts(),
                         new Backoff(retry.initialBackoff(), retry.maxBackoff()), delivery.logRetention()),
                 applicationId -> applications.find(applicationId).map(signer::forApplication)

@@ -38,6 +38,12 @@ public record PendingDelivery(String key, String callUuid, String applicationId,
                 .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** The same post (key, body, target), queued again at {@code now}. */
+    public PendingDelivery queuedAgainAt(Instant now) {
+        return new PendingDelivery(key, callUuid, applicationId, status, address, httpMethod, connectionTimeoutMs,
+                socketTimeoutMs, fields, now);
+    }
+
     public WebhookTarget target() {
         return new WebhookTarget(URI.create(address), httpMethod, Duration.ofMillis(connectionTimeoutMs),
                 Duration.ofMillis(socketTimeoutMs));

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.psip.events.CallEvent;
 import io.psip.webhook.application.WebhookTarget;
 import io.psip.webhook.delivery.Backoff;
+import io.psip.webhook.delivery.DeliveryHistory;
 import io.psip.webhook.delivery.DeliveryLog;
 import io.psip.webhook.delivery.PendingDelivery;
 import io.psip.webhook.http.RequestSigner;
@@ -39,7 +40,8 @@ import java.util.function.Predicate;
  * handling of the call's own later events, go on. Transient failures (no connection, timeouts,
  * 408, 429, 5xx) are retried with exponential backoff and jitter up to {@code maxAttempts}; what still fails goes
  * to the dead letters. Every attempt carries the same idempotency key. Once a status is delivered or dead-lettered
- * it leaves the log; one left there is resumed by whichever instance owns the call next.
+ * it leaves the log; one left there is resumed by whichever instance owns the call next. Every status is also
+ * kept in the delivery history, from which an operator can have it {@link #redeliver re-delivered}.
  */
 public class EventUrlDelivery {
 
@@ -68,6 +70,7 @@ public class EventUrlDelivery {
     private final WebhookHttp http;
     private final DeadLetters deadLetters;
     private final DeliveryLog deliveryLog;
+    private final DeliveryHistory history;
     private final CallLanes lanes;
     private final RetryPolicy retry;
     private final Function<String, RequestSigner> signers;
@@ -83,12 +86,14 @@ public class EventUrlDelivery {
      * @param signers       the signer of an application's requests, by application id: asked at each send, so a
      *                      delivery resumed from the log is signed as a new one
      */
-    public EventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog, CallLanes lanes,
-                            RetryPolicy retry, Function<String, RequestSigner> signers, JsonMapper json,
-                            MeterRegistry meters, Executor executor, Clock clock) {
+    public EventUrlDelivery(WebhookHttp http, DeadLetters deadLetters, DeliveryLog deliveryLog,
+                            DeliveryHistory history, CallLanes lanes, RetryPolicy retry,
+                            Function<String, RequestSigner> signers, JsonMapper json, MeterRegistry meters,
+                            Executor executor, Clock clock) {
         this.http = http;
         this.deadLetters = deadLetters;
         this.deliveryLog = deliveryLog;
+        this.history = history;
         this.lanes = lanes;
         this.retry = retry;
         this.signers = signers;
@@ -101,21 +106,48 @@ public class EventUrlDelivery {
 
     /**
      * Queues {@code status}, caused by {@code cause}, behind the call's earlier work. The returned future
-     * completes once the delivery is durable (in the log), not when it is made.
+     * completes once the delivery is durable (in the log and the history), not when it is made.
      */
     public CompletableFuture<Void> deliver(CallEvent cause, WebhookTarget eventUrl, CallStatus status) {
         PendingDelivery delivery = PendingDelivery.of(cause.getEventId(), status.uuid(), cause.getApplicationId(),
                 eventUrl, status.status(), status.fields(), clock.instant());
+        return queue(delivery, true);
+    }
+
+    /**
+     * Queues posts made before again, each behind the earlier work of its call, with their idempotency keys and
+     * bodies unchanged so that receivers can deduplicate: the operator's re-delivery. They take the same path as
+     * a first delivery (delivery log, lane, signing at send, retries, dead letters) but are not recorded in the
+     * history twice. A post of a call that is still queued here is not queued twice. The returned future
+     * completes once all are durable.
+     */
+    public CompletableFuture<Void> redeliver(List<PendingDelivery> deliveries) {
+        Instant now = clock.instant();
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        for (PendingDelivery delivery : deliveries) {
+            meters.counter("psip.webhook.event.redelivered", "status", delivery.status()).increment();
+            // queued now: a re-delivery of an old post must not be given up as expired when it is resumed
+            durable.add(queue(delivery.queuedAgainAt(now), false));
+        }
+        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> queue(PendingDelivery delivery, boolean recordInHistory) {
         Tracked tracked = new Tracked(delivery);
         CompletableFuture<Void> durable;
         synchronized (this) {
             List<Tracked> ofCall = pending.computeIfAbsent(delivery.callUuid(), uuid -> new ArrayList<>());
             if (ofCall.stream().anyMatch(t -> t.delivery.key().equals(delivery.key()))) {
-                // the event came again after its delivery was resumed from the log: that one sends it
+                // the event came again after its delivery was resumed from the log (or a re-delivery overlaps
+                // the post still under way): that one sends it
                 return CompletableFuture.completedFuture(null);
             }
             ofCall.add(tracked);
             durable = deliveryLog.write(delivery.callUuid(), deliveries(ofCall));
+            if (recordInHistory) {
+                // under the lock, so a call's posts are in the history in the order they were queued
+                durable = CompletableFuture.allOf(durable, history.record(delivery));
+            }
         }
         lanes.submit(delivery.callUuid(), () -> send(tracked));
         return durable;

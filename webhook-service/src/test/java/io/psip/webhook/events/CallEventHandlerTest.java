@@ -116,7 +116,8 @@ class CallEventHandlerTest {
         JsonMapper json = JsonMapper.builder().build();
         DeadLetters deadLetters = (call, payload, details) -> CompletableFuture.completedFuture(null);
         EventUrlDelivery delivery = new EventUrlDelivery(http, deadLetters,
-                (call, pending) -> CompletableFuture.completedFuture(null), lanes,
+                (call, pending) -> CompletableFuture.completedFuture(null),
+                posted -> CompletableFuture.completedFuture(null), lanes,
                 new EventUrlDelivery.RetryPolicy(2, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10)),
                         Duration.ofDays(1)),
                 application -> RequestSigner.UNSIGNED, json, meters, executor, clock);

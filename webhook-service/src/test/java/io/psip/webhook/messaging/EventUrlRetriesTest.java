@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +72,8 @@ class EventUrlRetriesTest {
         DeliveryLogTopic.create(TestKafka.bootstrapServers(), Duration.ofDays(7));
         eventUrl.answer(delivery -> 503);
         EventUrlDelivery delivery = new EventUrlDelivery(http,
-                new KafkaDeadLetters(producer), new KafkaDeliveryLog(producer, json), new CallLanes(executor),
+                new KafkaDeadLetters(producer), new KafkaDeliveryLog(producer, json),
+                posted -> CompletableFuture.completedFuture(null), new CallLanes(executor),
                 new EventUrlDelivery.RetryPolicy(3, new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)),
                         Duration.ofDays(7)),
                 application -> RequestSigner.UNSIGNED, json, meters, executor, Clock.systemUTC());
