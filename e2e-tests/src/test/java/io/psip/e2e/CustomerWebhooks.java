@@ -29,6 +29,8 @@ final class CustomerWebhooks implements AutoCloseable {
     private final Supplier<String> ncco;
     private final List<AnswerRequest> answers = new CopyOnWriteArrayList<>();
     private final List<Map<String, Object>> events = new CopyOnWriteArrayList<>();
+    /** Per event, in arrival order: its call uuid and the X-Psip-Idempotency-Key it came with. */
+    private final List<Map.Entry<Object, String>> idempotencyKeys = new CopyOnWriteArrayList<>();
 
     private CustomerWebhooks(HttpServer server, Supplier<String> ncco) {
         this.server = server;
@@ -68,6 +70,11 @@ final class CustomerWebhooks implements AutoCloseable {
                 .toList();
     }
 
+    /** The X-Psip-Idempotency-Key of every event_url post of one call, in the order they arrived. */
+    List<String> idempotencyKeysFor(String callUuid) {
+        return idempotencyKeys.stream().filter(e -> callUuid.equals(e.getKey())).map(Map.Entry::getValue).toList();
+    }
+
     private void answer(HttpExchange exchange) throws IOException {
         Map<String, String> params = new LinkedHashMap<>();
         String rawQuery = exchange.getRequestURI().getRawQuery();
@@ -89,6 +96,8 @@ final class CustomerWebhooks implements AutoCloseable {
     private void event(HttpExchange exchange) throws IOException {
         Map<String, Object> event = readJson(exchange);
         events.add(event);
+        idempotencyKeys.add(Map.entry(String.valueOf(event.get("uuid")),
+                String.valueOf(exchange.getRequestHeaders().getFirst("X-Psip-Idempotency-Key"))));
         System.out.println("[customer] event_url " + event);
         respond(exchange, 200, "");
     }

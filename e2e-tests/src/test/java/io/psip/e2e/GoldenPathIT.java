@@ -3,6 +3,8 @@ package io.psip.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +60,7 @@ class GoldenPathIT {
     /** Registration: a second domain whose user alice registers a phone. */
     private static final String PHONES_DOMAIN = "acme-phones";
     private static final String PHONE_USER = "alice";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PHONE_SECRET = "alice-s3cret";
 
     private static final Path ROOT = ProjectDirs.root();
@@ -71,6 +76,7 @@ class GoldenPathIT {
     private static CustomerWebhooks customer;
     private static int farEndPort;
     private static boolean connectedCallPassed;
+    private static String connectedCallUuid;
     private static ProvisioningClient api;
     private static String applicationId;
     /** What answer_url returns: a connect to the sipp far end, or to the registered phone. */
@@ -158,6 +164,7 @@ class GoldenPathIT {
                         statuses -> statuses.contains("completed") || statuses.contains("failed"));
         assertThat(customer.statusesFor(callUuid)).as("all events: %s", customer.events())
                 .containsExactly("started", "ringing", "answered", "completed");
+        connectedCallUuid = callUuid;
         connectedCallPassed = true;
     }
 
@@ -268,6 +275,55 @@ class GoldenPathIT {
 
     @Test
     @Order(7)
+    void theOperatorCliSeesEveryRegionCaughtUpAndRedeliversACallsWebhooksWithTheirKeys() throws Exception {
+        requireConnectedCall();
+        AdminRun status = psipAdmin("--json", "status");
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        JsonNode report = JSON.readTree(status.stdout());
+        for (String region : List.of("us", "eu", "ap")) {
+            JsonNode tables = report.path("routing").path(region);
+            assertThat(tables.path("ready").asBoolean()).as("%s: %s", region, tables).isTrue();
+            assertThat(tables.path("tables")).as("%s: %s", region, tables).hasSize(4)
+                    .allSatisfy(table -> assertThat(table.path("state").asText()).isEqualTo("caught-up"));
+        }
+        assertThat(report.path("provisioning").path("outbox").path("set_aside").asInt()).isZero();
+
+        List<String> posted = customer.idempotencyKeysFor(connectedCallUuid);
+        assertThat(posted).hasSize(4).doesNotHaveDuplicates();
+        AdminRun redeliver = psipAdmin("--json", "redeliver", "--call", connectedCallUuid);
+        assertThat(redeliver.exitCode()).as(redeliver.output()).isZero();
+        assertThat(JSON.readTree(redeliver.stdout()).path("redelivered").asInt()).isEqualTo(posted.size());
+        // a receiver deduplicating on the key sees each post again under the key it first had, in the same order
+        List<String> again = await("re-delivered posts of " + connectedCallUuid)
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> customer.idempotencyKeysFor(connectedCallUuid), keys -> keys.size() == 2 * posted.size());
+        assertThat(again.subList(posted.size(), again.size())).containsExactlyElementsOf(posted);
+    }
+
+    private record AdminRun(int exitCode, String stdout, String stderr) {
+        String output() {
+            return "exit " + exitCode + ", stdout: " + stdout + ", stderr: " + stderr;
+        }
+    }
+
+    /** bin/psip-admin as an operator runs it, against this test's platform. */
+    private static AdminRun psipAdmin(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/psip-admin").toString(),
+                "--port-offset", Integer.toString(PORT_OFFSET)));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(WORK, "psip-admin", ".out");
+        Path err = Files.createTempFile(WORK, "psip-admin", ".err");
+        Process process = new ProcessBuilder(command).directory(ROOT.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        boolean exited = process.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor();
+        }
+        return new AdminRun(exited ? process.exitValue() : -1, Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    @Order(8)
     void afterTheApiSecretIsRotatedTheOldOneIsRefusedOnTheNextSipConnectCall() throws Exception {
         String accountId = api.accountId(API_KEY);
         String versionBefore = awaitInRoutingTable("/v1/tables/accounts/" + accountId, body -> true);

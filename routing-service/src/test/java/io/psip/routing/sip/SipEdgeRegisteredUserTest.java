@@ -293,12 +293,12 @@ class SipEdgeRegisteredUserTest {
         caller.write(callerRequest(caller, "INVITE " + target, callId, to, 3, SDP));
 
         // The RI's re-INVITE sender swallows the failed send; after Timer B the edge answers the caller 408 and,
-        // the phone's leg being gone, ends the call. The refusal is counted by then however late the RI's own
-        // thread sent it (a loaded CI machine once took longer than a fixed wait for the counter).
+        // the phone's leg being gone, ends the call. Whether the RI's own thread got as far as the network layer
+        // (refused there as the registered flow) or timed the re-INVITE out itself first, as it did twice on a
+        // loaded machine, depends on that thread's timing; what may never happen is a connection attempt, which
+        // would count as connect_refused or reach one of the two listeners below.
         assertThat(finalResponse(caller, "3 INVITE")).startsWith("SIP/2.0 408");
-        assertThat(dropped("registered_flow")).as("refused connections to the registered flow (connect_refused: %s)",
-                dropped("connect_refused")).isGreaterThanOrEqualTo(1);
-        assertThat(dropped("connect_refused")).isZero();
+        assertThat(dropped("connect_refused")).as("registered_flow refusals: %s", dropped("registered_flow")).isZero();
         CallEvent ended = awaitFinal("611");
         assertThat(ended.getType()).isEqualTo(CallEventType.COMPLETED);
         assertThat(ended.getReason()).isEqualTo("far_end_gone");

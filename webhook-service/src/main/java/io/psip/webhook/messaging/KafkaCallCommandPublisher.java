@@ -19,19 +19,7 @@ public class KafkaCallCommandPublisher implements CallCommandPublisher {
 
     @Override
     public CompletableFuture<Void> publish(CallCommand command) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            String topic = Topics.callCommands(command.getRegion()).name();
-            producer.send(new ProducerRecord<>(topic, command.getCallUuid(), command), (metadata, error) -> {
-                if (error != null) {
-                    sent.completeExceptionally(error);
-                } else {
-                    sent.complete(null);
-                }
-            });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return KafkaSends.acknowledged(producer, () -> new ProducerRecord<>(
+                Topics.callCommands(command.getRegion()).name(), command.getCallUuid(), command));
     }
 }

@@ -56,18 +56,6 @@ public class KafkaDeliveryLog implements DeliveryLog {
     }
 
     private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    sent.completeExceptionally(error);
-                } else {
-                    sent.complete(null);
-                }
-            });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return KafkaSends.acknowledged(producer, () -> record);
     }
 }

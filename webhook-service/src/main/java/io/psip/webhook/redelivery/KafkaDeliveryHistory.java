@@ -3,6 +3,7 @@ package io.psip.webhook.redelivery;
 import io.psip.schemas.Topics;
 import io.psip.webhook.delivery.DeliveryHistory;
 import io.psip.webhook.delivery.PendingDelivery;
+import io.psip.webhook.messaging.KafkaSends;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -51,20 +52,8 @@ public class KafkaDeliveryHistory implements DeliveryHistory, DeliveryRecords {
 
     @Override
     public CompletableFuture<Void> record(PendingDelivery delivery) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(Topics.WEBHOOK_HISTORY, delivery.callUuid(),
-                    json.writeValueAsBytes(delivery)), (metadata, error) -> {
-                if (error != null) {
-                    sent.completeExceptionally(error);
-                } else {
-                    sent.complete(null);
-                }
-            });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return KafkaSends.acknowledged(producer, () -> new ProducerRecord<>(Topics.WEBHOOK_HISTORY,
+                delivery.callUuid(), json.writeValueAsBytes(delivery)));
     }
 
     @Override
