@@ -17,6 +17,15 @@ import java.util.UUID;
 @Service
 public class ApplicationService {
 
+    /** A new application and, if psip generated its key pair, the private key, which is never stored. */
+    public record Created(Application application, String privateKey) {
+
+        @Override
+        public String toString() {
+            return "Created[application=" + application + (privateKey == null ? "" : ", privateKey=(secret)") + "]";
+        }
+    }
+
     private final ApplicationRepository applications;
     private final Outbox outbox;
 
@@ -26,15 +35,17 @@ public class ApplicationService {
     }
 
 
+    /** Without a public key in {@code spec}, as with Vonage, a pair is generated and its private key handed out once. */
     @Transactional
-    public Application create(UUID accountId, ApplicationValidator.Spec spec) {
+    public Created create(UUID accountId, ApplicationValidator.Spec spec) {
+        ApplicationKeys.Generated generated = spec.publicKey() == null ? ApplicationKeys.generate() : null;
         UUID id = UUID.randomUUID();
         long version = outbox.nextVersion(Topics.APPLICATIONS, id.toString());
         Application app = new Application(id, accountId, spec.name(), spec.answerUrl(), spec.fallbackAnswerUrl(),
-                spec.eventUrl(), spec.signedCallbacks(), version);
+                spec.eventUrl(), spec.signedCallbacks(), generated == null ? spec.publicKey() : generated.publicKey(), version);
         applications.insert(app);
         outbox.append(Topics.APPLICATIONS, id.toString(), ApplicationEvents.changed(app, ChangeType.CREATED, version), version);
-        return app;
+        return new Created(app, generated == null ? null : generated.privateKey());
     }
 
     @Transactional(readOnly = true)
@@ -47,13 +58,15 @@ public class ApplicationService {
         return new Paging.Slice<>(applications.page(accountId, paging.offset(), paging.pageSize()), applications.count(accountId));
     }
 
+    /** An update without a public key keeps the application's key. */
     @Transactional
     public Application update(UUID accountId, UUID id, ApplicationValidator.Spec spec, String ifMatch) {
         Application current = applications.findForUpdate(accountId, id).orElseThrow(() -> notFound(id));
         Versions.checkIfMatch(ifMatch, current.version());
         long version = outbox.nextVersion(Topics.APPLICATIONS, id.toString());
         Application app = new Application(id, accountId, spec.name(), spec.answerUrl(), spec.fallbackAnswerUrl(),
-                spec.eventUrl(), spec.signedCallbacks(), version);
+                spec.eventUrl(), spec.signedCallbacks(), spec.publicKey() == null ? current.publicKey() : spec.publicKey(),
+                version);
         applications.update(app);
         outbox.append(Topics.APPLICATIONS, id.toString(), ApplicationEvents.changed(app, ChangeType.UPDATED, version), version);
         return app;
