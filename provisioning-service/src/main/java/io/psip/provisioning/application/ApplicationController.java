@@ -1,5 +1,6 @@
 package io.psip.provisioning.application;
 
+import io.psip.provisioning.Hal;
 import io.psip.provisioning.Paging;
 import io.psip.provisioning.Versions;
 import io.psip.provisioning.account.AccountPrincipal;
@@ -23,8 +24,12 @@ import java.util.UUID;
 
 /** Vonage Application API v2, voice capability. */
 @RestController
-@RequestMapping("/v2/applications")
+@RequestMapping(ApplicationController.PATH)
 public class ApplicationController {
+
+    static final String PATH = "/v2/applications";
+    /** Vonage's Java SDK lists all applications as one page of 1000 ({@code listAllApplications}). */
+    static final int MAX_PAGE_SIZE = 1000;
 
     private final ApplicationService service;
 
@@ -35,19 +40,21 @@ public class ApplicationController {
     @PostMapping({"", "/"})
     public ResponseEntity<ApplicationJson.Response> create(@AuthenticationPrincipal AccountPrincipal principal,
                                                            @RequestBody ApplicationJson.Request request) {
-        Application app = service.create(principal.accountId(), ApplicationValidator.validate(request));
-        return ResponseEntity.created(URI.create("/v2/applications/" + app.id()))
-                .eTag(Versions.etag(app.version())).body(ApplicationJson.response(app));
+        ApplicationService.Created created = service.create(principal.accountId(), ApplicationValidator.validate(request));
+        Application app = created.application();
+        return ResponseEntity.created(URI.create(PATH + "/" + app.id()))
+                .eTag(Versions.etag(app.version())).body(ApplicationJson.response(app, created.privateKey()));
     }
 
     @GetMapping({"", "/"})
     public ApplicationJson.Page list(@AuthenticationPrincipal AccountPrincipal principal,
                                      @RequestParam(name = "page", required = false) Integer page,
                                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
-        Paging paging = Paging.of(page, pageSize);
+        Paging paging = Paging.of(page, pageSize, MAX_PAGE_SIZE);
         Paging.Slice<Application> result = service.list(principal.accountId(), paging);
         return new ApplicationJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
-                new ApplicationJson.Embedded(result.items().stream().map(ApplicationJson::response).toList()));
+                new ApplicationJson.Embedded(result.items().stream().map(ApplicationJson::response).toList()),
+                Hal.PageLinks.of(PATH, paging, result.total()));
     }
 
     @GetMapping("/{id}")

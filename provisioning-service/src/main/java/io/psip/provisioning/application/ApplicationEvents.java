@@ -25,6 +25,7 @@ public final class ApplicationEvents {
                 .setFallbackAnswerUrl(avro(app.fallbackAnswerUrl()))
                 .setEventUrl(avro(app.eventUrl()))
                 .setSignedCallbacks(app.signedCallbacks())
+                .setPublicKey(app.publicKey())
                 .build();
     }
 

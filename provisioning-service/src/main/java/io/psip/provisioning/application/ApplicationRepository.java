@@ -15,7 +15,8 @@ public class ApplicationRepository {
 
     private static final RowMapper<Application> ROW = (rs, i) -> new Application(rs.getObject("id", UUID.class),
             rs.getObject("account_id", UUID.class), rs.getString("name"), webhook(rs, "answer"),
-            webhook(rs, "fallback"), webhook(rs, "event"), rs.getBoolean("signed_callbacks"), rs.getLong("version"));
+            webhook(rs, "fallback"), webhook(rs, "event"), rs.getBoolean("signed_callbacks"), rs.getString("public_key"),
+            rs.getLong("version"));
 
     private final JdbcTemplate jdbc;
 
@@ -64,13 +65,13 @@ public class ApplicationRepository {
                   answer_address, answer_http_method, answer_connection_timeout, answer_socket_timeout,
                   fallback_address, fallback_http_method, fallback_connection_timeout, fallback_socket_timeout,
                   event_address, event_http_method, event_connection_timeout, event_socket_timeout,
-                  signed_callbacks, version)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                  signed_callbacks, public_key, version)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 app.id(), app.accountId(), app.name(),
                 address(app.answerUrl()), method(app.answerUrl()), connect(app.answerUrl()), socket(app.answerUrl()),
                 address(app.fallbackAnswerUrl()), method(app.fallbackAnswerUrl()), connect(app.fallbackAnswerUrl()), socket(app.fallbackAnswerUrl()),
                 address(app.eventUrl()), method(app.eventUrl()), connect(app.eventUrl()), socket(app.eventUrl()),
-                app.signedCallbacks(), app.version());
+                app.signedCallbacks(), app.publicKey(), app.version());
     }
 
     public void update(Application app) {
@@ -79,13 +80,13 @@ public class ApplicationRepository {
                   answer_address = ?, answer_http_method = ?, answer_connection_timeout = ?, answer_socket_timeout = ?,
                   fallback_address = ?, fallback_http_method = ?, fallback_connection_timeout = ?, fallback_socket_timeout = ?,
                   event_address = ?, event_http_method = ?, event_connection_timeout = ?, event_socket_timeout = ?,
-                  signed_callbacks = ?, version = ?, updated_at = now()
+                  signed_callbacks = ?, public_key = ?, version = ?, updated_at = now()
                 where id = ?""",
                 app.name(),
                 address(app.answerUrl()), method(app.answerUrl()), connect(app.answerUrl()), socket(app.answerUrl()),
                 address(app.fallbackAnswerUrl()), method(app.fallbackAnswerUrl()), connect(app.fallbackAnswerUrl()), socket(app.fallbackAnswerUrl()),
                 address(app.eventUrl()), method(app.eventUrl()), connect(app.eventUrl()), socket(app.eventUrl()),
-                app.signedCallbacks(), app.version(), app.id());
+                app.signedCallbacks(), app.publicKey(), app.version(), app.id());
     }
 
     public void delete(UUID id) {

@@ -14,12 +14,13 @@ import java.util.Set;
  * Checks an Application API request against Vonage's documented ranges and fills in its defaults
  * (application.v2.yml): connection_timeout 300-1000 ms (default 1000); socket_timeout 1000-5000 ms for
  * answer and fallback (default 5000), 1000-10000 ms for events (default 10000). Addresses must be absolute
- * http(s) URLs.
+ * http(s) URLs. A {@code keys.public_key} must be an RSA PEM public key ({@link ApplicationKeys}).
  */
 public final class ApplicationValidator {
 
-    /** What a valid request asks for. */
-    public record Spec(String name, Webhook answerUrl, Webhook fallbackAnswerUrl, Webhook eventUrl, boolean signedCallbacks) {
+    /** What a valid request asks for; {@code publicKey} is null when the request brings none. */
+    public record Spec(String name, Webhook answerUrl, Webhook fallbackAnswerUrl, Webhook eventUrl, boolean signedCallbacks,
+                       String publicKey) {
     }
 
     private static final String WEBHOOKS = "capabilities.voice.webhooks.";
@@ -44,11 +45,24 @@ public final class ApplicationValidator {
         Webhook answer = webhook(hooks == null ? null : hooks.answerUrl(), "answer_url", "GET", 5000, errors);
         Webhook fallback = webhook(hooks == null ? null : hooks.fallbackAnswerUrl(), "fallback_answer_url", "GET", 5000, errors);
         Webhook event = webhook(hooks == null ? null : hooks.eventUrl(), "event_url", "POST", 10000, errors);
+        String publicKey = publicKey(request.keys(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidRequestException(errors);
         }
         boolean signed = voice != null && Boolean.TRUE.equals(voice.signedCallbacks());
-        return new Spec(name.strip(), answer, fallback, event, signed);
+        return new Spec(name.strip(), answer, fallback, event, signed, publicKey);
+    }
+
+    private static String publicKey(ApplicationJson.RequestKeys keys, List<InvalidParameter> errors) {
+        if (keys == null || keys.publicKey() == null) {
+            return null;
+        }
+        try {
+            return ApplicationKeys.normalizePublicKey(keys.publicKey());
+        } catch (InvalidRequestException e) {
+            errors.addAll(e.invalidParameters());
+            return null;
+        }
     }
 
     private static Webhook webhook(WebhookJson json, String field, String defaultMethod, int maxSocketTimeout,

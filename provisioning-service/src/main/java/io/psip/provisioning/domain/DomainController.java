@@ -1,5 +1,6 @@
 package io.psip.provisioning.domain;
 
+import io.psip.provisioning.Hal;
 import io.psip.provisioning.Paging;
 import io.psip.provisioning.Versions;
 import io.psip.provisioning.account.AccountPrincipal;
@@ -49,7 +50,8 @@ public class DomainController {
         Paging paging = Paging.of(page, pageSize);
         Paging.Slice<SipDomain> result = service.list(principal.accountId(), paging);
         return new DomainJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
-                new DomainJson.Embedded(result.items().stream().map(DomainJson::response).toList()));
+                new DomainJson.Embedded(result.items().stream().map(DomainJson::response).toList()),
+                Hal.PageLinks.of("/v1/psip", paging, result.total()));
     }
 
     @GetMapping("/{domain}")

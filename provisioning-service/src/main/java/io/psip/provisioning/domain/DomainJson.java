@@ -2,6 +2,7 @@ package io.psip.provisioning.domain;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.psip.provisioning.Hal;
 
 import java.util.List;
 
@@ -23,7 +24,8 @@ public final class DomainJson {
                            List<String> allowedCallers) {
     }
 
-    public record Page(int pageSize, int page, long totalItems, int totalPages, @JsonProperty("_embedded") Embedded embedded) {
+    public record Page(int pageSize, int page, long totalItems, int totalPages, @JsonProperty("_embedded") Embedded embedded,
+                       @JsonProperty("_links") Hal.PageLinks links) {
     }
 
     public record Embedded(List<Response> domains) {

@@ -1,5 +1,6 @@
 package io.psip.provisioning.number;
 
+import io.psip.provisioning.Hal;
 import io.psip.provisioning.Paging;
 import io.psip.provisioning.Versions;
 import io.psip.provisioning.account.AccountPrincipal;
@@ -46,7 +47,8 @@ public class NumberController {
         Paging paging = Paging.of(page, pageSize);
         Paging.Slice<PhoneNumber> result = service.list(principal.accountId(), paging);
         return new NumberJson.Page(paging.pageSize(), paging.page(), result.total(), paging.totalPages(result.total()),
-                new NumberJson.Embedded(result.items().stream().map(NumberJson::response).toList()));
+                new NumberJson.Embedded(result.items().stream().map(NumberJson::response).toList()),
+                Hal.PageLinks.of("/v1/numbers", paging, result.total()));
     }
 
     @GetMapping("/{number}")

@@ -1,6 +1,7 @@
 package io.psip.provisioning.number;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.psip.provisioning.Hal;
 
 import java.util.List;
 
@@ -16,7 +17,8 @@ public final class NumberJson {
     public record Response(String number, String applicationId) {
     }
 
-    public record Page(int pageSize, int page, long totalItems, int totalPages, @JsonProperty("_embedded") Embedded embedded) {
+    public record Page(int pageSize, int page, long totalItems, int totalPages, @JsonProperty("_embedded") Embedded embedded,
+                       @JsonProperty("_links") Hal.PageLinks links) {
     }
 
     public record Embedded(List<Response> numbers) {

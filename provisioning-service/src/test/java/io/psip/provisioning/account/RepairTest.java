@@ -54,6 +54,8 @@ class RepairTest extends IntegrationTest {
             List<ConsumerRecord<String, ApplicationChanged>> a = await().atMost(Duration.ofSeconds(60))
                     .until(() -> apps.<ApplicationChanged>poll(app), l -> l.size() >= 2);
             assertThat(a.get(1).value().getChangeType()).isEqualTo(ChangeType.SNAPSHOT);
+            assertThat(a.get(1).value().getPublicKey()).startsWith("-----BEGIN PUBLIC KEY-----")
+                    .isEqualTo(a.get(0).value().getPublicKey());
             assertThat(a.get(1).value().getVersion()).isEqualTo(1);
             List<ConsumerRecord<String, NumberChanged>> n = await().atMost(Duration.ofSeconds(60))
                     .until(() -> numbers.<NumberChanged>poll(number), l -> l.size() >= 2);

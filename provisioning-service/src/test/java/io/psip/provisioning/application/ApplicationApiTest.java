@@ -31,7 +31,7 @@ class ApplicationApiTest extends IntegrationTest {
         assertThat(page.json().get("total_pages").asInt()).isEqualTo(2);
         assertThat(page.json().get("page").asInt()).isEqualTo(2);
         assertThat(page.json().at("/_embedded/applications").size()).isEqualTo(1);
-        assertThat(tenant.get("/v2/applications?page_size=101").status()).isEqualTo(400);
+        assertThat(tenant.get("/v2/applications?page_size=1001").status()).isEqualTo(400);
 
         Http.Response updated = tenant.put("/v2/applications/" + id, """
                 {"name": "renamed", "capabilities": {"voice": {"webhooks": {

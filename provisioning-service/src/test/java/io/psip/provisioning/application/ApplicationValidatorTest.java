@@ -15,7 +15,7 @@ class ApplicationValidatorTest {
     @Test
     void appliesVonageDefaultsPerWebhook() {
         WebhookJson bare = new WebhookJson("https://example.com/x", null, null, null);
-        ApplicationValidator.Spec spec = ApplicationValidator.validate(new ApplicationJson.Request("app",
+        ApplicationValidator.Spec spec = ApplicationValidator.validate(new ApplicationJson.Request("app", null,
                 new Capabilities(new Voice(new Webhooks(bare, bare, bare), null))));
         assertThat(spec.answerUrl()).isEqualTo(new Webhook("https://example.com/x", "GET", 1000, 5000));
         assertThat(spec.fallbackAnswerUrl()).isEqualTo(new Webhook("https://example.com/x", "GET", 1000, 5000));
@@ -25,7 +25,7 @@ class ApplicationValidatorTest {
 
     @Test
     void anApplicationWithoutVoiceIsValid() {
-        ApplicationValidator.Spec spec = ApplicationValidator.validate(new ApplicationJson.Request("  named  ", null));
+        ApplicationValidator.Spec spec = ApplicationValidator.validate(new ApplicationJson.Request("  named  ", null, null));
         assertThat(spec.name()).isEqualTo("named");
         assertThat(spec.answerUrl()).isNull();
     }
@@ -34,7 +34,7 @@ class ApplicationValidatorTest {
     void rejectsAddressesThatAreNotAbsoluteHttpUrls() {
         for (String address : new String[]{"example.com/answer", "mailto:a@b.c", "http://", "https://user:pw@example.com/a", "http://exa mple.com"}) {
             WebhookJson hook = new WebhookJson(address, "GET", null, null);
-            assertThatThrownBy(() -> ApplicationValidator.validate(new ApplicationJson.Request("app",
+            assertThatThrownBy(() -> ApplicationValidator.validate(new ApplicationJson.Request("app", null,
                     new Capabilities(new Voice(new Webhooks(hook, null, null), true)))))
                     .as(address).isInstanceOf(InvalidRequestException.class);
         }
