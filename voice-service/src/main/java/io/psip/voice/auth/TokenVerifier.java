@@ -18,24 +18,31 @@ import java.util.Date;
 /**
  * Vonage's application JWTs: RS256, signed with the application's private key and verified with the public key
  * provisioning holds for it. The claims are checked in this order, each failure naming what is wrong:
- * {@code application_id} names a known application with a key, the signature is that key's, {@code iat},
- * {@code exp} and {@code jti} are present, the token is not expired nor issued in the future (within the clock
- * skew), it does not live longer than the maximum lifetime, and its {@code jti} has not been used before.
- * The replay check comes last, so a forged or expired token cannot fill the guard.
+ * {@code application_id} names a known application with a key, the signature is that key's, {@code iat} and
+ * {@code jti} are present, the token is not expired nor issued in the future (within the clock skew), it does not
+ * live longer than the maximum lifetime, and its {@code jti} has not been used before. The replay check comes
+ * last, so a forged or expired token cannot fill the guard.
+ *
+ * <p>A token without {@code exp} expires {@code defaultLifetime} after its {@code iat}: Vonage's own Java SDK
+ * (server-sdk 9.x, through com.vonage:jwt) signs its tokens with {@code iat} and {@code jti} but no {@code exp},
+ * and Vonage accepts them, so refusing them would make psip no drop-in for that SDK. The replay guard holds such
+ * a token's id for that implied lifetime.
  */
 public class TokenVerifier {
 
     private final ApplicationKeys applications;
     private final ReplayGuard replays;
     private final Duration maxLifetime;
+    private final Duration defaultLifetime;
     private final Duration clockSkew;
     private final Clock clock;
 
-    public TokenVerifier(ApplicationKeys applications, ReplayGuard replays, Duration maxLifetime, Duration clockSkew,
-                         Clock clock) {
+    public TokenVerifier(ApplicationKeys applications, ReplayGuard replays, Duration maxLifetime,
+                         Duration defaultLifetime, Duration clockSkew, Clock clock) {
         this.applications = applications;
         this.replays = replays;
         this.maxLifetime = maxLifetime;
+        this.defaultLifetime = defaultLifetime;
         this.clockSkew = clockSkew;
         this.clock = clock;
     }
@@ -65,7 +72,8 @@ public class TokenVerifier {
             throw new TokenRefused("the signature does not match the application's public key");
         }
         Instant issued = required(claims.getIssueTime(), "iat");
-        Instant expires = required(claims.getExpirationTime(), "exp");
+        Instant expires = claims.getExpirationTime() == null ? issued.plus(defaultLifetime)
+                : claims.getExpirationTime().toInstant();
         String jti = claims.getJWTID();
         if (jti == null || jti.isBlank()) {
             throw new TokenRefused("the token has no jti");

@@ -21,7 +21,7 @@ public class VoiceConfiguration {
     TokenVerifier tokenVerifier(ApplicationKeys applicationKeys, VoiceProperties properties) {
         VoiceProperties.Voice voice = properties.voice();
         return new TokenVerifier(applicationKeys, new ReplayGuard(voice.maxTrackedTokens()),
-                voice.maxTokenLifetime(), voice.clockSkew(), Clock.systemUTC());
+                voice.maxTokenLifetime(), voice.defaultTokenLifetime(), voice.clockSkew(), Clock.systemUTC());
     }
 
     @Bean

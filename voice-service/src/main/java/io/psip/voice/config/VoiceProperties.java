@@ -18,6 +18,8 @@ public record VoiceProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defau
 
     /**
      * @param maxTokenLifetime  the longest {@code exp - iat} a JWT may ask for (Vonage's own limit is 24 h)
+     * @param defaultTokenLifetime how long a JWT without {@code exp} lives after its {@code iat} (Vonage's Java
+     *                          SDK sends none)
      * @param clockSkew         how far the caller's clock may be ahead ({@code iat}) or behind ({@code exp})
      * @param maxTrackedTokens  how many unexpired token ids the replay guard holds; beyond it new tokens are
      *                          refused (503) rather than a replay let through
@@ -25,6 +27,7 @@ public record VoiceProperties(Kafka kafka, SchemaRegistry schemaRegistry, @Defau
      * @param retryBackoff      how long the projection waits after a failed database write before it retries
      */
     public record Voice(@DefaultValue("24h") Duration maxTokenLifetime,
+                        @DefaultValue("15m") Duration defaultTokenLifetime,
                         @DefaultValue("30s") Duration clockSkew,
                         @DefaultValue("100000") int maxTrackedTokens,
                         @DefaultValue("voice-service-call-records") String consumerGroup,

@@ -23,7 +23,7 @@ class TokenVerifierTest {
 
     private final ApplicationKeys applications = new ApplicationKeys();
     private final TokenVerifier verifier = new TokenVerifier(applications, new ReplayGuard(1000), Duration.ofHours(24),
-            Duration.ofSeconds(30), Clock.fixed(NOW, ZoneOffset.UTC));
+            Duration.ofMinutes(15), Duration.ofSeconds(30), Clock.fixed(NOW, ZoneOffset.UTC));
 
     TokenVerifierTest() {
         publish("app-1", "acc-1", KEYS.publicKeyPem(), 1);
@@ -54,6 +54,13 @@ class TokenVerifierTest {
     @Test
     void aTokenLivingLongerThanTheMaximumIsRefused() {
         assertRefused(KEYS.token("app-1", NOW, Duration.ofHours(25), "j-3"), "longer than 24 h");
+    }
+
+    @Test
+    void aTokenWithoutExpLivesFifteenMinutesAfterItsIat() throws TokenRefused {
+        assertThat(verifier.verify(KEYS.token("app-1", NOW.minus(Duration.ofMinutes(14)), null, "no-exp-1")))
+                .isEqualTo(new Caller("app-1", "acc-1"));
+        assertRefused(KEYS.token("app-1", NOW.minus(Duration.ofMinutes(16)), null, "no-exp-2"), "expired");
     }
 
     @Test
