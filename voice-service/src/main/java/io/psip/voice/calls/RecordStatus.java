@@ -7,9 +7,10 @@ import java.util.Optional;
 /**
  * A call record's {@code status} after one routing event, as Vonage names it. Kept apart from webhook's
  * event_url statuses on purpose (no dependency between the services): a record needs only the call's state, not
- * event_url's {@code detail} codes, so a call that failed is {@code busy} (486, 600), {@code rejected} (403, 603,
- * 607, 608), {@code unanswered} (408, 480, 503, 504) or else {@code failed}. A connect that failed while the NCCO
- * goes on (CONNECT_FAILED) leaves the status as it was.
+ * event_url's {@code detail} codes, so a call that failed is {@code cancelled} when a hangup command ended it
+ * before answer (routing's reason {@code hangup}), else {@code busy} (486, 600), {@code rejected} (403, 603, 607,
+ * 608), {@code unanswered} (408, 480, 503, 504) or {@code failed}. A connect that failed while the NCCO goes on
+ * (CONNECT_FAILED) leaves the status as it was.
  */
 final class RecordStatus {
 
@@ -26,7 +27,7 @@ final class RecordStatus {
             case BUSY -> Optional.of("busy");
             case REJECTED -> Optional.of("rejected");
             case UNANSWERED -> Optional.of("timeout");
-            case FAILED -> Optional.of(failed(event.getSipCode()));
+            case FAILED -> Optional.of("hangup".equals(event.getReason()) ? "cancelled" : failed(event.getSipCode()));
             case CONNECT_FAILED, UNKNOWN -> Optional.empty();
         };
     }
