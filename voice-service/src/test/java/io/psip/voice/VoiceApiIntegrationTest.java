@@ -19,6 +19,7 @@ import io.psip.schemas.Topics;
 import io.psip.testsupport.TestKafka;
 import io.psip.testsupport.TestPostgres;
 import io.psip.voice.application.ApplicationKeys;
+import io.psip.voice.messaging.CallRecordProjector;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -68,6 +69,8 @@ class VoiceApiIntegrationTest {
 
     @Autowired
     ApplicationKeys applicationKeys;
+    @Autowired
+    CallRecordProjector projector;
     @LocalServerPort
     int port;
 
@@ -122,6 +125,17 @@ class VoiceApiIntegrationTest {
         }
         awaitProjected();
         assertThat(getJson(alice, "/v1/calls/" + call.uuid)).isEqualTo(record);
+    }
+
+    @Test
+    void aRecordThatIsNotAnEventIsSkippedAndTheCallsAfterItAreProjected() throws Exception {
+        Call call = new Call(alice);
+        TestKafka.sendRaw(Topics.CALL_EVENTS.name(), call.uuid, "not avro".getBytes(StandardCharsets.UTF_8));
+        send(call.event(1, CallEventType.OFFERED, Instant.now()));
+        awaitProjected();
+
+        assertThat(getJson(alice, "/v1/calls/" + call.uuid).get("status").asString()).isEqualTo("started");
+        assertThat(projector.undecodable()).isPositive();
     }
 
     @Test

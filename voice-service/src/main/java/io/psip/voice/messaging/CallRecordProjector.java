@@ -2,6 +2,7 @@ package io.psip.voice.messaging;
 
 import io.psip.events.CallEvent;
 import io.psip.schemas.Topics;
+import io.psip.schemas.registry.SchemaRegistryException;
 import io.psip.voice.calls.CallRecordUpdate;
 import io.psip.voice.calls.CallRecords;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -24,8 +25,10 @@ import java.util.Map;
  * Projects {@code psip.call-events} into the call records, in its own consumer group. Offsets are committed only
  * after the records of a poll are written, so a crash re-reads them, which the store's sequence check makes
  * harmless. A failed write seeks the partition back to the record and retries after a pause, so nothing is
- * skipped while the database is away. An event no reader can decode is logged and skipped: it cannot become a
- * record, and holding the partition for it would stop every later call's record.
+ * skipped while the database is away. A record whose schema the registry cannot give now is retried the same
+ * way (the registry may be restarting; the tables' readers wait for it too). A record that is not an event at all
+ * (not the Avro wire format, or not decodable with its schema) is logged, counted and skipped: it can never become
+ * a record, and holding the partition for it would stop every later call's record.
  */
 public class CallRecordProjector implements AutoCloseable {
 
@@ -107,6 +110,12 @@ public class CallRecordProjector implements AutoCloseable {
         try {
             event = events.deserialize(record.topic(), record.value());
         } catch (RuntimeException e) {
+            if (causedBy(e, SchemaRegistryException.class)) {
+                log.warn("the registry cannot resolve the schema of {}-{}@{} yet; retrying in {}: {}", record.topic(),
+                        record.partition(), record.offset(), retryBackoff, e.toString());
+                Thread.sleep(retryBackoff.toMillis());
+                return false;
+            }
             undecodable++;
             log.warn("skipping call event at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     e.toString());
@@ -126,6 +135,15 @@ public class CallRecordProjector implements AutoCloseable {
         } finally {
             MDC.remove("call_uuid");
         }
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
