@@ -35,6 +35,8 @@ final class ChildJvm {
         REGISTRY("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"),
         /** API requests at human rate; the outbox relay is I/O bound. */
         PROVISIONING("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m", "-XX:MetaspaceSize=128m"),
+        /** Voice API requests and one database write per call event. */
+        VOICE("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MetaspaceSize=128m"),
         /** Per-call HTTP work under load. */
         WEBHOOK("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xmx384m",
                 "-XX:MetaspaceSize=128m"),

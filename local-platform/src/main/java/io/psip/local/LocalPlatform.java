@@ -51,7 +51,8 @@ public final class LocalPlatform {
     static final String OPERATOR_USERNAME = "operator";
     static final String OPERATOR_PASSWORD = "psiplocaloperator";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
-    private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service");
+    private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service",
+            "voice-service");
     private static final int TAIL_LINES = 40;
     private static final String SCHEMAS_TOPIC = "_schemas";
 
@@ -340,6 +341,13 @@ public final class LocalPlatform {
         if (options.regionalClusters()) {
             startWebhook("webhook-ap", regionArgs(Region.AP), ports.webhookAp(), jars.get(1));
         }
+        // the same PostgreSQL server as provisioning, in a schema of its own (voice, Flyway-managed)
+        start(services, "voice-service", ChildJvm.bootJar(agentJar, Profile.VOICE, gcLog("voice-service"),
+                cds.launch(jars.get(3)), concat(central,
+                "--server.port=" + ports.voice(),
+                "--spring.datasource.url=" + ports.jdbcUrl(),
+                "--spring.datasource.username=postgres",
+                "--spring.datasource.password=postgres")), Readiness.http(ports.voice()));
         for (Region region : Region.values()) {
             String name = "routing-" + region.id();
             start(services, name, ChildJvm.bootJar(agentJar, Profile.ROUTING, gcLog(name), cds.launch(jars.get(2)),
@@ -459,6 +467,8 @@ public final class LocalPlatform {
         text.append(String.format(Locale.ROOT, "  %-22s %s (user postgres, password postgres)%n", "PostgreSQL", ports.jdbcUrl()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Provisioning API", ports.provisioning()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Webhook service", ports.webhook()));
+        text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d/v1/calls (Bearer JWT of an application)%n",
+                "Voice API", ports.voice()));
         if (options.regionalClusters()) {
             text.append(String.format(Locale.ROOT, "  %-22s %s (MirrorMaker 2 copies %s from the central cluster)%n",
                     "Kafka bootstrap ap", ports.kafkaApBootstrap(), MirrorMaker2.TOPICS.replace("\\", "")));

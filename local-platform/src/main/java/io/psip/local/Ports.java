@@ -28,6 +28,9 @@ record Ports(int offset, boolean regional) {
 
     int webhook() { return 8082 + offset; }
 
+    /** voice-service: the Voice API, {@code /v1/calls}. */
+    int voice() { return 8083 + offset; }
+
     int routingHttp(Region region) { return region.http + offset; }
 
     int sip(Region region) { return region.sip + offset; }
@@ -58,6 +61,7 @@ record Ports(int offset, boolean regional) {
     /** Every TCP port the platform listens on, to find clashes before anything starts. */
     int[] allTcp() {
         IntStream central = IntStream.of(kafka(), kafkaController(), postgres(), registry(), provisioning(), webhook(),
+                voice(),
                 routingHttp(Region.US), routingHttp(Region.EU), routingHttp(Region.AP),
                 sip(Region.US), sip(Region.EU), sip(Region.AP),
                 sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP));

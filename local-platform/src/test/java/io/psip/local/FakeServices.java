@@ -19,13 +19,17 @@ final class FakeServices {
     private FakeServices() {
     }
 
-    /** Writes the registry and the three service jars under {@code projectDir}, each running {@code main}. */
+    /**
+     * Writes the registry and the service jars under {@code projectDir}, each running its {@code main};
+     * voice-service always runs {@link Ready}.
+     */
     static void writeProject(Path projectDir, Class<?> registryMain, Class<?> provisioningMain, Class<?> webhookMain,
                              Class<?> routingMain) throws IOException {
         writeJar(projectDir.resolve("schema-registry/target/schema-registry-0.1.0-SNAPSHOT-exec.jar"), registryMain);
         writeJar(projectDir.resolve("provisioning-service/target/provisioning-service-0.1.0-SNAPSHOT.jar"), provisioningMain);
         writeJar(projectDir.resolve("webhook-service/target/webhook-service-0.1.0-SNAPSHOT.jar"), webhookMain);
         writeJar(projectDir.resolve("routing-service/target/routing-service-0.1.0-SNAPSHOT.jar"), routingMain);
+        writeJar(projectDir.resolve("voice-service/target/voice-service-0.1.0-SNAPSHOT.jar"), Ready.class);
     }
 
     private static void writeJar(Path jar, Class<?> main) throws IOException {

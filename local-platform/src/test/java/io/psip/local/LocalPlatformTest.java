@@ -59,7 +59,10 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/webhook-service.log"))).contains(
                 "--psip.secrets.key-file=" + data.resolve("secrets/platform.key"));
         // issue 7: HTTP on loopback only, the operator credential, routing's keys and its TLS certificate
-        for (String service : List.of("provisioning-service", "webhook-service", "routing-us")) {
+        assertThat(Files.readString(data.resolve("logs/voice-service.log"))).contains(
+                "--server.port=" + ports.voice(), "--spring.datasource.url=" + ports.jdbcUrl());
+        assertThat(output).contains("Voice API", "http://127.0.0.1:" + ports.voice() + "/v1/calls");
+        for (String service : List.of("provisioning-service", "webhook-service", "voice-service", "routing-us")) {
             assertThat(Files.readString(data.resolve("logs/" + service + ".log"))).as(service).contains(
                     "--server.address=127.0.0.1", "--psip.operator.username=operator",
                     "--psip.operator.password=psiplocaloperator");
@@ -71,7 +74,7 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/schema-registry.log"))).contains("--bind-address=127.0.0.1");
         assertThat(output).contains("TLS 127.0.0.1:" + ports.sipTls(Ports.Region.AP), "Operator credential");
         List<ProcessHandle> children = children(data);
-        assertThat(children).hasSize(8).allMatch(ProcessHandle::isAlive);
+        assertThat(children).hasSize(9).allMatch(ProcessHandle::isAlive);
 
         platform.stop();
 

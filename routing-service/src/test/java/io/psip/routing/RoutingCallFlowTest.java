@@ -354,6 +354,34 @@ class RoutingCallFlowTest {
         assertThat(completed.getReason()).isEqualTo("hangup");
     }
 
+    /** The Voice API's hangup of a call that is still ringing: the far end gets a CANCEL, the caller a 480. */
+    @Test
+    @Order(7)
+    void hangupCommandEndsARingingCallCancellingTheFarEnd() {
+        int farEndPort = FreePorts.sip();
+        Sipp farEnd = Sipp.start("uas-ring.xml", Map.of(), "-i", "127.0.0.1", "-p", Integer.toString(farEndPort),
+                "-m", "1");
+        Sipp caller = Sipp.start("uac-hungup-ringing.xml", Map.of(), "-i", "127.0.0.1", "-p",
+                Integer.toString(FreePorts.sip()), "-m", "1", "-s", "130",
+                "-key", "domain", "acme.sip-us.example.com", "127.0.0.1:" + SIP_PORT);
+        CallEvent offered = awaitEvent(e -> e.getType() == CallEventType.OFFERED && "130".equals(e.getTo()), caller);
+        connect(offered, "sip:bob@127.0.0.1:" + farEndPort);
+        awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid()) && e.getType() == CallEventType.RINGING,
+                caller, farEnd);
+
+        send(Topics.callCommands("us").name(), offered.getCallUuid(), CallCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setCallUuid(offered.getCallUuid()).setRegion("us").setInstanceId(INSTANCE)
+                .setAction(CallAction.HANGUP).build());
+
+        assertThat(farEnd.exitCode()).as(farEnd::logs).isZero();
+        assertThat(caller.exitCode()).as(caller::logs).isZero();
+        CallEvent failed = awaitEvent(e -> e.getCallUuid().equals(offered.getCallUuid())
+                && e.getType() == CallEventType.FAILED);
+        assertThat(failed.getSipCode()).isEqualTo(480);
+        assertThat(failed.getReason()).isEqualTo("hangup");
+    }
+
     @Test
     @Order(8)
     void callWithoutACommandFailsWith480() {
