@@ -5,6 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.vonage.client.HttpConfig;
+import com.vonage.client.VonageClient;
+import com.vonage.client.application.Application;
+import com.vonage.client.application.capabilities.Voice;
+import com.vonage.client.application.capabilities.Webhook;
+import com.vonage.client.common.HttpMethod;
+import com.vonage.client.voice.CallDirection;
+import com.vonage.client.voice.CallInfo;
+import com.vonage.client.voice.CallStatus;
+import com.vonage.client.voice.VoiceClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +55,7 @@ class GoldenPathIT {
     private static final int PORT_OFFSET = 10000;
     private static final int PROVISIONING_PORT = 8080 + PORT_OFFSET;
     private static final int ROUTING_US_HTTP_PORT = 8091 + PORT_OFFSET;
+    private static final int VOICE_PORT = 8083 + PORT_OFFSET;
     private static final String ROUTING_US_SIP = "127.0.0.1:" + (5060 + PORT_OFFSET);
 
     // Vonage domain names are 5 to 32 characters (psip.yml), so not just "acme".
@@ -60,6 +71,8 @@ class GoldenPathIT {
     /** Registration: a second domain whose user alice registers a phone. */
     private static final String PHONES_DOMAIN = "acme-phones";
     private static final String PHONE_USER = "alice";
+    /** The domain of the application Vonage's Java SDK creates. */
+    private static final String SDK_DOMAIN = "acme-sdk";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PHONE_SECRET = "alice-s3cret";
 
@@ -322,8 +335,55 @@ class GoldenPathIT {
         return new AdminRun(exited ? process.exitValue() : -1, Files.readString(out), Files.readString(err));
     }
 
+    /**
+     * As a customer would: Vonage's Java SDK creates the application (psip generates its key pair), a SIP call
+     * reaches its domain, and the SDK, signing its JWTs with that private key, reads the call's record.
+     */
     @Test
     @Order(8)
+    void vonagesJavaSdkCreatesAnApplicationAndReadsItsCallRecordWithTheGeneratedKey() throws Exception {
+        requireConnectedCall();
+        VonageClient account = VonageClient.builder().apiKey(API_KEY).apiSecret(API_SECRET)
+                .httpConfig(HttpConfig.builder().baseUri("http://127.0.0.1:" + PROVISIONING_PORT).build()).build();
+        Application created = account.getApplicationClient().createApplication(Application.builder().name("acme-sdk")
+                .addCapability(Voice.builder()
+                        .answer(Webhook.builder().address(customer.answerUrl().toString()).method(HttpMethod.GET).build())
+                        .event(Webhook.builder().address(customer.eventUrl().toString()).method(HttpMethod.POST).build())
+                        .build())
+                .build());
+        String applicationId = created.getId().toString();
+        String privateKey = created.getKeys().getPrivateKey();
+        assertThat(privateKey).contains("PRIVATE KEY");
+        api.createDomain(SDK_DOMAIN, applicationId, List.of("127.0.0.1/32"));
+        awaitInRoutingTable("/v1/tables/domains/" + SDK_DOMAIN, body -> true);
+
+        ncco = connectTo("\"uri\":\"sip:bob@127.0.0.1:" + farEndPort + "\"");
+        int answersBefore = customer.answerRequests().size();
+        Sipp.Running farEnd = sipp.start("far-end-sdk", scenario("uas.xml"), "127.0.0.1", farEndPort, List.of())
+                .awaitListening();
+        Sipp.Result caller = sipp.start("caller-sdk", scenario("uac.xml"), "127.0.0.1",
+                FreePorts.udpAndTcp("127.0.0.1"),
+                List.of("-s", DIALLED, "-key", "domain", SDK_DOMAIN + ".sip-us.example.com", ROUTING_US_SIP)).awaitExit();
+        Sipp.Result far = farEnd.awaitExit();
+        assertThat(caller.exitCode()).as(caller.describe()).isZero();
+        assertThat(far.exitCode()).as(far.describe()).isZero();
+        String callUuid = customer.answerRequests().get(answersBefore).params().get("uuid");
+
+        VoiceClient voice = VonageClient.builder().applicationId(applicationId).privateKeyContents(privateKey)
+                .httpConfig(HttpConfig.builder().baseUri("http://127.0.0.1:" + VOICE_PORT).build()).build()
+                .getVoiceClient();
+        CallInfo record = await("call " + callUuid + " completed in the Voice API's records")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions() // 404 until the projection has the call
+                .until(() -> voice.getCallDetails(callUuid), info -> info.getStatus() == CallStatus.COMPLETED);
+        assertThat(record.getDirection()).isEqualTo(CallDirection.INBOUND);
+        assertThat(record.getNetwork()).isEqualTo("us");
+        assertThat(voice.listCalls().getCallInfos()).extracting(CallInfo::getUuid).contains(callUuid);
+    }
+
+    @Test
+    @Order(9)
     void afterTheApiSecretIsRotatedTheOldOneIsRefusedOnTheNextSipConnectCall() throws Exception {
         String accountId = api.accountId(API_KEY);
         String versionBefore = awaitInRoutingTable("/v1/tables/accounts/" + accountId, body -> true);
