@@ -3,6 +3,7 @@ package io.psip.provisioning;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Every {@code psip.*} setting of the provisioning service; defaults live in application.yml. {@code baseDomain}
@@ -35,6 +36,21 @@ public record PsipProperties(Kafka kafka, SchemaRegistry schemaRegistry, Bootstr
     public record Outbox(Duration pollInterval, int batchSize, Duration sendTimeout, Duration retention) {
     }
 
-    public record Api(int maxBodyBytes) {
+    /**
+     * {@code cors.allowedOrigins}: the browser origins (the web console's) that may call the API from a page;
+     * empty (the default) allows none.
+     */
+    public record Api(int maxBodyBytes, Cors cors) {
+
+        public Api {
+            cors = cors == null ? new Cors(List.of()) : cors;
+        }
+    }
+
+    public record Cors(List<String> allowedOrigins) {
+
+        public Cors {
+            allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+        }
     }
 }

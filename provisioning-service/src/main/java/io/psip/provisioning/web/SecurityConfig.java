@@ -1,11 +1,13 @@
 package io.psip.provisioning.web;
 
+import io.psip.provisioning.PsipProperties;
 import io.psip.provisioning.account.AccountPrincipal;
 import io.psip.provisioning.account.CachingPasswordEncoder;
 import io.psip.web.ProblemWriter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
@@ -15,8 +17,12 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * HTTP Basic with the account's API key and secret on every API path; health, metrics and the API description
@@ -32,6 +38,28 @@ class SecurityConfig {
         return new CachingPasswordEncoder(new BCryptPasswordEncoder(), Duration.ofMinutes(5));
     }
 
+    /**
+     * The web console calls the API from another origin with Basic credentials in a header (never cookies), so a
+     * listed origin gets CORS; a preflight is answered before authentication, as browsers send it without them.
+     * With no origin listed nothing is registered, so requests are handled exactly as without CORS.
+     */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(PsipProperties props) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (props.api().cors().allowedOrigins().isEmpty()) {
+            return source;
+        }
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(props.api().cors().allowedOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
+        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.IF_MATCH));
+        cors.setExposedHeaders(List.of(HttpHeaders.ETAG, HttpHeaders.LOCATION));
+        cors.setMaxAge(Duration.ofMinutes(10));
+        source.registerCorsConfiguration("/v1/**", cors);
+        source.registerCorsConfiguration("/v2/**", cors);
+        return source;
+    }
+
     @Bean
     SecurityFilterChain api(HttpSecurity http, ProblemWriter problems) throws Exception {
         AuthenticationEntryPoint unauthorized = (request, response, e) -> {
@@ -41,6 +69,7 @@ class SecurityConfig {
         AccessDeniedHandler forbidden = (request, response, e) -> problems.write(response,
                 suspended() ? Problems.suspended() : Problems.forbidden());
         http.csrf(csrf -> csrf.disable())
+                .cors(Customizer.withDefaults())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
                 .authorizeHttpRequests(auth -> auth
