@@ -37,6 +37,8 @@ final class ChildJvm {
         PROVISIONING("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m", "-XX:MetaspaceSize=128m"),
         /** Voice API requests and one database write per call event. */
         VOICE("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-XX:MetaspaceSize=128m"),
+        /** Static files for a browser or two. */
+        CONSOLE("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"),
         /** Per-call HTTP work under load. */
         WEBHOOK("-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xmx384m",
                 "-XX:MetaspaceSize=128m"),

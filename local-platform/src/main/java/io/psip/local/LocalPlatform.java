@@ -52,7 +52,7 @@ public final class LocalPlatform {
     static final String OPERATOR_PASSWORD = "psiplocaloperator";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final List<String> SERVICES = List.of("provisioning-service", "webhook-service", "routing-service",
-            "voice-service");
+            "voice-service", "console");
     private static final int TAIL_LINES = 40;
     private static final String SCHEMAS_TOPIC = "_schemas";
 
@@ -336,6 +336,7 @@ public final class LocalPlatform {
                 "--psip.bootstrap-account.api-key=" + API_KEY,
                 "--psip.bootstrap-account.api-secret=" + API_SECRET,
                 "--psip.base-domain=" + BASE_DOMAIN,
+                "--psip.api.cors.allowed-origins=" + ports.consoleUrl(),
                 "--psip.secrets.key-file=" + secrets.platformKey())), Readiness.http(ports.provisioning()));
         startWebhook("webhook-service", central, ports.webhook(), jars.get(1));
         if (options.regionalClusters()) {
@@ -348,6 +349,10 @@ public final class LocalPlatform {
                 "--spring.datasource.url=" + ports.jdbcUrl(),
                 "--spring.datasource.username=postgres",
                 "--spring.datasource.password=postgres")), Readiness.http(ports.voice()));
+        // no Kafka, no database: the console's pages talk to provisioning from the browser
+        start(services, "console", ChildJvm.bootJar(agentJar, Profile.CONSOLE, gcLog("console"), cds.launch(jars.get(4)),
+                List.of("--server.port=" + ports.console(), "--server.address=127.0.0.1",
+                        "--psip.console.api-url=http://127.0.0.1:" + ports.provisioning())), Readiness.http(ports.console()));
         for (Region region : Region.values()) {
             String name = "routing-" + region.id();
             start(services, name, ChildJvm.bootJar(agentJar, Profile.ROUTING, gcLog(name), cds.launch(jars.get(2)),
@@ -467,6 +472,8 @@ public final class LocalPlatform {
         text.append(String.format(Locale.ROOT, "  %-22s %s (user postgres, password postgres)%n", "PostgreSQL", ports.jdbcUrl()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Provisioning API", ports.provisioning()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d%n", "Webhook service", ports.webhook()));
+        text.append(String.format(Locale.ROOT, "  %-22s %s/ (sign in with an API key and secret)%n", "Web console",
+                ports.consoleUrl()));
         text.append(String.format(Locale.ROOT, "  %-22s http://127.0.0.1:%d/v1/calls (Bearer JWT of an application)%n",
                 "Voice API", ports.voice()));
         if (options.regionalClusters()) {

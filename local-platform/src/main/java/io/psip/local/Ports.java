@@ -31,6 +31,12 @@ record Ports(int offset, boolean regional) {
     /** voice-service: the Voice API, {@code /v1/calls}. */
     int voice() { return 8083 + offset; }
 
+    /** The web console: static pages whose scripts call the provisioning API from the browser. */
+    int console() { return 8084 + offset; }
+
+    /** The console's origin, as provisioning's CORS setting lists it. */
+    String consoleUrl() { return "http://127.0.0.1:" + console(); }
+
     int routingHttp(Region region) { return region.http + offset; }
 
     int sip(Region region) { return region.sip + offset; }
@@ -61,7 +67,7 @@ record Ports(int offset, boolean regional) {
     /** Every TCP port the platform listens on, to find clashes before anything starts. */
     int[] allTcp() {
         IntStream central = IntStream.of(kafka(), kafkaController(), postgres(), registry(), provisioning(), webhook(),
-                voice(),
+                voice(), console(),
                 routingHttp(Region.US), routingHttp(Region.EU), routingHttp(Region.AP),
                 sip(Region.US), sip(Region.EU), sip(Region.AP),
                 sipTls(Region.US), sipTls(Region.EU), sipTls(Region.AP));

@@ -21,7 +21,7 @@ final class FakeServices {
 
     /**
      * Writes the registry and the service jars under {@code projectDir}, each running its {@code main};
-     * voice-service always runs {@link Ready}.
+     * voice-service and the console always run {@link Ready}.
      */
     static void writeProject(Path projectDir, Class<?> registryMain, Class<?> provisioningMain, Class<?> webhookMain,
                              Class<?> routingMain) throws IOException {
@@ -30,6 +30,7 @@ final class FakeServices {
         writeJar(projectDir.resolve("webhook-service/target/webhook-service-0.1.0-SNAPSHOT.jar"), webhookMain);
         writeJar(projectDir.resolve("routing-service/target/routing-service-0.1.0-SNAPSHOT.jar"), routingMain);
         writeJar(projectDir.resolve("voice-service/target/voice-service-0.1.0-SNAPSHOT.jar"), Ready.class);
+        writeJar(projectDir.resolve("console/target/console-0.1.0-SNAPSHOT.jar"), Ready.class);
     }
 
     private static void writeJar(Path jar, Class<?> main) throws IOException {

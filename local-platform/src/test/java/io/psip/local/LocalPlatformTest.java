@@ -62,6 +62,12 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/voice-service.log"))).contains(
                 "--server.port=" + ports.voice(), "--spring.datasource.url=" + ports.jdbcUrl());
         assertThat(output).contains("Voice API", "http://127.0.0.1:" + ports.voice() + "/v1/calls");
+        // issue 11: the console, and provisioning allowing its origin
+        assertThat(output).contains("Web console", "http://127.0.0.1:" + ports.console() + "/");
+        assertThat(Files.readString(data.resolve("logs/console.log"))).contains("--server.port=" + ports.console(),
+                "--server.address=127.0.0.1", "--psip.console.api-url=http://127.0.0.1:" + ports.provisioning());
+        assertThat(Files.readString(data.resolve("logs/provisioning-service.log"))).contains(
+                "--psip.api.cors.allowed-origins=http://127.0.0.1:" + ports.console());
         for (String service : List.of("provisioning-service", "webhook-service", "voice-service", "routing-us")) {
             assertThat(Files.readString(data.resolve("logs/" + service + ".log"))).as(service).contains(
                     "--server.address=127.0.0.1", "--psip.operator.username=operator",
@@ -74,7 +80,7 @@ class LocalPlatformTest {
         assertThat(Files.readString(data.resolve("logs/schema-registry.log"))).contains("--bind-address=127.0.0.1");
         assertThat(output).contains("TLS 127.0.0.1:" + ports.sipTls(Ports.Region.AP), "Operator credential");
         List<ProcessHandle> children = children(data);
-        assertThat(children).hasSize(9).allMatch(ProcessHandle::isAlive);
+        assertThat(children).hasSize(10).allMatch(ProcessHandle::isAlive);
 
         platform.stop();
 

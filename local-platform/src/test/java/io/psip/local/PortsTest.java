@@ -18,6 +18,7 @@ class PortsTest {
         assertThat(ports.provisioning()).isEqualTo(8080);
         assertThat(ports.webhook()).isEqualTo(8082);
         assertThat(ports.voice()).isEqualTo(8083);
+        assertThat(ports.console()).isEqualTo(8084);
         assertThat(Arrays.stream(Region.values()).map(r -> r.id() + ":" + ports.sip(r) + "/" + ports.sipTls(r) + "/" + ports.routingHttp(r)))
                 .containsExactly("us:5060/5061/8091", "eu:5070/5071/8092", "ap:5080/5081/8093");
     }
