@@ -38,6 +38,7 @@ class DockerComposeFileTest {
             Map.entry("provisioning", Set.of("8080/tcp")),
             Map.entry("webhook", Set.of("8082/tcp")),
             Map.entry("voice", Set.of("8083/tcp")),
+            Map.entry("console", Set.of("8084/tcp")),
             Map.entry("routing-us", Set.of("8091/tcp", "5060/udp", "5060/tcp", "5061/tcp")),
             Map.entry("routing-eu", Set.of("8092/tcp", "5070/udp", "5070/tcp", "5071/tcp")),
             Map.entry("routing-ap", Set.of("8093/tcp", "5080/udp", "5080/tcp", "5081/tcp")),
@@ -50,7 +51,7 @@ class DockerComposeFileTest {
             Map.entry("routing-ap-regional", Set.of("8093/tcp", "5080/udp", "5080/tcp", "5081/tcp")));
 
     private static final Set<String> SERVICE_MODULES = Set.of("provisioning-service", "webhook-service",
-            "routing-service", "voice-service");
+            "routing-service", "voice-service", "console");
 
     /** Settings a service reads in Spring's relaxed environment form. */
     private static final Pattern SETTING = Pattern.compile("(PSIP|SPRING|SERVER|MANAGEMENT)_[A-Z0-9_]+");
