@@ -41,7 +41,8 @@ document.addEventListener('alpine:init', () => {
       let response;
       try {
         response = await fetch(this.apiUrl + path,
-          { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+          // credentials travel in the header only: no cookies, and no browser sign-in prompt on a 401
+          { method, headers, credentials: 'omit', body: body === undefined ? undefined : JSON.stringify(body) });
       } catch (e) {
         throw { title: 'The API at ' + this.apiUrl + ' could not be reached', detail: e.message };
       }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -126,6 +127,10 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("sign-in-submit")).click();
         visible("applications");
         assertThat(browser.findElement(By.id("sign-in")).isDisplayed()).isFalse();
+        // the credentials live in this tab only
+        JavascriptExecutor page = (JavascriptExecutor) browser;
+        assertThat(page.executeScript("return sessionStorage.getItem('psip.apiKey')")).isEqualTo(key);
+        assertThat(page.executeScript("return localStorage.length + document.cookie.length")).isEqualTo(0L);
 
         // a validation error from the API: a nameless application
         visible("application-save").click();
