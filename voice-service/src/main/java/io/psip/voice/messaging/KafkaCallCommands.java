@@ -2,6 +2,7 @@ package io.psip.voice.messaging;
 
 import io.psip.events.CallCommand;
 import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.KafkaSends;
 import io.psip.voice.calls.CallCommands;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,19 +20,7 @@ public class KafkaCallCommands implements CallCommands {
 
     @Override
     public CompletableFuture<Void> publish(CallCommand command) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(Topics.callCommands(command.getRegion()).name(),
-                    command.getCallUuid(), command), (metadata, error) -> {
-                if (error != null) {
-                    sent.completeExceptionally(error);
-                } else {
-                    sent.complete(null);
-                }
-            });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return KafkaSends.acknowledged(producer, () -> new ProducerRecord<>(
+                Topics.callCommands(command.getRegion()).name(), command.getCallUuid(), command));
     }
 }

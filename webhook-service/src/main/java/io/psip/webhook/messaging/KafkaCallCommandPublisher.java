@@ -2,6 +2,7 @@ package io.psip.webhook.messaging;
 
 import io.psip.events.CallCommand;
 import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.KafkaSends;
 import io.psip.webhook.events.CallCommandPublisher;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,6 +1,7 @@
 package io.psip.webhook.messaging;
 
 import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.KafkaSends;
 import io.psip.webhook.delivery.DeliveryLog;
 import io.psip.webhook.delivery.PendingDelivery;
 import org.apache.kafka.clients.producer.Producer;

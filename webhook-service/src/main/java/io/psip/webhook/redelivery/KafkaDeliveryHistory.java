@@ -1,9 +1,9 @@
 package io.psip.webhook.redelivery;
 
 import io.psip.schemas.Topics;
+import io.psip.schemas.kafka.KafkaSends;
 import io.psip.webhook.delivery.DeliveryHistory;
 import io.psip.webhook.delivery.PendingDelivery;
-import io.psip.webhook.messaging.KafkaSends;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;

@@ -1,4 +1,4 @@
-package io.psip.webhook.messaging;
+package io.psip.schemas.kafka;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -6,7 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-/** A Kafka send as a future of its acknowledgement: what "durable" means for webhook's records. */
+/** A Kafka send as a future of its acknowledgement: what "durable" means for the services' records. */
 public final class KafkaSends {
 
     private KafkaSends() {
