@@ -5,6 +5,7 @@ import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.CompactedTopicReader;
+import io.psip.schemas.kafka.KafkaCallCommands;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.registry.SchemaRegistryClient;
 import io.psip.schemas.serde.AvroDeserializer;
@@ -118,6 +119,6 @@ public class MessagingConfiguration {
 
     @Bean
     CallCommands callCommands(Producer<String, CallCommand> callCommandProducer) {
-        return new KafkaCallCommands(callCommandProducer);
+        return new KafkaCallCommands(callCommandProducer)::publish;
     }
 }

@@ -5,6 +5,7 @@ import io.psip.events.CallCommand;
 import io.psip.events.CallEvent;
 import io.psip.schemas.Topics;
 import io.psip.schemas.kafka.CompactedTopicReader;
+import io.psip.schemas.kafka.KafkaCallCommands;
 import io.psip.schemas.kafka.TopicCreator;
 import io.psip.schemas.kafka.TopicReader;
 import io.psip.schemas.serde.AvroSerdeConfig;
@@ -186,7 +187,7 @@ public class MessagingConfiguration {
 
     @Bean
     CallCommandPublisher callCommandPublisher(Producer<String, CallCommand> callCommandProducer) {
-        return new KafkaCallCommandPublisher(callCommandProducer);
+        return new KafkaCallCommands(callCommandProducer)::publish;
     }
 
     @Bean(destroyMethod = "close")

@@ -1,24 +1,25 @@
-package io.psip.webhook.messaging;
+package io.psip.schemas.kafka;
 
 import io.psip.events.CallCommand;
 import io.psip.schemas.Topics;
-import io.psip.schemas.kafka.KafkaSends;
-import io.psip.webhook.events.CallCommandPublisher;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.concurrent.CompletableFuture;
 
-/** Publishes commands to {@code psip.call-commands.<region>}, keyed by call uuid so a call's commands stay ordered. */
-public class KafkaCallCommandPublisher implements CallCommandPublisher {
+/**
+ * Publishes call commands to {@code psip.call-commands.<region>}, keyed by call uuid so a call's commands stay
+ * ordered: the one adapter behind the command ports of the services that steer calls (webhook, voice).
+ */
+public final class KafkaCallCommands {
 
     private final Producer<String, CallCommand> producer;
 
-    public KafkaCallCommandPublisher(Producer<String, CallCommand> producer) {
+    public KafkaCallCommands(Producer<String, CallCommand> producer) {
         this.producer = producer;
     }
 
-    @Override
+    /** Completes once the broker has the command (the producer's acks=all), or exceptionally. */
     public CompletableFuture<Void> publish(CallCommand command) {
         return KafkaSends.acknowledged(producer, () -> new ProducerRecord<>(
                 Topics.callCommands(command.getRegion()).name(), command.getCallUuid(), command));
