@@ -30,11 +30,8 @@ public final class SchemaHistory {
 
     /** The current top-level schemas by simple name, in file-name order. */
     public static Map<String, Schema> current(Path avroDir) {
-        Schema.Parser parser = new Schema.Parser();
         Path common = avroDir.resolve("common");
-        if (Files.isDirectory(common)) {
-            avscFiles(common).forEach(f -> parse(parser, f));
-        }
+        Schema.Parser parser = parserKnowing(Files.isDirectory(common) ? inDependencyOrder(avscFiles(common)) : List.of());
         Map<String, Schema> schemas = new LinkedHashMap<>();
         for (Path file : avscFiles(avroDir)) {
             Schema schema = parse(parser, file);
@@ -84,6 +81,46 @@ public final class SchemaHistory {
             }
         }
         return problems;
+    }
+
+    /**
+     * The common type files ordered so that each comes after the ones it names (a {@code Schema.Parser} resolves a
+     * name only if it has already parsed it), whatever their file names; the build's Avro plugin resolves them in
+     * any order, so this check must too.
+     *
+     * @throws IllegalArgumentException naming a file whose types stay unresolved (an unknown name, or a cycle)
+     */
+    private static List<Path> inDependencyOrder(List<Path> files) {
+        List<Path> ordered = new ArrayList<>();
+        List<Path> waiting = new ArrayList<>(files);
+        while (!waiting.isEmpty()) {
+            Path next = waiting.stream().filter(file -> parseError(ordered, file) == null).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "cannot parse " + waiting.get(0) + ": " + parseError(ordered, waiting.get(0))));
+            ordered.add(next);
+            waiting.remove(next);
+        }
+        return ordered;
+    }
+
+    /** Why {@code file} does not parse once {@code ordered} has been; null if it does. A fresh parser each time:
+     * one that failed halfway may keep the half-defined type. */
+    private static String parseError(List<Path> ordered, Path file) {
+        Schema.Parser parser = parserKnowing(ordered);
+        try {
+            parser.parse(file.toFile());
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Schema.Parser parserKnowing(List<Path> commonFiles) {
+        Schema.Parser parser = new Schema.Parser();
+        commonFiles.forEach(file -> parse(parser, file));
+        return parser;
     }
 
     private static int versionOf(Path file) {

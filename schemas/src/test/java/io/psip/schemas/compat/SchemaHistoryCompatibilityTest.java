@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The build's compatibility gate: every schema must be BACKWARD_TRANSITIVE with all its earlier versions.
@@ -47,6 +48,34 @@ class SchemaHistoryCompatibilityTest {
     void theCurrentSourcesAreWhatTheGeneratedClassesCarry() {
         assertThat(SchemaHistory.current(AVRO).get("CallEvent").getFields().size())
                 .isEqualTo(CallEvent.getClassSchema().getFields().size());
+    }
+
+    @Test
+    void aCommonTypeMayNameOneWhoseFileSortsAfterIt(@TempDir Path tree) throws Exception {
+        // "Aaa" names the real common Webhook, whose file sorts after it; a current schema uses Aaa.
+        copy(AVRO, tree);
+        Files.writeString(tree.resolve("common/Aaa.avsc"), """
+                {"type": "record", "name": "Aaa", "namespace": "io.psip.events",
+                 "fields": [{"name": "hook", "type": ["null", "Webhook"], "default": null}]}""");
+        Files.writeString(tree.resolve("UsesAaa.avsc"), """
+                {"type": "record", "name": "UsesAaa", "namespace": "io.psip.events",
+                 "fields": [{"name": "aaa", "type": ["null", "Aaa"], "default": null}]}""");
+
+        Schema uses = SchemaHistory.current(tree).get("UsesAaa");
+
+        assertThat(uses.getField("aaa").schema().getTypes().get(1).getField("hook").schema().getTypes().get(1)
+                .getField("address")).isNotNull();
+    }
+
+    @Test
+    void aCommonTypeNamingAnUnknownTypeIsReportedWithItsFile(@TempDir Path tree) throws Exception {
+        copy(AVRO, tree);
+        Files.writeString(tree.resolve("common/Broken.avsc"), """
+                {"type": "record", "name": "Broken", "namespace": "io.psip.events",
+                 "fields": [{"name": "x", "type": "NoSuchType"}]}""");
+
+        assertThatThrownBy(() -> SchemaHistory.current(tree)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Broken.avsc").hasMessageContaining("NoSuchType");
     }
 
     @Test
