@@ -1,6 +1,7 @@
 package io.psip.schemas.compat;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParser;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,15 +29,26 @@ public final class SchemaHistory {
     private SchemaHistory() {
     }
 
-    /** The current top-level schemas by simple name, in file-name order. */
+    /**
+     * The current top-level schemas by simple name, in file-name order. Avro 1.12's {@code SchemaParser} resolves
+     * names once every file is read, as the build's Avro plugin does, so a common type may name one whose file
+     * sorts after it; each common file is resolved too, so one naming an unknown type is reported with its file.
+     */
     public static Map<String, Schema> current(Path avroDir) {
+        SchemaParser parser = new SchemaParser();
         Path common = avroDir.resolve("common");
-        Schema.Parser parser = parserKnowing(Files.isDirectory(common) ? inDependencyOrder(avscFiles(common)) : List.of());
-        Map<String, Schema> schemas = new LinkedHashMap<>();
-        for (Path file : avscFiles(avroDir)) {
-            Schema schema = parse(parser, file);
-            schemas.put(schema.getName(), schema);
+        Map<Path, SchemaParser.ParseResult> commonTypes = new LinkedHashMap<>();
+        if (Files.isDirectory(common)) {
+            avscFiles(common).forEach(f -> commonTypes.put(f, read(parser, f)));
         }
+        Map<Path, SchemaParser.ParseResult> topLevel = new LinkedHashMap<>();
+        avscFiles(avroDir).forEach(f -> topLevel.put(f, read(parser, f)));
+        commonTypes.forEach((file, parsed) -> resolve(parser, file, parsed));
+        Map<String, Schema> schemas = new LinkedHashMap<>();
+        topLevel.forEach((file, parsed) -> {
+            Schema schema = resolve(parser, file, parsed);
+            schemas.put(schema.getName(), schema);
+        });
         return schemas;
     }
 
@@ -83,46 +95,6 @@ public final class SchemaHistory {
         return problems;
     }
 
-    /**
-     * The common type files ordered so that each comes after the ones it names (a {@code Schema.Parser} resolves a
-     * name only if it has already parsed it), whatever their file names; the build's Avro plugin resolves them in
-     * any order, so this check must too.
-     *
-     * @throws IllegalArgumentException naming a file whose types stay unresolved (an unknown name, or a cycle)
-     */
-    private static List<Path> inDependencyOrder(List<Path> files) {
-        List<Path> ordered = new ArrayList<>();
-        List<Path> waiting = new ArrayList<>(files);
-        while (!waiting.isEmpty()) {
-            Path next = waiting.stream().filter(file -> parseError(ordered, file) == null).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "cannot parse " + waiting.get(0) + ": " + parseError(ordered, waiting.get(0))));
-            ordered.add(next);
-            waiting.remove(next);
-        }
-        return ordered;
-    }
-
-    /** Why {@code file} does not parse once {@code ordered} has been; null if it does. A fresh parser each time:
-     * one that failed halfway may keep the half-defined type. */
-    private static String parseError(List<Path> ordered, Path file) {
-        Schema.Parser parser = parserKnowing(ordered);
-        try {
-            parser.parse(file.toFile());
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        } catch (RuntimeException e) {
-            return e.getMessage();
-        }
-    }
-
-    private static Schema.Parser parserKnowing(List<Path> commonFiles) {
-        Schema.Parser parser = new Schema.Parser();
-        commonFiles.forEach(file -> parse(parser, file));
-        return parser;
-    }
-
     private static int versionOf(Path file) {
         Matcher m = VERSION_FILE.matcher(file.getFileName().toString());
         if (!m.matches()) {
@@ -136,6 +108,24 @@ public final class SchemaHistory {
             return list.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".avsc")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SchemaParser.ParseResult read(SchemaParser parser, Path file) {
+        try {
+            return parser.parse(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Schema resolve(SchemaParser parser, Path file, SchemaParser.ParseResult parsed) {
+        try {
+            return parser.resolve(parsed);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot parse " + file + ": " + e.getMessage(), e);
         }
     }
 
